@@ -2,9 +2,9 @@
 
 import numpy as np
 
+from backprop.losses import mse_loss
 from backprop.minibatch import random_mini_batches
 from backprop.network import forward, init_params, loss_and_gradients
-from backprop.losses import mse_loss
 from backprop.optimizers import adam_update, init_state, momentum_update, rmsprop_update, sgd_update
 
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")

@@ -1,0 +1,1 @@
+"""backprop-lab's grader: hidden checks, sandboxed worker, reports, Otter packaging."""

@@ -1,0 +1,129 @@
+"""The grading engine: ``grade_submission(path)`` grades one submission, function by function.
+
+The trusted process (this package) never imports student code. Student functions run in a
+sandboxed worker (see sandbox.py); every comparison and every score is made here.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.engine import checks  # noqa: F401 - registers every check
+from autograder.engine.framework import MODULE_OF, REGISTRY, CheckResult, run_function_checks
+from autograder.engine.rubric import Rubric, load_rubric
+from autograder.engine.sandbox import Worker
+from autograder.engine.submission import staged
+
+GRADED_FUNCTIONS: list[str] = load_rubric().functions
+
+# What each function usually calls (the reference's call graph) plus backward -> forward
+# (backward is checked with the cache of the student's own forward).
+USUALLY_CALLS: dict[str, tuple[str, ...]] = {
+    "sigmoid_derivative": ("sigmoid",),
+    "sigmoid_backward": ("sigmoid_derivative", "sigmoid"),
+    "dense_forward": ("linear_forward", "sigmoid", "relu"),
+    "dense_backward": ("linear_backward", "sigmoid_backward", "relu_backward"),
+    "forward": ("dense_forward",),
+    "backward": ("forward", "dense_backward", "mse_loss_backward"),
+    "loss_and_gradients": ("forward", "backward", "mse_loss"),
+    "train": ("init_params", "random_mini_batches", "loss_and_gradients", "forward", "mse_loss",
+              "sgd_update", "init_state", "momentum_update", "rmsprop_update", "adam_update"),
+}
+
+
+@dataclass
+class FunctionResult:
+    name: str
+    score: float
+    max_score: float
+    checks: list[CheckResult]
+    output: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+
+@dataclass
+class SubmissionResult:
+    name: str
+    functions: dict[str, FunctionResult]
+    stdout: str = ""
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(f.score for f in self.functions.values()), 4)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(f.max_score for f in self.functions.values()), 4)
+
+    @property
+    def internal_errors(self) -> list[str]:
+        return [f"{f.name}: {c.title}: {c.message}" for f in self.functions.values()
+                for c in f.checks if c.internal_error]
+
+
+def _score(done: list[CheckResult], points: float) -> float:
+    total = sum(c.weight for c in done)
+    earned = sum(c.weight for c in done if c.passed)
+    return round(points * earned / total, 4) if total else 0.0
+
+
+def _feedback(result: FunctionResult, failed_functions: set[str], module_note: str) -> str:
+    lines = [f"{result.name}: {result.score:g} / {result.max_score:g} points"]
+    if module_note:
+        lines.append(module_note)
+    messages = {c.message for c in result.checks if not c.passed}
+    if len(result.checks) > 1 and not any(c.passed for c in result.checks) and len(messages) == 1:
+        lines.extend(f"[FAIL] {c.title}" for c in result.checks)
+        lines.extend("       " + line for line in messages.pop().splitlines())
+    else:
+        for c in result.checks:
+            lines.append(f"[{'PASS' if c.passed else 'FAIL'}] {c.title}")
+            if not c.passed and c.message:
+                lines.extend("       " + line for line in c.message.splitlines())
+    upstream = [f for f in USUALLY_CALLS.get(result.name, ()) if f in failed_functions]
+    if upstream and not result.passed:
+        lines.append(f"Note: {result.name} usually relies on {', '.join(upstream)}, which also "
+                     "lost points: fix those first, this may then pass too.")
+    return "\n".join(lines)
+
+
+def grade_submission(path: Path | str, *, name: str | None = None,
+                     rubric: Rubric | None = None,
+                     limits: dict | None = None) -> SubmissionResult:
+    """Grade one submission (a folder, a .zip or a .py file) and return per-function results."""
+    rubric = rubric or load_rubric()
+    start = time.perf_counter()
+    path = Path(path)
+    results: dict[str, FunctionResult] = {}
+    with staged(path) as (package, notes):
+        worker = Worker(package, limits=limits)
+        try:
+            worker.import_modules()
+            hung: set[str] = set()
+            for function in rubric.functions:
+                module = MODULE_OF[function]
+                if module in worker.broken:
+                    checks_done = [CheckResult(c.title, c.weight, False, worker.broken[module])
+                                   for c in REGISTRY[function]]
+                else:
+                    checks_done = run_function_checks(worker, function, rubric.timeouts, hung)
+                points = rubric.points[function]
+                results[function] = FunctionResult(function, _score(checks_done, points), points,
+                                                   checks_done)
+        finally:
+            stdout = worker.close()
+    failed = {f for f, r in results.items() if not r.passed}
+    for function, result in results.items():
+        module = MODULE_OF[function]
+        note = worker.broken.get(module, "") if module in worker.broken else ""
+        result.output = _feedback(result, failed, "" if result.checks and note and all(
+            c.message == note for c in result.checks) else note)
+    return SubmissionResult(name or path.stem, results, stdout, notes,
+                            round(time.perf_counter() - start, 3))

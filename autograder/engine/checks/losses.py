@@ -1,0 +1,51 @@
+"""Hidden checks of backprop/losses.py."""
+
+import numpy as np
+
+from autograder.engine import oracle
+from autograder.engine.compare import expect_array, expect_float
+from autograder.engine.framework import MODULE_OF, check
+
+MODULE_OF["mse_loss"] = MODULE_OF["mse_loss_backward"] = "losses"
+
+
+@check("mse_loss", "the lecture's worked example: J = 0.298371109")
+def _(t):
+    Y_hat = oracle.network_output(oracle.WORKED_X, oracle.WORKED_PARAMS, ["sigmoid", "sigmoid"])
+    expect_float(t.call(Y_hat, oracle.WORKED_Y), oracle.WORKED_LOSS, "J",
+                 mistakes=[(2 * oracle.WORKED_LOSS, "the 1/2 in 1/2 sum (y - y_hat)^2 is missing.")])
+
+
+@check("mse_loss", "averages over the m examples (columns) of several batches", 2)
+def _(t):
+    rng = t.rng(201)
+    for n, m in [(3, 5), (1, 1), (2, 8)]:
+        Y_hat, Y = rng.normal(0, 1, (n, m)), rng.normal(0, 1, (n, m))
+        J = oracle.cost(Y_hat, Y)
+        expect_float(t.call(Y_hat, Y), J, f"J for n = {n}, m = {m}", mistakes=[
+            (2 * J, "the 1/2 in 1/2 sum (y - y_hat)^2 is missing."),
+            (J / n, "you divided by n*m (np.mean over every entry): average over the m "
+                    "examples only, summing over the outputs."),
+            (J * m, "you summed over the examples: divide by m (the number of columns)."),
+            (2 * J / n, "np.mean over all entries without the 1/2: J = (1/m) sum 1/2 sum_k ..."),
+        ])
+
+
+@check("mse_loss_backward", "dL/dY_hat per example (gradient check of 1/2 sum (y - y_hat)^2)", 2)
+def _(t):
+    rng = t.rng(202)
+    for n, m in [(3, 5), (2, 7)]:
+        Y_hat, Y = rng.normal(0, 1, (n, m)), rng.normal(0, 1, (n, m))
+        expected = oracle.derivative(lambda P, Y=Y: m * oracle.cost(P, Y), Y_hat)
+        expect_array(t.call(Y_hat, Y), expected, "dY_hat", mistakes=[
+            (expected / m, "do not divide by m here: dY_hat is per example (the 1/m is applied "
+                           "in linear_backward)."),
+            (-expected, "the sign is flipped: d/dy_hat of 1/2 (y - y_hat)^2 is y_hat - y."),
+            (2 * expected, "the 1/2 cancels the 2 of the square: the result is y_hat - y."),
+        ])
+
+
+@check("mse_loss_backward", "a single example (m = 1)")
+def _(t):
+    Y_hat, Y = np.array([[0.75136507], [0.772928465]]), oracle.WORKED_Y
+    expect_array(t.call(Y_hat, Y), np.array([[0.74136507], [-0.217071535]]), "dY_hat")

@@ -1,0 +1,223 @@
+"""Hidden checks of backprop/network.py: init, forward, backward (gradient checks)."""
+
+import numpy as np
+
+from autograder.engine import oracle
+from autograder.engine.compare import CheckFailed, describe, expect_array, expect_float
+from autograder.engine.framework import MODULE_OF, StudentError, check
+from autograder.engine.protocol import Ref
+
+for _name in ("init_params", "forward", "backward", "loss_and_gradients"):
+    MODULE_OF[_name] = "network"
+
+WORKED_ACTS = ["sigmoid", "sigmoid"]
+DEEP_SIZES, DEEP_ACTS = [3, 4, 3, 2], ["relu", "sigmoid", "linear"]
+SMALL_SIZES, SMALL_ACTS = [2, 3, 1], ["sigmoid", "linear"]
+
+
+def _problem(rng, sizes, acts, m):
+    params = oracle.random_params(rng, sizes)
+    X = rng.normal(0, 1, (sizes[0], m))
+    if "relu" in acts:  # keep every relu input away from the kink
+        for _ in range(50):
+            A = X
+            ok = True
+            for l, name in enumerate(acts, start=1):
+                Z = oracle.linear(A, params[f"W{l}"], params[f"b{l}"])
+                ok &= name != "relu" or bool(np.all(np.abs(Z) > 0.05))
+                A = oracle.activation(name, Z)
+            if ok:
+                break
+            params = oracle.random_params(rng, sizes)
+            X = rng.normal(0, 1, (sizes[0], m))
+    Y = rng.normal(0, 1, (sizes[-1], m))
+    return X, Y, params
+
+
+def _pair(got, name):
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise CheckFailed(f"{name} must return a tuple of 2 values, got {describe(got)}")
+    return got
+
+
+def _grad_mistakes(expected, m):
+    return {k: [(m * v, f"{k} is m = {m} times too large: average over the mini-batch (1/m)."),
+                (v / m, f"{k} is m = {m} times too small: the 1/m is applied once, in "
+                        "linear_backward (dZ and dA are per example).")]
+            for k, v in expected.items()}
+
+
+def _forward_checked(t, X, params, acts):
+    """Run the student's forward (kept in the worker as "fw") and make sure its output is right."""
+    try:
+        got = _pair(t.call(X, params, acts, function="forward", store="fw"), "forward")
+        expect_array(got[0], oracle.network_output(X, params, acts), "Y_hat")
+    except CheckFailed as exc:
+        raise CheckFailed(f"backward needs the cache of your forward, which failed here: {exc} "
+                          "Fix forward first.") from None
+
+
+@check("init_params", 'keys "W1","b1",...,"WL","bL" with shapes (n_l, n_(l-1)) and (n_l, 1)')
+def _(t):
+    sizes = [3, 5, 2, 1]
+    got = t.call(sizes, kwargs={"seed": 3})
+    if not isinstance(got, dict):
+        raise CheckFailed(f"init_params must return a dict, got {describe(got)}")
+    expected_keys = {f"{p}{l}" for l in range(1, 4) for p in "Wb"}
+    if set(got) != expected_keys:
+        raise CheckFailed(f"expected the keys {sorted(expected_keys)}, got {sorted(map(str, got))}")
+    for l in range(1, 4):
+        for key, shape in ((f"W{l}", (sizes[l], sizes[l - 1])), (f"b{l}", (sizes[l], 1))):
+            value = got[key]
+            if not isinstance(value, np.ndarray) or value.shape != shape:
+                hint = " (transposed?)" if getattr(value, "shape", None) == shape[::-1] else ""
+                raise CheckFailed(f'params["{key}"] should have shape {shape}, got '
+                                  f"{describe(value)}{hint}")
+
+
+@check("init_params", "deterministic for a seed, different for different seeds")
+def _(t):
+    sizes = [4, 3, 2]
+    a, b, c = (t.call(sizes, kwargs={"seed": s}) for s in (7, 7, 8))
+    if not all(isinstance(x, dict) and "W1" in x for x in (a, b, c)):
+        raise CheckFailed("init_params must return a dict with W1, b1, ...")
+    if not all(np.array_equal(a[k], b[k]) for k in a):
+        raise CheckFailed("two calls with seed=7 gave different parameters: create the random "
+                          "generator from the seed (np.random.default_rng(seed)).")
+    if np.array_equal(a["W1"], c["W1"]):
+        raise CheckFailed("seed=7 and seed=8 gave the same W1: use the seed argument.")
+
+
+@check("init_params", "small random W (no symmetry), zero b")
+def _(t):
+    got = t.call([6, 4, 3], kwargs={"seed": 0})
+    if not isinstance(got, dict) or "W1" not in got:
+        raise CheckFailed("init_params must return a dict with W1, b1, ...")
+    for l in (1, 2):
+        W, b = np.asarray(got[f"W{l}"], dtype=float), np.asarray(got[f"b{l}"], dtype=float)
+        if np.any(b != 0):
+            raise CheckFailed(f"b{l} should be zeros.")
+        if not np.all(np.isfinite(W)) or np.max(np.abs(W)) == 0:
+            raise CheckFailed(f"W{l} should be small random values, not zeros.")
+        if np.max(np.abs(W)) > 5:
+            raise CheckFailed(f"W{l} has entries up to {np.max(np.abs(W)):.3g}: too large to "
+                              "train well; scale the normal samples (e.g. by 1/sqrt(n_prev)).")
+        if len(np.unique(np.round(W, 12))) < W.size // 2:
+            raise CheckFailed(f"W{l} has many equal entries: the weights must be random to "
+                              "break the symmetry between units.")
+
+
+@check("forward", "the lecture's worked 2-2-2 sigmoid network: Y_hat = (0.75136507, 0.772928465)", 2)
+def _(t):
+    got = _pair(t.call(oracle.WORKED_X, oracle.WORKED_PARAMS, WORKED_ACTS), "forward")
+    expect_array(got[0], oracle.network_output(oracle.WORKED_X, oracle.WORKED_PARAMS, WORKED_ACTS),
+                 "Y_hat")
+
+
+@check("forward", "a 3-layer relu/sigmoid/linear network on a batch of 5", 2)
+def _(t):
+    X, _, params = _problem(t.rng(401), DEEP_SIZES, DEEP_ACTS, 5)
+    got = _pair(t.call(X, params, DEEP_ACTS), "forward")
+    expect_array(got[0], oracle.network_output(X, params, DEEP_ACTS), "Y_hat", mistakes=[
+        (oracle.network_output(X, params, ["sigmoid"] * 3),
+         "every layer used sigmoid: apply the activation named for each layer."),
+        (oracle.network_output(X, params, ["relu", "sigmoid", "sigmoid"]),
+         "the last layer is 'linear' here: its output is Z itself."),
+    ])
+
+
+@check("forward", "a single example (m = 1)")
+def _(t):
+    X, _, params = _problem(t.rng(402), SMALL_SIZES, SMALL_ACTS, 1)
+    got = _pair(t.call(X, params, SMALL_ACTS), "forward")
+    expect_array(got[0], oracle.network_output(X, params, SMALL_ACTS), "Y_hat")
+
+
+@check("forward", "an unknown activation name raises ValueError")
+def _(t):
+    X, _, params = _problem(t.rng(403), SMALL_SIZES, SMALL_ACTS, 3)
+    try:
+        t.call(X, params, ["sigmoid", "softplus"])
+    except StudentError as exc:
+        if exc.result.error_type == "ValueError":
+            return
+        raise CheckFailed(f"expected ValueError, got {exc.result.describe_error()}") from None
+    raise CheckFailed("forward with activation 'softplus' must raise ValueError.")
+
+
+def _check_backward(t, X, Y, params, acts):
+    _forward_checked(t, X, params, acts)
+    got = t.call(Y, params, Ref("fw", 1), acts)
+    expected = oracle.network_gradients(X, Y, params, acts)
+    expect_dict_of = _grad_mistakes(expected, X.shape[1])
+    if not isinstance(got, dict):
+        raise CheckFailed(f"backward must return a dict of gradients, got {describe(got)}")
+    missing = [k for k in expected if k not in got]
+    if missing:
+        raise CheckFailed(f"grads is missing {missing} (keys must be dW1, db1, ...); got "
+                          f"{sorted(map(str, got))}")
+    for key in sorted(expected, key=lambda k: (-int(k[2:]), k)):  # last layer first
+        expect_array(got[key], expected[key], f'grads["{key}"]', m=X.shape[1],
+                     mistakes=expect_dict_of[key])
+    return got
+
+
+@check("backward", "the worked example: dW2[0,0] = 0.082167041, dW1[0,0] = 0.000438568, ...", 2)
+def _(t):
+    _check_backward(t, oracle.WORKED_X, oracle.WORKED_Y, oracle.WORKED_PARAMS, WORKED_ACTS)
+
+
+@check("backward", "gradient check of a 3-layer relu/sigmoid/linear network, batch of 6", 3)
+def _(t):
+    X, Y, params = _problem(t.rng(411), DEEP_SIZES, DEEP_ACTS, 6)
+    _check_backward(t, X, Y, params, DEEP_ACTS)
+
+
+@check("backward", "gradient check with a single example (m = 1)")
+def _(t):
+    X, Y, params = _problem(t.rng(412), SMALL_SIZES, SMALL_ACTS, 1)
+    _check_backward(t, X, Y, params, SMALL_ACTS)
+
+
+@check("backward", "the same cache twice gives the same gradients (the cache is not modified)")
+def _(t):
+    X, Y, params = _problem(t.rng(413), DEEP_SIZES, DEEP_ACTS, 4)
+    first = _check_backward(t, X, Y, params, DEEP_ACTS)
+    second = t.call(Y, params, Ref("fw", 1), DEEP_ACTS)
+    if not isinstance(second, dict) or any(
+        not isinstance(second.get(k), np.ndarray) or not np.array_equal(first[k], second[k])
+        for k in first
+    ):
+        raise CheckFailed("a second backward call with the same cache gave different gradients: "
+                          "backward must not modify the cache.")
+
+
+def _check_lag(t, X, Y, params, acts):
+    got = _pair(t.call(X, Y, params, acts), "loss_and_gradients")
+    J = oracle.network_cost(X, Y, params, acts)
+    expect_float(got[0], J, "J", mistakes=[(2 * J, "the 1/2 of the MSE is missing.")])
+    grads = got[1]
+    if not isinstance(grads, dict):
+        raise CheckFailed(f"the second value must be the dict of gradients, got {describe(grads)}")
+    expected = oracle.network_gradients(X, Y, params, acts)
+    mistakes = _grad_mistakes(expected, X.shape[1])
+    for key, value in expected.items():
+        expect_array(grads.get(key), value, f'grads["{key}"]', m=X.shape[1],
+                     mistakes=mistakes[key])
+
+
+@check("loss_and_gradients", "J and every gradient of a 2-layer network on a batch of 8", 2)
+def _(t):
+    X, Y, params = _problem(t.rng(421), [3, 4, 2], ["sigmoid", "sigmoid"], 8)
+    _check_lag(t, X, Y, params, ["sigmoid", "sigmoid"])
+
+
+@check("loss_and_gradients", "the worked example: J = 0.298371109 and its gradients")
+def _(t):
+    _check_lag(t, oracle.WORKED_X, oracle.WORKED_Y, oracle.WORKED_PARAMS, WORKED_ACTS)
+
+
+@check("loss_and_gradients", "a 3-layer relu/sigmoid/linear network with m = 1")
+def _(t):
+    X, Y, params = _problem(t.rng(422), DEEP_SIZES, DEEP_ACTS, 1)
+    _check_lag(t, X, Y, params, DEEP_ACTS)

@@ -1,0 +1,147 @@
+"""Hidden checks of backprop/train.py.
+
+With one batch per epoch (batch_size >= m) the shuffle cannot change the gradient, so the whole
+trajectory is fixed by the initial parameters: the checks start an oracle from the student's own
+init_params(layer_sizes, seed) (the contract's starting point) and follow it epoch by epoch.
+Mini-batch runs are judged by reaching a low cost on a convex problem, which every correct
+implementation does whatever its initial scale or shuffling scheme.
+"""
+
+import numpy as np
+
+from autograder.engine import oracle
+from autograder.engine.compare import CheckFailed, as_float, close, describe, expect_array
+from autograder.engine.framework import MODULE_OF, StudentError, check
+
+MODULE_OF["train"] = "train"
+
+
+def _linear_problem(m=64, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (2, m))
+    Y = 0.5 * X[:1] - 0.3 * X[1:] + 0.2
+    return X, Y
+
+
+def _run(t, X, Y, sizes, acts, **kwargs):
+    got = t.call(X, Y, sizes, acts, kwargs=kwargs)
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise CheckFailed(f"train must return (params, losses), got {describe(got)}")
+    params, losses = got
+    if not isinstance(params, dict):
+        raise CheckFailed(f"the first value must be the params dict, got {describe(params)}")
+    if isinstance(losses, np.ndarray):
+        losses = list(losses.ravel())
+    if not isinstance(losses, (list, tuple)) or len(losses) != kwargs["epochs"]:
+        raise CheckFailed(f"losses must hold one cost per epoch ({kwargs['epochs']}), got "
+                          f"{describe(losses)}" + (f" of length {len(losses)}"
+                                                   if hasattr(losses, "__len__") else ""))
+    return params, [as_float(x, f"losses[{i}]") for i, x in enumerate(losses)]
+
+
+def _initial(t, sizes, seed):
+    got = t.call(sizes, kwargs={"seed": seed}, function="init_params")
+    if not isinstance(got, dict):
+        raise CheckFailed("init_params did not return a dict, so train cannot be followed.")
+    return {k: np.asarray(v, dtype=float) for k, v in got.items()}
+
+
+def _trajectory(X, Y, params, acts, epochs, lr, method, reset_t=False):
+    v = {"d" + k: np.zeros_like(p) for k, p in params.items()}
+    s = dict(v)
+    losses_after, losses_before = [], []
+    for epoch in range(epochs):
+        losses_before.append(oracle.network_cost(X, Y, params, acts))
+        grads = oracle.network_gradients(X, Y, params, acts)
+        step = 1 if reset_t else epoch + 1
+        new = {}
+        for k, p in params.items():
+            g = grads["d" + k]
+            if method == "gd":
+                new[k] = p - lr * g
+            else:  # adam
+                v["d" + k] = 0.9 * v["d" + k] + 0.1 * g
+                s["d" + k] = 0.999 * s["d" + k] + 0.001 * g**2
+                v_hat = v["d" + k] / (1 - 0.9**step)
+                s_hat = s["d" + k] / (1 - 0.999**step)
+                new[k] = p - lr * v_hat / (np.sqrt(s_hat) + 1e-8)
+        params = new
+        losses_after.append(oracle.network_cost(X, Y, params, acts))
+    return params, np.array(losses_after), np.array(losses_before)
+
+
+def _follow(t, method, sizes, acts, lr, epochs, seed):
+    X, Y = _linear_problem(16, seed=3)
+    if sizes[-1] != 1:
+        raise AssertionError
+    start = _initial(t, sizes, seed)
+    params, losses = _run(t, X, Y, sizes, acts, optimizer=method, lr=lr, batch_size=64,
+                          epochs=epochs, seed=seed)
+    exp_params, after, before = _trajectory(X, Y, start, acts, epochs, lr, method)
+    got = np.array(losses)
+    if not close(got, after):
+        hint = ""
+        if close(got, before):
+            hint = " losses[e] must be the cost AFTER epoch e's update (you recorded it before)."
+        elif method == "adam" and close(got, _trajectory(X, Y, start, acts, epochs, lr, method,
+                                                         reset_t=True)[1]):
+            hint = " Adam's t must count updates across epochs; it restarted every epoch."
+        elif close(got[:1], after[:1]) or got[0] > after[0] * 0.999:
+            hint = " Check the update of every epoch (and that train starts from init_params)."
+        raise CheckFailed(
+            f"with optimizer={method!r}, one batch per epoch (batch_size >= m) and lr={lr}, the "
+            f"losses should be {np.round(after[:4], 6)}..., got {np.round(got[:4], 6)}...{hint}"
+        )
+    for key, value in exp_params.items():
+        expect_array(params.get(key), value, f'returned params["{key}"]')
+
+
+@check("train", "an unknown optimizer name raises ValueError")
+def _(t):
+    X, Y = _linear_problem(8)
+    try:
+        t.call(X, Y, [2, 1], ["linear"], kwargs={"optimizer": "adagrad", "epochs": 2})
+    except StudentError as exc:
+        if exc.result.error_type == "ValueError":
+            return
+        raise CheckFailed(f"expected ValueError, got {exc.result.describe_error()}") from None
+    raise CheckFailed("train(optimizer='adagrad') must raise ValueError.")
+
+
+@check("train", "'gd' is full-batch gradient descent from init_params; losses after each epoch", 2)
+def _(t):
+    _follow(t, "gd", [2, 3, 1], ["sigmoid", "linear"], lr=0.5, epochs=12, seed=4)
+
+
+@check("train", "'adam' with one batch per epoch follows Adam, t counting across epochs", 2)
+def _(t):
+    _follow(t, "adam", [2, 3, 1], ["sigmoid", "linear"], lr=0.05, epochs=12, seed=5)
+
+
+@check("train", "mini-batch momentum, rmsprop and adam reach a low cost on a linear problem", 2)
+def _(t):
+    X, Y = _linear_problem(64)
+    base = oracle.cost(np.full_like(Y, Y.mean()), Y)
+    for method, lr, epochs in (("momentum", 0.1, 60), ("rmsprop", 0.01, 60), ("adam", 0.05, 60)):
+        params, losses = _run(t, X, Y, [2, 1], ["linear"], optimizer=method, lr=lr,
+                              batch_size=16, epochs=epochs, seed=1)
+        if not losses[-1] < 0.01 * base:
+            raise CheckFailed(f"optimizer={method!r}: the cost went from {losses[0]:.4g} to "
+                              f"{losses[-1]:.4g} in {epochs} epochs; a linear fit should reach "
+                              f"below {0.01 * base:.3g}.")
+
+
+@check("train", "losses[-1] is the full-data cost of the returned parameters")
+def _(t):
+    X, Y = _linear_problem(40, seed=2)
+    acts = ["sigmoid", "linear"]
+    params, losses = _run(t, X, Y, [2, 4, 1], acts, optimizer="adam", lr=0.02, batch_size=8,
+                          epochs=5, seed=0)
+    try:
+        final = {k: np.asarray(params[k], dtype=float) for k in ("W1", "b1", "W2", "b2")}
+        J = oracle.network_cost(X, Y, final, acts)
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        raise CheckFailed(f"the returned params are not usable W1, b1, W2, b2 arrays: {exc}") from None
+    if abs(losses[-1] - J) > 1e-4 * abs(J) + 1e-10:
+        raise CheckFailed(f"losses[-1] = {losses[-1]:.6g}, but the returned params have cost "
+                          f"{J:.6g} on all the data: record the full-data cost after each epoch.")

@@ -1,0 +1,124 @@
+"""Independent oracles for the hidden checks: closed-form math and numerical derivatives.
+
+Nothing here comes from solutions/: forwards are written from the definitions (scalar
+formulas where that is clearer), and every gradient is a 4-point centered difference of a
+forward computation (truncation error O(h^4), about 1e-11 here).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+H = 1e-3
+
+
+def _sigmoid_scalar(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def sigmoid(Z: np.ndarray) -> np.ndarray:
+    Z = np.asarray(Z, dtype=np.float64)
+    return np.array([_sigmoid_scalar(float(z)) for z in Z.ravel()]).reshape(Z.shape)
+
+
+def relu(Z: np.ndarray) -> np.ndarray:
+    Z = np.asarray(Z, dtype=np.float64)
+    return np.array([z if z > 0 else 0.0 for z in Z.ravel()]).reshape(Z.shape)
+
+
+def activation(name: str, Z: np.ndarray) -> np.ndarray:
+    return {"sigmoid": sigmoid, "relu": relu, "linear": lambda z: np.array(z, dtype=float)}[name](Z)
+
+
+def linear(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    n, m = W.shape[0], A_prev.shape[1]
+    Z = np.empty((n, m))
+    for i in range(n):
+        for j in range(m):
+            Z[i, j] = math.fsum(W[i, k] * A_prev[k, j] for k in range(W.shape[1])) + b[i, 0]
+    return Z
+
+
+def cost(Y_hat: np.ndarray, Y: np.ndarray) -> float:
+    """J = (1/m) sum over examples of 1/2 sum_k (y_k - y_hat_k)^2."""
+    m = Y.shape[1]
+    return math.fsum(0.5 * float(d) ** 2 for d in (Y - Y_hat).ravel()) / m
+
+
+def network_output(X: np.ndarray, params: dict[str, np.ndarray], acts: list[str]) -> np.ndarray:
+    A = np.asarray(X, dtype=np.float64)
+    for l, name in enumerate(acts, start=1):
+        A = activation(name, linear(A, params[f"W{l}"], params[f"b{l}"]))
+    return A
+
+
+def network_cost(X, Y, params, acts) -> float:
+    return cost(network_output(X, params, acts), Y)
+
+
+def derivative(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = H) -> np.ndarray:
+    """Gradient of a scalar function by 4-point centered differences, one coordinate at a time."""
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        values = []
+        for step in (2 * h, h, -h, -2 * h):
+            x[idx] = old + step
+            values.append(f(x))
+        x[idx] = old
+        grad[idx] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * h)
+    return grad
+
+
+def elementwise_derivative(g: Callable[[np.ndarray], np.ndarray], Z: np.ndarray,
+                           h: float = H) -> np.ndarray:
+    """Derivative of an element-wise function at every entry (each entry perturbed on its own)."""
+    Z = np.asarray(Z, dtype=np.float64)
+    return (-g(Z + 2 * h) + 8 * g(Z + h) - 8 * g(Z - h) + g(Z - 2 * h)) / (12 * h)
+
+
+def network_gradients(X, Y, params, acts) -> dict[str, np.ndarray]:
+    """dJ/dtheta for every parameter, as {"dW1": ..., "db1": ...}, by finite differences."""
+    grads = {}
+    for key, value in params.items():
+        def f(v, key=key):
+            return network_cost(X, Y, {**params, key: v}, acts)
+
+        grads["d" + key] = derivative(f, value)
+    return grads
+
+
+def random_params(rng: np.random.Generator, sizes: list[int], scale: float = 0.8) -> dict:
+    params = {}
+    for l in range(1, len(sizes)):
+        params[f"W{l}"] = rng.normal(0.0, scale, (sizes[l], sizes[l - 1]))
+        params[f"b{l}"] = rng.normal(0.0, 0.3, (sizes[l], 1))
+    return params
+
+
+def away_from_kinks(rng: np.random.Generator, shape: tuple, margin: float = 0.05) -> np.ndarray:
+    """Normal samples pushed at least ``margin`` away from 0 (ReLU's kink)."""
+    Z = rng.normal(0.0, 1.0, shape)
+    return np.where(np.abs(Z) < margin, np.sign(Z + 1e-12) * margin * 2, Z)
+
+
+# The lecture's worked 2-2-2 network (published values in shared/worked-example.md).
+WORKED_X = np.array([[0.05], [0.10]])
+WORKED_Y = np.array([[0.01], [0.99]])
+WORKED_PARAMS = {
+    "W1": np.array([[0.15, 0.20], [0.25, 0.30]]),
+    "b1": np.array([[0.35], [0.35]]),
+    "W2": np.array([[0.40, 0.45], [0.50, 0.55]]),
+    "b2": np.array([[0.60], [0.60]]),
+}
+WORKED_OUTPUT = np.array([[0.75136507], [0.772928465]])
+WORKED_LOSS = 0.298371109
+WORKED_DW2 = np.array([[0.082167041, 0.082667628], [-0.022602540, -0.022740242]])
+WORKED_DW1 = np.array([[0.000438568, 0.000877135], [0.000497713, 0.000995425]])

@@ -1,0 +1,191 @@
+"""The sandboxed worker: imports the student's package and runs the calls it is sent.
+
+Runs as an unprivileged user when the grader is root, under resource limits it sets on itself
+before any student code runs. It only executes calls and sends back what they return: it never
+sees expected values and never decides pass or fail. Copied into the sandbox with protocol.py;
+imports nothing else from the grader.
+
+argv[1]: JSON config {"package_root", "limits", "broken": {module: reason}}.
+"""
+
+import importlib
+import io
+import json
+import os
+import resource
+import signal
+import sys
+import time
+import traceback
+import types
+import warnings
+
+_LIMITS = {
+    "as_bytes": resource.RLIMIT_AS,
+    "cpu_seconds": resource.RLIMIT_CPU,
+    "file_bytes": resource.RLIMIT_FSIZE,
+    "open_files": resource.RLIMIT_NOFILE,
+    "processes": resource.RLIMIT_NPROC,
+}
+
+
+def _apply_limits(limits):
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for key, which in _LIMITS.items():
+        value = limits.get(key)
+        if value:
+            resource.setrlimit(which, (value, value))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+
+
+def _take_protocol_fds():
+    """Keep the request/response pipes on private fds; stdout/stderr go to the capture file."""
+    req = os.fdopen(os.dup(0), "rb", buffering=0)
+    resp = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)  # the trusted side opened fd 2 on the capture file
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", buffering=0), write_through=True)
+    sys.stderr = io.TextIOWrapper(os.fdopen(2, "wb", buffering=0), write_through=True)
+    return req, resp
+
+
+class BrokenModule(types.ModuleType):
+    """Stands in for a student module that failed to import: every name raises ImportError."""
+
+    def __init__(self, name, reason):
+        super().__init__(name)
+        self.__reason = reason
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        reason = self.__reason
+
+        def unavailable(*args, **kwargs):
+            raise ImportError(reason)
+
+        unavailable.__name__ = attr
+        return unavailable
+
+
+def _short_traceback(exc, limit_chars=1500):
+    """The student's frames only (the worker's own frames are noise to them)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/backprop/" in f.filename]
+    for frame in frames:
+        frame.filename = "backprop/" + frame.filename.rsplit("/backprop/", 1)[1]
+    lines = traceback.format_list(frames[-6:])
+    lines += traceback.format_exception_only(type(exc), exc)
+    text = "".join(lines)
+    return text[-limit_chars:]
+
+
+def _error(exc):
+    try:
+        message = str(exc)[:1000]
+    except BaseException:  # noqa: BLE001 - hostile __str__
+        message = ""
+    try:
+        tb = _short_traceback(exc)
+    except BaseException:  # noqa: BLE001
+        tb = ""
+    return {"ok": False, "error": {"type": type(exc).__name__[:80], "message": message, "traceback": tb}}
+
+
+def main():
+    config = json.loads(sys.argv[1])
+    _apply_limits(config.get("limits", {}))
+    req, resp = _take_protocol_fds()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import numpy as np
+    import protocol
+
+    sys.path.append(config["package_root"])
+    for module, reason in config.get("broken", {}).items():
+        sys.modules[f"backprop.{module}"] = BrokenModule(f"backprop.{module}", reason)
+    store = {}
+
+    def send(header, value=None):
+        try:
+            data = protocol.encode(header, value, opaque_ok=True)
+        except BaseException as exc:  # noqa: BLE001 - unsendable student value
+            data = protocol.encode(
+                {"id": header.get("id"), "ok": False,
+                 "error": {"type": "UngradableValue", "message": str(exc)[:300], "traceback": ""}},
+                None,
+            )
+        resp.write(data)
+
+    send({"id": 0, "ok": True, "ready": True})
+    while True:
+        payload = protocol.read_message(req)
+        if payload is None:
+            return
+        header, value = protocol.decode(payload)
+        rid = header.get("id")
+        op = header.get("op")
+        if op == "import":
+            name = f"backprop.{header['module']}"
+            try:
+                importlib.import_module(name)
+                send({"id": rid, "ok": True})
+            except BaseException as exc:  # noqa: BLE001 - any failure of student code
+                reason = f"{type(exc).__name__}: {exc}"[:500]
+                sys.modules[name] = BrokenModule(name, reason)
+                send({"id": rid, **_error(exc)})
+            continue
+        if op != "call":
+            send({"id": rid, "ok": False, "error": {"type": "BadRequest", "message": str(op)}})
+            continue
+        try:
+            module = sys.modules.get(f"backprop.{header['module']}") or importlib.import_module(
+                f"backprop.{header['module']}"
+            )
+            target = getattr(module, header["function"])
+            args, kwargs = _resolve(value, store, protocol)
+        except BaseException as exc:  # noqa: BLE001
+            send({"id": rid, **_error(exc)})
+            continue
+        np.seterr(divide="warn", over="warn", invalid="warn", under="ignore")
+        caught = []
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                start = time.perf_counter()
+                result = target(*args, **kwargs) if callable(target) else target
+                seconds = time.perf_counter() - start
+        except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
+            send({"id": rid, **_error(exc)})
+            continue
+        finally:
+            sys.stdout.flush()
+        if header.get("store"):
+            store[header["store"]] = result
+        notes = [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
+        out = {"result": result}
+        if header.get("return_args"):
+            out["args"] = args
+        send({"id": rid, "ok": True, "warnings": notes, "seconds": seconds}, out)
+
+
+def _resolve(value, store, protocol):
+    def walk(node):
+        if isinstance(node, protocol.Ref):
+            obj = store[node.path[0]]
+            for key in node.path[1:]:
+                obj = obj[key]
+            return obj
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        if isinstance(node, tuple):
+            return tuple(walk(v) for v in node)
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        return node
+
+    return walk(value.get("args", [])), walk(value.get("kwargs", {}))
+
+
+if __name__ == "__main__":
+    main()
