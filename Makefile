@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SUBMISSIONS ?= autograder/samples
+SUBMISSIONS ?=
 OUT ?= out
 JOBS ?= 0
 

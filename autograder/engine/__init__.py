@@ -68,10 +68,18 @@ class SubmissionResult:
                 for c in f.checks if c.internal_error]
 
 
-def _score(done: list[CheckResult], points: float) -> float:
-    total = sum(c.weight for c in done)
-    earned = sum(c.weight for c in done if c.passed)
-    return round(points * earned / total, 4) if total else 0.0
+def check_points(function: str, rubric: Rubric | None = None) -> list[float]:
+    """Points of each check of ``function``: its rubric points shared by check weight.
+
+    The engine's score and the Otter test cases (one per check) both use these numbers.
+    """
+    rubric = rubric or load_rubric()
+    weights = [c.weight for c in REGISTRY[function]]
+    return [round(rubric.points[function] * w / sum(weights), 6) for w in weights]
+
+
+def _score(done: list[CheckResult], points: list[float]) -> float:
+    return round(sum(p for c, p in zip(done, points) if c.passed), 6)
 
 
 def _feedback(result: FunctionResult, failed_functions: set[str], module_note: str) -> str:
@@ -114,9 +122,9 @@ def grade_submission(path: Path | str, *, name: str | None = None,
                                    for c in REGISTRY[function]]
                 else:
                     checks_done = run_function_checks(worker, function, rubric.timeouts, hung)
-                points = rubric.points[function]
-                results[function] = FunctionResult(function, _score(checks_done, points), points,
-                                                   checks_done)
+                points = check_points(function, rubric)
+                results[function] = FunctionResult(function, _score(checks_done, points),
+                                                   rubric.points[function], checks_done)
         finally:
             stdout = worker.close()
     failed = {f for f, r in results.items() if not r.passed}

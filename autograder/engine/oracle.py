@@ -15,21 +15,18 @@ import numpy as np
 H = 1e-3
 
 
-def _sigmoid_scalar(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
 def sigmoid(Z: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-z), written as e^z / (1 + e^z) where z < 0 so that nothing overflows."""
     Z = np.asarray(Z, dtype=np.float64)
-    return np.array([_sigmoid_scalar(float(z)) for z in Z.ravel()]).reshape(Z.shape)
+    with np.errstate(over="ignore"):
+        pos = 1.0 / (1.0 + np.exp(-np.where(Z >= 0, Z, 0.0)))
+        e = np.exp(np.where(Z < 0, Z, 0.0))
+    return np.where(Z >= 0, pos, e / (1.0 + e))
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
     Z = np.asarray(Z, dtype=np.float64)
-    return np.array([z if z > 0 else 0.0 for z in Z.ravel()]).reshape(Z.shape)
+    return np.where(Z > 0, Z, 0.0)
 
 
 def activation(name: str, Z: np.ndarray) -> np.ndarray:
@@ -37,18 +34,14 @@ def activation(name: str, Z: np.ndarray) -> np.ndarray:
 
 
 def linear(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    n, m = W.shape[0], A_prev.shape[1]
-    Z = np.empty((n, m))
-    for i in range(n):
-        for j in range(m):
-            Z[i, j] = math.fsum(W[i, k] * A_prev[k, j] for k in range(W.shape[1])) + b[i, 0]
-    return Z
+    """Z[i, j] = sum_k W[i, k] A_prev[k, j] + b[i]."""
+    return np.einsum("ik,kj->ij", W, A_prev) + b
 
 
 def cost(Y_hat: np.ndarray, Y: np.ndarray) -> float:
-    """J = (1/m) sum over examples of 1/2 sum_k (y_k - y_hat_k)^2."""
+    """J = (1/m) sum over examples of 1/2 sum_k (y_k - y_hat_k)^2 (summed exactly)."""
     m = Y.shape[1]
-    return math.fsum(0.5 * float(d) ** 2 for d in (Y - Y_hat).ravel()) / m
+    return math.fsum((0.5 * (Y - Y_hat) ** 2).ravel().tolist()) / m
 
 
 def network_output(X: np.ndarray, params: dict[str, np.ndarray], acts: list[str]) -> np.ndarray:
