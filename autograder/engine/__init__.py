@@ -115,13 +115,15 @@ def grade_submission(path: Path | str, *, name: str | None = None,
         try:
             worker.import_modules()
             hung: set[str] = set()
+            deadline = time.monotonic() + rubric.timeouts.get("budget", 90.0)
             for function in rubric.functions:
                 module = MODULE_OF[function]
                 if module in worker.broken:
                     checks_done = [CheckResult(c.title, c.weight, False, worker.broken[module])
                                    for c in REGISTRY[function]]
                 else:
-                    checks_done = run_function_checks(worker, function, rubric.timeouts, hung)
+                    checks_done = run_function_checks(worker, function, rubric.timeouts, hung,
+                                                      deadline)
                 points = check_points(function, rubric)
                 results[function] = FunctionResult(function, _score(checks_done, points),
                                                    rubric.points[function], checks_done)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +63,7 @@ class Tester:
     timeouts: dict[str, float] = field(default_factory=dict)
     last: CallResult | None = None
     hung: set[str] = field(default_factory=set)
+    deadline: float = float("inf")
 
     def rng(self, seed: int) -> np.random.Generator:
         return np.random.default_rng(seed)
@@ -73,6 +76,9 @@ class Tester:
         ``attribute`` reads a module attribute instead (a non-callable is returned as is).
         """
         name = function or self.function
+        if time.monotonic() > self.deadline:
+            raise CheckFailed("not run: this submission used up its grading time budget (slow or "
+                              "hanging code elsewhere).")
         if name in self.hung:
             raise CheckFailed(f"{name} timed out in an earlier check, so it was not run again.")
         result = self.worker.call(
@@ -102,10 +108,10 @@ class Tester:
 
 
 def run_function_checks(worker: Worker, function: str, timeouts: dict[str, float],
-                        hung: set[str]) -> list[CheckResult]:
+                        hung: set[str], deadline: float = float("inf")) -> list[CheckResult]:
     results = []
     for chk in REGISTRY[function]:
-        tester = Tester(worker, function, timeouts, hung=hung)
+        tester = Tester(worker, function, timeouts, hung=hung, deadline=deadline)
         try:
             chk.run(tester)
             results.append(CheckResult(chk.title, chk.weight, True))

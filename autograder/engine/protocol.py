@@ -64,7 +64,7 @@ def _encode(value: Any, arrays: list[np.ndarray], depth: int, opaque_ok: bool) -
     if isinstance(value, (np.ndarray, np.generic)):
         arr = value.view(np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)
         if arr.dtype.kind in ALLOWED_KINDS and arr.dtype.names is None:
-            arrays.append(np.ascontiguousarray(arr))
+            arrays.append(arr if arr.flags.c_contiguous else arr.copy(order="C"))
             return {"__nd__": len(arrays) - 1}
     if type(value) in (list, tuple):
         items = [_encode(v, arrays, depth + 1, opaque_ok) for v in value]

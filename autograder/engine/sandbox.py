@@ -91,8 +91,10 @@ class UidLease:
         raise RuntimeError("no free sandbox uid")
 
     def release(self) -> None:
-        kill_uid(self.uid)
-        os.close(self._fd)
+        if self._fd is not None:
+            kill_uid(self.uid)
+            os.close(self._fd)
+            self._fd = None
 
 
 def processes_of_uid(uid: int) -> list[int]:
@@ -170,6 +172,8 @@ class Worker:
         self.import_errors: dict[str, CallResult] = {}
         self.proc: subprocess.Popen | None = None
         self.restarts = 0
+        self._started = False
+        self._closed: str | None = None
         self._next_id = 1
         self._buffer = b""
 
@@ -230,10 +234,11 @@ class Worker:
 
     def ensure_started(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
-            if self.proc is not None:
+            if self._started:
                 self.restarts += 1
             self.stop_process()
             self.start()
+            self._started = True
 
     def stop_process(self) -> None:
         if self.proc is None:
@@ -258,6 +263,8 @@ class Worker:
 
     def close(self) -> str:
         """Stop everything and return the captured student output (truncated)."""
+        if self._closed is not None:
+            return self._closed
         self.stop_process()
         if self.lease:
             self.lease.release()
@@ -267,6 +274,7 @@ class Worker:
         except OSError:
             text = ""
         shutil.rmtree(self.root, ignore_errors=True)
+        self._closed = text
         return text
 
     # --- calls ------------------------------------------------------------------------------

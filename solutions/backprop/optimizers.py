@@ -101,7 +101,7 @@ def adam_update(
     beta2: float = 0.999,
     eps: float = 1e-8,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """One Adam step (Momentum + RMSProp with bias correction).
+    """One Adam step: moving averages of g and g^2, with bias correction.
 
     v <- beta1 v + (1 - beta1) g;  s <- beta2 s + (1 - beta2) g^2;
     v_hat = v / (1 - beta1^t);  s_hat = s / (1 - beta2^t);

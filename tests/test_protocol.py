@@ -1,0 +1,93 @@
+"""The wire format: round trips, and hostile bytes are refused as data, never executed."""
+
+import json
+import struct
+
+import numpy as np
+import pytest
+
+from autograder.engine import protocol
+from autograder.engine.protocol import Opaque, ProtocolError, Ref, decode, encode
+
+
+def roundtrip(value, opaque_ok=False):
+    data = encode({"id": 1}, value, opaque_ok=opaque_ok)
+    header, out = decode(data[4:])
+    assert header["id"] == 1
+    return out
+
+
+def test_roundtrip_of_every_supported_shape():
+    value = {
+        "W1": np.arange(6.0).reshape(2, 3),
+        "f32": np.ones((2, 1), dtype=np.float32),
+        "scalar": np.float64(0.5),
+        "tuple": (1, 2.5, "x", None, True),
+        "list": [np.zeros((0, 3)), float("nan"), float("inf")],
+        7: "int keys survive",
+    }
+    out = roundtrip(value)
+    assert out["W1"].dtype == np.float64 and np.array_equal(out["W1"], value["W1"])
+    assert out["f32"].dtype == np.float32
+    assert out["scalar"].shape == () and out["scalar"] == 0.5
+    assert out["tuple"] == (1, 2.5, "x", None, True)
+    assert out["list"][0].shape == (0, 3) and np.isnan(out["list"][1]) and out["list"][2] == np.inf
+    assert out[7] == "int keys survive"
+
+
+def test_objects_cross_only_as_opaque_names():
+    class Sneaky(float):
+        def __eq__(self, other):
+            return True
+
+    out = roundtrip([Sneaky(1.0), object(), np.array([object()])], opaque_ok=True)
+    assert all(isinstance(x, Opaque) for x in out)
+    with pytest.raises(ProtocolError):
+        encode({}, object())
+
+
+def test_ndarray_subclasses_become_plain_arrays():
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    out = roundtrip(np.arange(3.0).view(Liar))
+    assert type(out) is np.ndarray and list(out) == [0.0, 1.0, 2.0]
+
+
+def _message(header: dict, body: bytes = b"") -> bytes:
+    head = json.dumps(header).encode()
+    return struct.pack(">I", len(head)) + head + body
+
+
+@pytest.mark.parametrize("header, body", [
+    ({"tree": {"__nd__": 0}, "arrays": [{"dtype": "|O", "shape": [1], "offset": 0}]}, b"\0" * 8),
+    ({"tree": {"__nd__": 0}, "arrays": [{"dtype": "<f8", "shape": [10], "offset": 0}]}, b"\0" * 8),
+    ({"tree": {"__nd__": 3}, "arrays": []}, b""),
+    ({"tree": {"__pickle__": "cos\nsystem\n"}}, b""),
+    ({"tree": {"__float__": "__import__('os')"}}, b""),
+    ({"tree": {"__dict__": [[["list", "key"], 1]]}}, b""),
+])
+def test_hostile_messages_are_refused(header, body):
+    with pytest.raises(ProtocolError):
+        decode(_message(header, body))
+
+
+def test_garbage_and_truncation_are_refused():
+    with pytest.raises(ProtocolError):
+        decode(b"\x00\x00\x00\x05{not json")
+    with pytest.raises(ProtocolError):
+        decode(b"\xff\xff\xff\xff")
+    data = encode({"id": 1}, np.ones(100))
+    with pytest.raises(ProtocolError):
+        decode(data[4:-10])
+
+
+def test_oversized_messages_are_refused():
+    with pytest.raises(ProtocolError):
+        encode({}, np.zeros(protocol.MAX_MESSAGE_BYTES // 8 + 1))
+
+
+def test_refs_cross_as_refs():
+    out = roundtrip([Ref("fw", 1)])
+    assert isinstance(out[0], Ref) and out[0].path == ["fw", 1]

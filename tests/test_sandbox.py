@@ -1,0 +1,164 @@
+"""The sandboxed worker: isolation of broken modules, timeouts, crashes, privileges, cleanup."""
+
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.engine.sandbox import Worker, is_root, processes_of_uid
+
+root_only = pytest.mark.skipif(not is_root(), reason="privilege drop needs the grader to be root")
+
+
+def make_package(tmp_path: Path, modules: dict[str, str]) -> Path:
+    pkg = tmp_path / "backprop"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    for name, source in modules.items():
+        (pkg / f"{name}.py").write_text(textwrap.dedent(source))
+    return pkg
+
+
+@pytest.fixture
+def worker_for(tmp_path):
+    workers = []
+
+    def make(modules, **kwargs):
+        worker = Worker(make_package(tmp_path, modules), **kwargs)
+        worker.import_modules()
+        workers.append(worker)
+        return worker
+
+    yield make
+    for worker in workers:
+        worker.close()
+
+
+def test_a_broken_module_only_breaks_itself(worker_for):
+    w = worker_for({
+        "activations": "def sigmoid(Z):\n    return (\n",  # SyntaxError
+        "layers": """
+            from backprop.activations import sigmoid
+            def linear_forward(A, W, b):
+                return W @ A + b
+            def dense_forward(A, W, b, activation):
+                return sigmoid(linear_forward(A, W, b))
+        """,
+    })
+    assert "activations" in w.broken and "SyntaxError" in w.broken["activations"]
+    assert "losses" in w.broken and "missing" in w.broken["losses"]
+    ok = w.call("layers", "linear_forward", np.ones((2, 1)), np.ones((1, 2)), np.zeros((1, 1)))
+    assert ok.ok and ok.value.tolist() == [[2.0]]
+    bad = w.call("layers", "dense_forward", np.ones((2, 1)), np.ones((1, 2)), np.zeros((1, 1)),
+                 "sigmoid")
+    assert not bad.ok and bad.error_type == "ImportError" and "activations.py" in bad.error_message
+
+
+def test_hang_at_import_is_isolated(worker_for):
+    w = worker_for({"losses": "while True:\n    pass\n", "quiz": "ANSWERS = {1: 'A'}\n"},
+                   import_timeout=1.0)
+    assert "timed out" in w.broken["losses"]
+    assert w.call("quiz", "ANSWERS").value == {1: "A"}
+
+
+def test_timeout_and_crash_restart_the_worker(worker_for):
+    w = worker_for({"losses": """
+        import os
+        def spin(): 
+            while True:
+                pass
+        def die():
+            os._exit(3)
+        def fine(x):
+            return x * 2
+    """})
+    start = time.monotonic()
+    r = w.call("losses", "spin", timeout=0.5)
+    assert r.timed_out and time.monotonic() - start < 5
+    assert w.call("losses", "die").crashed
+    assert w.call("losses", "fine", 21).value == 42
+    assert w.restarts == 2
+
+
+def test_exceptions_of_any_kind_are_reported_not_raised(worker_for):
+    w = worker_for({"losses": """
+        import sys
+        class Sneaky(BaseException):
+            pass
+        def a():
+            raise Sneaky("no")
+        def b():
+            raise KeyboardInterrupt
+        def c():
+            sys.exit(0)
+    """})
+    for name, kind in (("a", "Sneaky"), ("b", "KeyboardInterrupt"), ("c", "SystemExit")):
+        r = w.call("losses", name)
+        assert not r.ok and r.error_type == kind and not r.crashed
+
+
+def test_output_is_captured_and_a_flood_is_cut(worker_for):
+    w = worker_for({"losses": """
+        def talk():
+            print("hello from the student")
+            return 1
+        def flood():
+            while True:
+                print("x" * 100000)
+    """})
+    assert w.call("losses", "talk").ok
+    r = w.call("losses", "flood", timeout=20)
+    assert not r.ok and not r.timed_out  # the write fails once the file limit is reached
+    text = w.close()
+    assert "hello from the student" in text and len(text) <= 20000
+
+
+def test_memory_limit(worker_for):
+    w = worker_for({"losses": "import numpy as np\ndef hog():\n    return np.ones(2**31).sum()\n"})
+    r = w.call("losses", "hog", timeout=20)
+    assert not r.ok and ("MemoryError" in r.error_type or r.crashed)
+
+
+@root_only
+def test_worker_is_unprivileged_and_cannot_read_trusted_files(worker_for, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hidden test")
+    os.chmod(secret, 0o600)
+    w = worker_for({"losses": f"""
+        import os
+        def whoami():
+            return os.getuid(), os.getgid(), os.getgroups()
+        def peek():
+            return open({str(secret)!r}).read()
+        def kill_parent():
+            os.kill(os.getppid(), 9)
+    """})
+    uid, gid, groups = w.call("losses", "whoami").value
+    assert uid != 0 and gid != 0 and groups == []
+    r = w.call("losses", "peek")
+    assert not r.ok and r.error_type == "PermissionError"
+    assert not w.call("losses", "kill_parent").ok  # root's processes are out of reach
+
+
+@root_only
+def test_nothing_is_left_running_under_the_uid(tmp_path):
+    pkg = make_package(tmp_path, {"losses": """
+        import os, subprocess
+        def spawn():
+            subprocess.Popen(["sleep", "600"], start_new_session=True)
+            if os.fork() == 0:
+                os.setsid()
+                import time
+                time.sleep(600)
+            return 1
+    """})
+    w = Worker(pkg)
+    w.import_modules()
+    assert w.call("losses", "spawn").ok
+    uid = w.lease.uid
+    assert len(processes_of_uid(uid)) >= 3
+    w.close()
+    assert processes_of_uid(uid) == []
