@@ -67,7 +67,7 @@ def test_hang_at_import_is_isolated(worker_for):
 def test_timeout_and_crash_restart_the_worker(worker_for):
     w = worker_for({"losses": """
         import os
-        def spin(): 
+        def spin():
             while True:
                 pass
         def die():
