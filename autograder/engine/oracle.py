@@ -7,21 +7,56 @@ forward computation (truncation error O(h^4), about 1e-11 here).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 H = 1e-3
 
 
+def _key(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return ("nd", value.shape, value.dtype.str, value.tobytes())
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _key(v)) for k, v in sorted(value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("seq", tuple(_key(v) for v in value))
+    return value
+
+
+def cached(fn: Callable) -> Callable:
+    """Memoise an oracle on the bytes of its inputs: the hidden inputs are the same for every
+    submission, so a grading process computes each expected value once (results are copied)."""
+    memo: dict = {}
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = (_key(args), _key(kwargs))
+        if key not in memo:
+            if len(memo) > 4096:
+                memo.clear()
+            memo[key] = fn(*args, **kwargs)
+        return _copy(memo[key])
+
+    return wrapper
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy(v) for v in value)
+    return value
+
+
 def sigmoid(Z: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-z), written as e^z / (1 + e^z) where z < 0 so that nothing overflows."""
-    Z = np.asarray(Z, dtype=np.float64)
-    with np.errstate(over="ignore"):
-        pos = 1.0 / (1.0 + np.exp(-np.where(Z >= 0, Z, 0.0)))
-        e = np.exp(np.where(Z < 0, Z, 0.0))
-    return np.where(Z >= 0, pos, e / (1.0 + e))
+    """1 / (1 + e^-z) = exp(-log(1 + e^-z)), with log(1 + e^-z) by logaddexp (never overflows)."""
+    return np.exp(-np.logaddexp(0.0, -np.asarray(Z, dtype=np.float64)))
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
@@ -44,6 +79,7 @@ def cost(Y_hat: np.ndarray, Y: np.ndarray) -> float:
     return math.fsum((0.5 * (Y - Y_hat) ** 2).ravel().tolist()) / m
 
 
+@cached
 def network_output(X: np.ndarray, params: dict[str, np.ndarray], acts: list[str]) -> np.ndarray:
     A = np.asarray(X, dtype=np.float64)
     for l, name in enumerate(acts, start=1):
@@ -77,6 +113,7 @@ def elementwise_derivative(g: Callable[[np.ndarray], np.ndarray], Z: np.ndarray,
     return (-g(Z + 2 * h) + 8 * g(Z + h) - 8 * g(Z - h) + g(Z - 2 * h)) / (12 * h)
 
 
+@cached
 def network_gradients(X, Y, params, acts) -> dict[str, np.ndarray]:
     """dJ/dtheta for every parameter, as {"dW1": ..., "db1": ...}, by finite differences."""
     grads = {}

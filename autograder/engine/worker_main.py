@@ -1,16 +1,15 @@
 """The sandboxed worker: imports the student's package and runs the calls it is sent.
 
-Runs as an unprivileged user when the grader is root, under resource limits it sets on itself
-before any student code runs. It only executes calls and sends back what they return: it never
-sees expected values and never decides pass or fail. Copied into the sandbox with protocol.py;
-imports nothing else from the grader.
+Forked by the zygote (zygote_main.py) with fds 0/1/2 = requests, replies, capture file, it
+drops to an unprivileged user when the grader is root and sets its resource limits before any
+student code runs. It only executes calls and sends back what they return: it never sees
+expected values and never decides pass or fail. Imports nothing from the grader but protocol.py.
 
-argv[1]: JSON config {"package_root", "limits", "broken": {module: reason}}.
+config: {"package_root", "limits", "broken": {module: reason}, "uid", "home", "env"}.
 """
 
 import importlib
 import io
-import json
 import os
 import resource
 import signal
@@ -93,11 +92,22 @@ def _error(exc):
     return {"ok": False, "error": {"type": type(exc).__name__[:80], "message": message, "traceback": tb}}
 
 
-def main():
-    config = json.loads(sys.argv[1])
+def become(config):
+    """In the forked child: a new session, the sandbox user, a clean environment, the limits."""
+    os.setsid()
+    os.chdir(config["home"])
+    uid = config.get("uid")
+    if uid is not None:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    os.environ.clear()
+    os.environ.update(config.get("env", {}))
     _apply_limits(config.get("limits", {}))
+
+
+def serve(config):
     req, resp = _take_protocol_fds()
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import numpy as np
     import protocol
 
@@ -186,6 +196,3 @@ def _resolve(value, store, protocol):
 
     return walk(value.get("args", [])), walk(value.get("kwargs", {}))
 
-
-if __name__ == "__main__":
-    main()

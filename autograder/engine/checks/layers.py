@@ -23,6 +23,7 @@ def _tuple(got, size, name):
     return got
 
 
+@oracle.cached
 def linear_grads(dZ, A_prev, W, b):
     """Oracle: gradients of F = sum(dZ * (W A_prev + b)); dW and db are divided by m."""
     m = A_prev.shape[1]
@@ -148,19 +149,26 @@ def _(t):
     _expect_value_error(t, (*_layer(rng, 2, 3, 4), "tanh"), "dense_forward")
 
 
+@oracle.cached
+def dense_grads(dA, A_prev, W, b, activation):
+    """Oracle: gradients of F = sum(dA * g(W A_prev + b)); dW and db are divided by m."""
+    m = A_prev.shape[1]
+
+    def F(A_, W_, b_):
+        return float(np.sum(dA * oracle.activation(activation, oracle.linear(A_, W_, b_))))
+
+    return (oracle.derivative(lambda A_: F(A_, W, b), A_prev),
+            oracle.derivative(lambda W_: F(A_prev, W_, b), W) / m,
+            oracle.derivative(lambda b_: F(A_prev, W, b_), b) / m)
+
+
 def _check_dense_backward(t, seed, activation):
     rng = t.rng(seed)
     for n, n_prev, m in SHAPES:
         A_prev, W, b = _dense_case(rng, n, n_prev, m, activation)
         dA = rng.normal(0, 1, (n, m))
         Z = oracle.linear(A_prev, W, b)
-
-        def F(A_, W_, b_):
-            return float(np.sum(dA * oracle.activation(activation, oracle.linear(A_, W_, b_))))
-
-        exp_dA = oracle.derivative(lambda A_: F(A_, W, b), A_prev)
-        exp_dW = oracle.derivative(lambda W_: F(A_prev, W_, b), W) / m
-        exp_db = oracle.derivative(lambda b_: F(A_prev, W, b_), b) / m
+        exp_dA, exp_dW, exp_db = dense_grads(dA, A_prev, W, b, activation)
         got = _tuple(t.call(dA, A_prev, W, Z, activation), 3, "dense_backward")
         S = oracle.sigmoid(Z)
         wrong_dZ = {"sigmoid": dA * Z * (1 - Z), "relu": dA * oracle.relu(Z)}.get(activation)

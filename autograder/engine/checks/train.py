@@ -46,6 +46,7 @@ def _initial(t, sizes, seed):
     return {k: np.asarray(v, dtype=float) for k, v in got.items()}
 
 
+@oracle.cached
 def _trajectory(X, Y, params, acts, epochs, lr, method, reset_t=False):
     v = {"d" + k: np.zeros_like(p) for k, p in params.items()}
     s = dict(v)

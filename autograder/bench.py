@@ -1,0 +1,227 @@
+"""`make bench`: seconds per submission of `make grade` against `otter run`, in one session.
+
+    python autograder/bench.py [--n 200] [--otter 20] [--jobs 0]
+
+Generates N submissions (a realistic mix: correct variants, single-bug copies from
+tests/mutants.py, the skeleton and broken samples), grades them all with `make grade`'s
+command, grades the first --otter of them with `otter run` on dist/autograder.zip (built if
+missing), and prints seconds per submission, the ratio, peak memory, and the floor: the time
+of `python -c "import numpy"` x N / cores. Everything is measured in the same run so the
+ratios hold on a noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def sources() -> list[tuple[str, object]]:
+    """(kind, how to make it): correct, buggy and broken submissions in a realistic mix."""
+    from mutants import MUTANTS  # tests/mutants.py: the catalog of single-bug copies
+
+    correct = [("correct", ROOT / "solutions" / "backprop")]
+    correct += [("correct", p / "backprop") for p in sorted((ROOT / "tests" / "variants").iterdir())
+                if (p / "backprop").is_dir()]
+    broken = [("broken", ROOT / "assignments" / "backprop")]
+    samples = ROOT / "autograder" / "samples"
+    if samples.is_dir():
+        broken += [("sample", p) for p in sorted(samples.iterdir()) if p.is_dir()]
+    buggy = [("buggy", m) for m in MUTANTS]
+    mix = []
+    for i in range(max(len(correct), len(buggy), len(broken)) * 3):
+        mix.append(correct[i % len(correct)])
+        mix.append(buggy[i % len(buggy)])
+        mix.append(buggy[(i + 7) % len(buggy)])
+        if i % 2 == 0:
+            mix.append(broken[i % len(broken)])
+    return mix
+
+
+def generate(n: int, dest: Path) -> list[tuple[str, Path]]:
+    from mutants import apply_mutant
+
+    made = []
+    mix = sources()
+    for i in range(n):
+        kind, what = mix[i % len(mix)]
+        folder = dest / f"sub_{i:04d}"
+        if kind == "buggy":
+            apply_mutant(what, folder)
+        elif kind == "sample":
+            shutil.copytree(what, folder)
+        else:
+            shutil.copytree(what, folder / "backprop")
+        made.append((kind, folder))
+    return made
+
+
+class PeakMemory:
+    """Peak total RSS of a process and all its descendants, sampled every 20 ms."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _tree_rss(self) -> int:
+        parent, rss = {}, {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                parent[int(entry)] = int(fields[1])
+                rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, IndexError, ValueError):
+                continue
+        tree, frontier = {self.pid}, [self.pid]
+        while frontier:
+            p = frontier.pop()
+            for child, ppid in parent.items():
+                if ppid == p and child not in tree:
+                    tree.add(child)
+                    frontier.append(child)
+        return sum(rss.get(p, 0) for p in tree)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._tree_rss())
+            time.sleep(0.02)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self.thread.join()
+        return self.peak
+
+
+def timed(cmd: list[str], **kwargs) -> tuple[float, int, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    mem = PeakMemory(proc.pid)
+    out, err = proc.communicate()
+    peak = mem.stop()
+    return time.perf_counter() - start, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def numpy_floor(n: int, cores: int, repeats: int = 10) -> float:
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import numpy"], check=True)
+        runs.append(time.perf_counter() - start)
+    runs.sort()
+    return runs[len(runs) // 2] * n / cores
+
+
+def otter_run(zip_path: Path, subs: list[tuple[str, Path]], work: Path, cores: int):
+    """Grade each submission with `otter run` (cores at a time); returns wall, peak, scores."""
+    otter = Path(sys.executable).with_name("otter")
+    jobs = []
+    for kind, folder in subs:
+        archive = work / f"{folder.name}.zip"
+        with zipfile.ZipFile(archive, "w") as zf:
+            for f in sorted(folder.rglob("*.py")):
+                zf.write(f, str(f.relative_to(folder)))
+        outdir = work / f"{folder.name}-otter"
+        outdir.mkdir()
+        jobs.append((archive, outdir))
+    peaks, lock = [0], threading.Lock()
+
+    def one(job):
+        archive, outdir = job
+        _, peak, proc = timed([str(otter), "run", "-a", str(zip_path), "-o", str(outdir),
+                               str(archive)], cwd=work)
+        with lock:
+            peaks[0] = max(peaks[0], peak)
+        return proc
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(cores) as pool:
+        procs = list(pool.map(one, jobs))
+    wall = time.perf_counter() - start
+    scores = {}
+    for (archive, outdir), proc in zip(jobs, procs):
+        results = outdir / "results.json"
+        if results.exists():
+            data = json.loads(results.read_text())
+            scores[archive.stem] = {t["name"]: t["score"] for t in data.get("tests", [])}
+        else:
+            scores[archive.stem] = {"error": proc.stderr[-300:]}
+    return wall, peaks[0] * cores, scores
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=200, help="submissions for make grade")
+    parser.add_argument("--otter", type=int, default=20, help="of them, graded by otter run")
+    parser.add_argument("--jobs", type=int, default=0, help="cores to use (0: all)")
+    args = parser.parse_args()
+    cores = args.jobs or os.cpu_count() or 1
+    work = Path(tempfile.mkdtemp(prefix="backprop-lab-bench-"))
+    try:
+        subs = generate(args.n, work / "submissions")
+        kinds = {k: sum(1 for kk, _ in subs if kk == k) for k in ("correct", "buggy", "broken",
+                                                                  "sample")}
+        print(f"{args.n} submissions: {kinds}; {cores} cores", flush=True)
+        floor = numpy_floor(args.n, cores)
+        wall, peak, proc = timed([sys.executable, "-m", "autograder.grade",
+                                  str(work / "submissions"), "--out", str(work / "out"),
+                                  "--jobs", str(cores)], cwd=ROOT)
+        if proc.returncode != 0:
+            print(proc.stderr[-2000:])
+            return 1
+        ours = {r["submission"]: r for r in csv.DictReader(open(work / "out" / "grades.csv"))}
+        print(f"make grade: {wall:.1f}s for {args.n} = {wall / args.n:.3f} s/submission, "
+              f"peak memory {peak / 2**20:.0f} MB (all processes)", flush=True)
+        print(f"floor (python -c 'import numpy' x N / cores): {floor:.1f}s = "
+              f"{floor / args.n:.3f} s/submission; make grade / floor = {wall / floor:.2f}",
+              flush=True)
+        if args.otter:
+            zip_path = ROOT / "dist" / "autograder.zip"
+            if not zip_path.exists():
+                subprocess.run([sys.executable, str(ROOT / "autograder" / "otter" / "build.py"),
+                                "--out", str(zip_path)], check=True, cwd=ROOT)
+            subset = subs[: args.otter]
+            (work / "otter").mkdir()
+            o_wall, o_peak, scores = otter_run(zip_path, subset, work / "otter", cores)
+            per_otter = o_wall / len(subset)
+            per_ours = wall / args.n
+            print(f"otter run: {o_wall:.1f}s for {len(subset)} = {per_otter:.3f} s/submission "
+                  f"({cores} at a time), peak memory ~{o_peak / 2**20:.0f} MB", flush=True)
+            print(f"ratio otter run / make grade per submission: {per_otter / per_ours:.1f}x")
+            mismatches = []
+            for _, folder in subset:
+                theirs = scores.get(folder.name, {})
+                mine = ours[folder.name]
+                for fn, value in theirs.items():
+                    if fn in mine and abs(float(mine[fn]) - float(value)) > 1e-6:
+                        mismatches.append(f"{folder.name}:{fn} make grade {mine[fn]} otter {value}")
+                if "error" in theirs:
+                    mismatches.append(f"{folder.name}: otter run failed: {theirs['error']}")
+            print(f"per-function scores equal on {len(subset) - len({m.split(':')[0] for m in mismatches})}"
+                  f"/{len(subset)} submissions" + ("" if not mismatches else
+                                                   "\n  " + "\n  ".join(mismatches[:10])))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
