@@ -134,7 +134,7 @@ def otter_run(zip_path: Path, subs: list[tuple[str, Path]], work: Path, cores: i
     """Grade each submission with `otter run` (cores at a time); returns wall, peak, scores."""
     otter = Path(sys.executable).with_name("otter")
     jobs = []
-    for kind, folder in subs:
+    for _, folder in subs:
         archive = work / f"{folder.name}.zip"
         with zipfile.ZipFile(archive, "w") as zf:
             for f in sorted(folder.rglob("*.py")):
