@@ -1,0 +1,219 @@
+"""The student handout zip: the right files, no solution code, nothing hidden, and it works.
+
+The zip is built once per module with the real command (`assignments/build_handout.py --out`)
+into a tmp dir, then inspected, unzipped, and its `make check` run as a student would.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "assignments" / "build_handout.py"
+SOLUTION_PKG = ROOT / "solutions" / "backprop"
+SKELETON_PKG = ROOT / "assignments" / "backprop"
+TOP = "backprop-lab-handout"
+EXPECTED_FILES = {
+    *(f"backprop/{p.name}" for p in SOLUTION_PKG.glob("*.py")),  # incl. gradcheck.py
+    "check.py", "Makefile", "README.md", "flashcards.md", "flashcards.tsv",
+    "backprop_lab.ipynb",
+}
+COPIED = {  # handout file -> repository file it must equal byte for byte
+    "check.py": "assignments/check.py",
+    "Makefile": "assignments/handout.mk",
+    "README.md": "assignments/README.md",
+    "flashcards.md": "assignments/flashcards.md",
+    "flashcards.tsv": "assignments/flashcards.tsv",
+}
+# A solution line shorter than this is a generic statement ("return params", "grads = {}",
+# "A = sigmoid(Z)") that reveals nothing and may legitimately appear in check.py or the notebook.
+MIN_SOLUTION_LINE = 16
+# Solution lines the handout may contain anyway: a loop header every training loop has, and
+# formulas the contract itself states for students (issue 2: "dA_prev = W^T dZ").
+GENERIC_LINES = {"for epoch in range(epochs):", "dA_prev = W.T @ dZ"}
+_BEGIN = re.compile(r"^\s*# BEGIN SOLUTION")
+_ELSE = re.compile(r"^\s*# ELSE\s*$")
+_END = re.compile(r"^\s*# END SOLUTION\s*$")
+
+
+def build(out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BUILD), "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("handout") / "handout.zip"
+    result = build(out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"wrote {out}" in result.stdout
+    return out
+
+
+@pytest.fixture(scope="module")
+def files(handout: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(handout) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def texts(files: dict[str, bytes]) -> dict[str, str]:
+    """Every file as text; for the notebook, the sources of its cells (not the JSON)."""
+    out = {}
+    for name, data in files.items():
+        text = data.decode("utf-8")
+        if name.endswith(".ipynb"):
+            text = "\n".join("".join(cell["source"]) for cell in json.loads(text)["cells"])
+        out[name] = text
+    return out
+
+
+def solution_only_lines() -> set[str]:
+    """Non-trivial lines inside BEGIN/END SOLUTION blocks of the reference that appear nowhere
+    outside those blocks (nor in their ELSE parts, which the skeleton receives)."""
+    inside, outside = set(), set()
+    for path in SOLUTION_PKG.glob("*.py"):
+        state = None
+        for line in path.read_text().splitlines():
+            if _BEGIN.match(line):
+                state = "solution"
+            elif _ELSE.match(line):
+                state = "else"
+            elif _END.match(line):
+                state = None
+            elif state == "solution":
+                inside.add(line.strip())
+            elif state == "else":
+                outside.add(re.sub(r"^# ?", "", line.strip()))
+            else:
+                outside.add(line.strip())
+    return {line for line in inside - outside - GENERIC_LINES
+            if len(line) >= MIN_SOLUTION_LINE and not line.startswith("#")}
+
+
+def answer_key() -> dict[int, str]:
+    tree = ast.parse((SOLUTION_PKG / "quiz.py").read_text())
+    node = next(n for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign)))
+    key = ast.literal_eval(node.value)
+    assert sorted(key) == list(range(1, 11)) and set(key.values()) <= set("ABCD")
+    return key
+
+
+def test_file_list(files: dict[str, bytes]) -> None:
+    assert all(name.startswith(f"{TOP}/") for name in files)
+    assert {name.removeprefix(f"{TOP}/") for name in files} == EXPECTED_FILES
+
+
+def test_contents_come_from_their_sources(files: dict[str, bytes]) -> None:
+    for path in SKELETON_PKG.glob("*.py"):
+        assert files[f"{TOP}/backprop/{path.name}"] == path.read_bytes(), path.name
+    for name, source in COPIED.items():
+        assert files[f"{TOP}/{name}"] == (ROOT / source).read_bytes(), name
+    notebook = nbformat.reads(files[f"{TOP}/backprop_lab.ipynb"].decode(), as_version=4)
+    nbformat.validate(notebook)
+    assert len(notebook.cells) > 5
+
+
+def test_no_solution_code(files: dict[str, bytes]) -> None:
+    lines = solution_only_lines()
+    assert len(lines) > 40  # the block parser found the reference's solution code
+    for name, text in texts(files).items():
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, name
+        leaked = sorted(line for line in lines if line in text)
+        assert not leaked, f"{name} contains solution code: {leaked}"
+
+
+def test_no_quiz_answer_key(files: dict[str, bytes]) -> None:
+    key = answer_key()
+    sequence = "".join(key[q] for q in range(1, 11))  # "DACBACDBAD" today
+    pair = re.compile(r"\b(10|[1-9])\s*[:.)=-]?\s*[\"']?([A-D])[\"']?(?=[\s,;)}\]]|$)")
+    for name, text in texts(files).items():
+        assert sequence not in re.sub(r"[^A-D]", "", text), name
+        matches = {(int(q), letter) for q, letter in pair.findall(text)}
+        hits = {q for q, letter in matches if key[q] == letter}
+        assert len(hits) < 4, f"{name} seems to hold quiz answers for questions {sorted(hits)}"
+
+
+def test_nothing_from_the_grader_solutions_or_tests(files: dict[str, bytes]) -> None:
+    for name in files:
+        for folder in ("autograder/", "solutions/", "tests/"):
+            assert folder not in name, name
+    # Names of the grader's and the test suite's own files; sample submissions under them reuse
+    # the handout's module names (activations.py, ...), which are of course not secret.
+    hidden = {p.name for folder in ("autograder", "tests") for p in (ROOT / folder).rglob("*")
+              if p.is_file() and "__pycache__" not in p.parts}
+    public = {p.name for p in (ROOT / "assignments").rglob("*") if p.is_file()}
+    hidden -= public | {"__init__.py", "README.md", "Makefile", "conftest.py"}
+    assert "test_handout.py" in hidden  # the scan sees the test files
+    assert not hidden & {Path(name).name for name in files}
+    for name, text in texts(files).items():
+        mentioned = sorted(h for h in hidden if h in text)
+        assert not mentioned, f"{name} names hidden files: {mentioned}"
+
+
+def test_zip_is_deterministic(handout: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.zip"
+    result = build(again)
+    assert result.returncode == 0, result.stderr
+    assert again.read_bytes() == handout.read_bytes()
+    with zipfile.ZipFile(again) as archive:
+        names = archive.namelist()
+        assert names == sorted(names)
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def unzip(handout: Path, where: Path) -> Path:
+    with zipfile.ZipFile(handout) as archive:
+        archive.extractall(where)
+    return where / TOP
+
+
+def make_check(folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "-s", "check", f"PYTHON={sys.executable}"], cwd=folder,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_make_check_in_the_handout(handout: Path, tmp_path: Path) -> None:
+    folder = unzip(handout, tmp_path)
+    result = make_check(folder)
+    assert result.returncode != 0, result.stdout
+    assert "0/23 functions pass the public checks" in result.stdout, result.stdout
+    assert "NOT IMPLEMENTED" in result.stdout
+    for path in SOLUTION_PKG.glob("*.py"):
+        shutil.copy(path, folder / "backprop" / path.name)
+    result = make_check(folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "23/23 functions pass the public checks" in result.stdout
+
+
+def test_make_help_in_the_handout(handout: Path, tmp_path: Path) -> None:
+    result = subprocess.run(["make", "-s"], cwd=unzip(handout, tmp_path), capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0
+    assert "make check" in result.stdout and "make notebook" in result.stdout
+
+
+def test_stale_skeleton_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    spec = importlib.util.spec_from_file_location("build_handout_under_test", BUILD)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    stale = tmp_path / "backprop"
+    shutil.copytree(SKELETON_PKG, stale)
+    (stale / "losses.py").write_text((stale / "losses.py").read_text() + "\n# edited by hand\n")
+    monkeypatch.setattr(module.build_skeleton, "SKELETON_DIR", stale)
+    out = tmp_path / "handout.zip"
+    assert module.main(["--out", str(out)]) == 1
+    assert not out.exists()
+    assert "stale" in capsys.readouterr().err

@@ -1,0 +1,248 @@
+"""The student skeleton (assignments/backprop) and the reference (solutions/backprop) cannot drift.
+
+Both folders hold a package named `backprop`, so they are never imported into this process:
+source comparisons use ast, and anything that needs the imported objects (inspect.signature,
+calling the skeleton's functions) runs in a fresh interpreter per package.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION_PKG = ROOT / "solutions" / "backprop"
+SKELETON_PKG = ROOT / "assignments" / "backprop"
+BUILD_SKELETON = ROOT / "assignments" / "build_skeleton.py"
+
+# The contract of issue 2 (docs/contract.md): module -> function -> parameters with defaults.
+CONTRACT = {
+    "activations": {
+        "sigmoid": "(Z)", "sigmoid_derivative": "(Z)", "sigmoid_backward": "(dA, Z)",
+        "relu": "(Z)", "relu_backward": "(dA, Z)",
+    },
+    "losses": {"mse_loss": "(Y_hat, Y)", "mse_loss_backward": "(Y_hat, Y)"},
+    "layers": {
+        "linear_forward": "(A_prev, W, b)", "linear_backward": "(dZ, A_prev, W)",
+        "dense_forward": "(A_prev, W, b, activation)",
+        "dense_backward": "(dA, A_prev, W, Z, activation)",
+    },
+    "network": {
+        "init_params": "(layer_sizes, seed=0)", "forward": "(X, params, activations)",
+        "backward": "(Y, params, cache, activations)",
+        "loss_and_gradients": "(X, Y, params, activations)",
+    },
+    "minibatch": {"random_mini_batches": "(X, Y, batch_size, seed=0)"},
+    "optimizers": {
+        "sgd_update": "(params, grads, lr)", "init_state": "(params)",
+        "momentum_update": "(params, grads, v, lr, beta=0.9)",
+        "rmsprop_update": "(params, grads, s, lr, beta=0.999, eps=1e-08)",
+        "adam_update": "(params, grads, v, s, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08)",
+    },
+    "train": {
+        "train": "(X, Y, layer_sizes, activations, optimizer='adam', lr=0.01, batch_size=32, "
+                 "epochs=100, seed=0)",
+    },
+    "gradcheck": {"numerical_gradient": "(f, x, h=1e-05)", "relative_error": "(a, b)"},
+}
+GRADED = {name for module, funcs in CONTRACT.items() if module != "gradcheck" for name in funcs}
+ALLOWED_IMPORTS = {"numpy", "backprop", "__future__", "collections", "typing"}
+
+_BEGIN = re.compile(r"^\s*# BEGIN SOLUTION")
+_ELSE = re.compile(r"^\s*# ELSE\s*$")
+_END = re.compile(r"^\s*# END SOLUTION\s*$")
+
+# Dumps what the importer of a package sees: signatures (with defaults and annotations) and
+# docstrings of every public function, and the exception each graded function raises.
+INTROSPECT = r"""
+import importlib, inspect, json, sys
+sys.path.insert(0, sys.argv[1])
+out = {}
+for name in sys.argv[2:]:
+    module = importlib.import_module("backprop." + name)
+    assert module.__file__.startswith(sys.argv[1]), module.__file__
+    funcs = {}
+    for fname, obj in vars(module).items():
+        if fname.startswith("_") or not inspect.isfunction(obj) or obj.__module__ != module.__name__:
+            continue
+        entry = {"signature": str(inspect.signature(obj)), "doc": inspect.getdoc(obj)}
+        if name != "gradcheck":
+            args = [None] * sum(
+                p.default is p.empty for p in inspect.signature(obj).parameters.values())
+            try:
+                obj(*args)
+                entry["raises"] = None
+            except BaseException as exc:
+                entry["raises"] = type(exc).__name__
+                entry["message"] = str(exc)
+        funcs[fname] = entry
+    out[name] = funcs
+print(json.dumps(out))
+"""
+
+
+def modules(folder: Path) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")
+
+
+def introspect(folder: Path) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", INTROSPECT, str(folder.parent), *modules(folder)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def solution() -> dict:
+    return introspect(SOLUTION_PKG)
+
+
+@pytest.fixture(scope="module")
+def skeleton() -> dict:
+    return introspect(SKELETON_PKG)
+
+
+def without_annotations(signature: str, module: str, name: str) -> str:
+    """'(Z: np.ndarray) -> np.ndarray' -> '(Z)', via a throwaway def parsed by ast."""
+    tree = ast.parse(f"def f{signature}: pass")
+    func = tree.body[0]
+    assert isinstance(func, ast.FunctionDef), (module, name)
+    for arg in func.args.args + func.args.kwonlyargs:
+        arg.annotation = None
+    func.returns = None
+    return ast.unparse(func.args).join("()")
+
+
+def solution_lines() -> tuple[set[str], set[str]]:
+    """(lines inside BEGIN/END SOLUTION blocks, every other line incl. ELSE parts), stripped."""
+    inside, outside = set(), set()
+    for path in SOLUTION_PKG.glob("*.py"):
+        state = None
+        for line in path.read_text().splitlines():
+            if _BEGIN.match(line):
+                state = "solution"
+            elif _ELSE.match(line):
+                state = "else"
+            elif _END.match(line):
+                state = None
+            elif state == "solution":
+                inside.add(line.strip())
+            elif state == "else":
+                outside.add(re.sub(r"^# ?", "", line.strip()))
+            else:
+                outside.add(line.strip())
+    return inside, outside
+
+
+def test_skeleton_is_generated_from_the_current_reference() -> None:
+    result = subprocess.run([sys.executable, str(BUILD_SKELETON), "--check"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr + "\nrun `make skeleton`"
+
+
+def test_same_modules() -> None:
+    assert sorted(p.name for p in SKELETON_PKG.glob("*.py")) == sorted(
+        p.name for p in SOLUTION_PKG.glob("*.py"))
+
+
+def test_same_signatures_and_docstrings(solution: dict, skeleton: dict) -> None:
+    assert skeleton.keys() == solution.keys()
+    for module, funcs in solution.items():
+        assert skeleton[module].keys() == funcs.keys(), module
+        for name, entry in funcs.items():
+            got = skeleton[module][name]
+            assert got["signature"] == entry["signature"], (module, name)
+            assert got["doc"] == entry["doc"], (module, name)
+
+
+def module_header(tree: ast.Module, constants: bool) -> list[str]:
+    """Top-level imports (and constant assignments such as ACTIVATIONS) of a module."""
+    return [ast.unparse(node) for node in tree.body
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            or (constants and isinstance(node, (ast.Assign, ast.AnnAssign)))]
+
+
+def test_same_module_docstrings_imports_and_constants() -> None:
+    for path in SOLUTION_PKG.glob("*.py"):
+        ref = ast.parse(path.read_text())
+        ske = ast.parse((SKELETON_PKG / path.name).read_text())
+        assert ast.get_docstring(ske) == ast.get_docstring(ref), path.name
+        constants = path.name != "quiz.py"  # quiz.ANSWERS is the graded "body" there
+        assert module_header(ske, constants) == module_header(ref, constants), path.name
+
+
+def test_every_contract_function_exists_with_its_parameters(solution: dict, skeleton: dict
+                                                            ) -> None:
+    for package in (solution, skeleton):
+        for module, funcs in CONTRACT.items():
+            assert module in package, f"backprop/{module}.py is missing"
+            for name, params in funcs.items():
+                assert name in package[module], f"{module}.{name} is missing"
+                got = without_annotations(package[module][name]["signature"], module, name)
+                assert got == params, (module, name, got)
+
+
+def test_public_functions_have_type_hints(solution: dict) -> None:
+    for module, funcs in solution.items():
+        for name, entry in funcs.items():
+            params = ast.parse(f"def f{entry['signature']}: pass").body[0]
+            assert isinstance(params, ast.FunctionDef)
+            assert params.returns is not None, (module, name)
+            assert all(a.annotation is not None for a in params.args.args), (module, name)
+
+
+def test_every_graded_skeleton_function_raises_not_implemented(skeleton: dict) -> None:
+    raised = {name: entry for funcs in skeleton.values() for name, entry in funcs.items()
+              if "raises" in entry}
+    assert set(raised) == GRADED
+    for name, entry in raised.items():
+        assert entry["raises"] == "NotImplementedError", (name, entry)
+        assert f"{name} is not implemented yet" in entry["message"], (name, entry)
+
+
+def test_skeleton_quiz_is_blank_and_complete() -> None:
+    for path, blank in ((SKELETON_PKG / "quiz.py", True), (SOLUTION_PKG / "quiz.py", False)):
+        tree = ast.parse(path.read_text())
+        assigns = [n for n in tree.body if isinstance(n, ast.AnnAssign | ast.Assign)]
+        answers = ast.literal_eval(assigns[0].value)
+        assert sorted(answers) == list(range(1, 11)), path
+        if blank:
+            assert set(answers.values()) == {""}, path
+        else:
+            assert all(a in ("A", "B", "C", "D") for a in answers.values()), path
+
+
+def test_skeleton_contains_no_solution_code() -> None:
+    inside, outside = solution_lines()
+    # Every solution-only statement counts; lines of bare punctuation such as ")" carry nothing.
+    solution_only = {line for line in inside - outside
+                     if re.search(r"\w", line) and not line.startswith("#")}
+    assert len(solution_only) > 50  # the parser found the blocks
+    for path in SKELETON_PKG.glob("*.py"):
+        text = path.read_text()
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, path.name
+        leaked = solution_only & {line.strip() for line in text.splitlines()}
+        assert not leaked, f"{path.name} contains solution lines: {sorted(leaked)}"
+
+
+def test_init_imports_no_submodule_and_code_imports_numpy_only() -> None:
+    for folder in (SOLUTION_PKG, SKELETON_PKG):
+        init = ast.parse((folder / "__init__.py").read_text())
+        assert not [n for n in ast.walk(init) if isinstance(n, (ast.Import, ast.ImportFrom))]
+        for path in folder.glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    tops = {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    tops = {(node.module or "").split(".")[0]}
+                else:
+                    continue
+                assert tops <= ALLOWED_IMPORTS, (path, tops)
