@@ -50,6 +50,8 @@ def _(t):
                      mistakes=[(Z * (1 - Z), "your derivative matches z(1-z): apply it to "
                                 "sigma(z), i.e. sigma(z)(1 - sigma(z))."),
                                (S, "you returned sigma(z) itself, not its derivative."),
+                               (1 - S**2, "1 - sigma(z)^2 is the tanh pattern; the sigmoid's "
+                                "derivative is sigma(z)(1 - sigma(z))."),
                                (1 - S, "sigma(z)(1 - sigma(z)) needs both factors.")])
 
 
@@ -103,7 +105,9 @@ def _(t):
                      mistakes=[(dA * oracle.relu(Z), "you multiplied by relu(Z); the derivative "
                                 "is the indicator 1[Z > 0]."),
                                ((Z > 0).astype(float), "you forgot to multiply by dA."),
-                               (dA * (Z < 0), "the indicator is reversed: pass dA where Z > 0.")])
+                               (dA * (Z < 0), "the indicator is reversed: pass dA where Z > 0."),
+                               (dA * (dA > 0), "the mask must come from the layer's input Z "
+                                "(Z > 0), not from the sign of dA.")])
 
 
 @check("relu_backward", "a single example (m = 1) and a wide batch (m = 9)")

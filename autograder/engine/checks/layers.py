@@ -110,9 +110,14 @@ def _check_dense_forward(t, seed, activation):
         A_prev, W, b = _dense_case(rng, n, n_prev, m, activation)
         got = _tuple(t.call(A_prev, W, b, activation), 2, "dense_forward")
         Z = oracle.linear(A_prev, W, b)
-        expect_array(got[1], Z, "Z (second value returned)")
-        expect_array(got[0], oracle.activation(activation, Z), f"A for activation={activation!r}",
-                     mistakes=[(Z, "A equals Z: the activation was not applied.")]
+        A = oracle.activation(activation, Z)
+        swapped = {"sigmoid": oracle.relu(Z), "relu": oracle.sigmoid(Z)}.get(activation)
+        expect_array(got[1], Z, "Z (second value returned)", mistakes=[
+            (A, "the second value must be Z, the pre-activation; you returned A.")
+        ] if activation != "linear" else None)
+        expect_array(got[0], A, f"A for activation={activation!r}",
+                     mistakes=[(Z, "A equals Z: the activation was not applied."),
+                               (swapped, "the sigmoid and relu branches are swapped.")]
                      if activation != "linear" else None)
 
 

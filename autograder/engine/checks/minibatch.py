@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.engine.compare import CheckFailed, describe
+from autograder.engine.compare import CheckFailed, close, describe
 from autograder.engine.framework import MODULE_OF, check
 
 MODULE_OF["random_mini_batches"] = "minibatch"
@@ -37,7 +37,7 @@ def _batches(t, X, Y, batch_size, seed):
 
 
 def _ids(batches):
-    return [list(np.round(xb[0]).astype(int)) for xb, _ in batches]
+    return [np.round(xb[0]).astype(int).tolist() for xb, _ in batches]
 
 
 @check("random_mini_batches", "a partition: sizes batch_size, ..., remainder; each example once", 2)
@@ -75,7 +75,7 @@ def _(t):
             raise CheckFailed("an X column is paired with another example's Y column: X and Y "
                               "were shuffled with different permutations. Draw ONE permutation "
                               "and index both X[:, perm] and Y[:, perm].")
-        if not (np.array_equal(xb, X[:, ids_x]) and np.array_equal(yb, Y[:, ids_y])):
+        if not (close(xb, X[:, ids_x]) and close(yb, Y[:, ids_y])):
             raise CheckFailed("the batch columns are not the original columns of X and Y.")
 
 

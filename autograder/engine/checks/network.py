@@ -195,7 +195,12 @@ def _(t):
 def _check_lag(t, X, Y, params, acts):
     got = _pair(t.call(X, Y, params, acts), "loss_and_gradients")
     J = oracle.network_cost(X, Y, params, acts)
-    expect_float(got[0], J, "J", mistakes=[(2 * J, "the 1/2 of the MSE is missing.")])
+    m = X.shape[1]
+    expect_float(got[0], J, "J", mistakes=[
+        (2 * J, "the 1/2 of the MSE is missing."),
+        (J / m, f"J is m = {m} times too small: it is averaged over the batch once, not twice."),
+        (J * m, f"J is m = {m} times too large: average the per-example losses over the batch."),
+    ] if m > 1 else [(2 * J, "the 1/2 of the MSE is missing.")])
     grads = got[1]
     if not isinstance(grads, dict):
         raise CheckFailed(f"the second value must be the dict of gradients, got {describe(grads)}")

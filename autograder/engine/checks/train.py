@@ -36,7 +36,14 @@ def _run(t, X, Y, sizes, acts, **kwargs):
         raise CheckFailed(f"losses must hold one cost per epoch ({kwargs['epochs']}), got "
                           f"{describe(losses)}" + (f" of length {len(losses)}"
                                                    if hasattr(losses, "__len__") else ""))
-    return params, [as_float(x, f"losses[{i}]") for i, x in enumerate(losses)]
+    values = []
+    for i, x in enumerate(losses):
+        try:
+            values.append(as_float(x, f"losses[{i}]"))
+        except CheckFailed as exc:
+            raise CheckFailed(f"{exc} (optimizer={kwargs.get('optimizer')!r}): a division by zero "
+                              "or an overflow? Adam's t must start at 1.") from None
+    return params, values
 
 
 def _initial(t, sizes, seed):
@@ -76,8 +83,10 @@ def _follow(t, method, sizes, acts, lr, epochs, seed):
     if sizes[-1] != 1:
         raise AssertionError
     start = _initial(t, sizes, seed)
-    params, losses = _run(t, X, Y, sizes, acts, optimizer=method, lr=lr, batch_size=64,
-                          epochs=epochs, seed=seed)
+    # "gd" must ignore batch_size (full batch); for Adam one batch of 64 >= m makes the
+    # shuffle irrelevant, so both trajectories are fixed by the initial parameters.
+    params, losses = _run(t, X, Y, sizes, acts, optimizer=method, lr=lr,
+                          batch_size=4 if method == "gd" else 64, epochs=epochs, seed=seed)
     exp_params, after, before = _trajectory(X, Y, start, acts, epochs, lr, method)
     got = np.array(losses)
     if not close(got, after):
@@ -87,11 +96,16 @@ def _follow(t, method, sizes, acts, lr, epochs, seed):
         elif method == "adam" and close(got, _trajectory(X, Y, start, acts, epochs, lr, method,
                                                          reset_t=True)[1]):
             hint = " Adam's t must count updates across epochs; it restarted every epoch."
+        elif method == "gd" and got[0] < after[0]:
+            hint = (" 'gd' is full-batch gradient descent: one update per epoch on all the data, "
+                    "whatever batch_size is.")
         elif close(got[:1], after[:1]) or got[0] > after[0] * 0.999:
             hint = " Check the update of every epoch (and that train starts from init_params)."
+        setting = ("full batch (batch_size=4 must be ignored)" if method == "gd"
+                   else "one batch per epoch (batch_size >= m)")
         raise CheckFailed(
-            f"with optimizer={method!r}, one batch per epoch (batch_size >= m) and lr={lr}, the "
-            f"losses should be {np.round(after[:4], 6)}..., got {np.round(got[:4], 6)}...{hint}"
+            f"with optimizer={method!r}, {setting} and lr={lr}, the losses should be "
+            f"{np.round(after[:4], 6)}..., got {np.round(got[:4], 6)}...{hint}"
         )
     for key, value in exp_params.items():
         expect_array(params.get(key), value, f'returned params["{key}"]')
@@ -109,7 +123,8 @@ def _(t):
     raise CheckFailed("train(optimizer='adagrad') must raise ValueError.")
 
 
-@check("train", "'gd' is full-batch gradient descent from init_params; losses after each epoch", 2)
+@check("train", "'gd' is full-batch gradient descent from init_params (batch_size ignored); "
+       "losses after each epoch", 2)
 def _(t):
     _follow(t, "gd", [2, 3, 1], ["sigmoid", "linear"], lr=0.5, epochs=12, seed=4)
 
