@@ -39,15 +39,16 @@ def results_json(result: SubmissionResult, rubric: Rubric) -> dict:
             "output_format": "text",
             "visibility": rubric.visibility,
         })
-    lines = [f"Score: {result.score:g} / {result.max_score:g}"]
+    visible = rubric.visibility == "visible"
+    lines = [f"Score: {result.score:g} / {result.max_score:g}"] if visible else [
+        "Per-function results, feedback and the score are shown once the instructor publishes "
+        "the grades; hidden checks are not counted in anything shown before."]
     lines += [f"Note: {n}" for n in result.notes]
-    if rubric.visibility != "visible":
-        lines.append("Per-function results and feedback are shown once the instructor publishes "
-                     "the grades.")
-    if result.stdout.strip():
-        shown = result.stdout[:STDOUT_SHOWN]
-        more = " (truncated)" if len(result.stdout) > STDOUT_SHOWN else ""
-        lines.append(f"\nWhat your code printed{more}:\n{shown}")
+    lines += [f"Module problem: {reason}" for reason in result.modules.values()]
+    printed = result.stdout[:STDOUT_SHOWN] + (
+        "\n... (truncated)" if len(result.stdout) > STDOUT_SHOWN else "")
+    if visible and printed.strip():
+        lines.append(f"\nWhat your code printed:\n{printed}")
     return {
         "score": result.score,
         "execution_time": result.seconds,
@@ -56,7 +57,8 @@ def results_json(result: SubmissionResult, rubric: Rubric) -> dict:
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
-        "extra_data": {"grader": "backprop-lab", "max_score": result.max_score},
+        "extra_data": {"grader": "backprop-lab", "max_score": result.max_score,
+                       "student_output": printed},
     }
 
 

@@ -53,14 +53,15 @@ class SubmissionResult:
     stdout: str = ""
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    modules: dict[str, str] = field(default_factory=dict)  # module -> why it could not be used
 
     @property
     def score(self) -> float:
-        return round(sum(f.score for f in self.functions.values()), 4)
+        return round(sum(f.score for f in self.functions.values()), 5)
 
     @property
     def max_score(self) -> float:
-        return round(sum(f.max_score for f in self.functions.values()), 4)
+        return round(sum(f.max_score for f in self.functions.values()), 5)
 
     @property
     def internal_errors(self) -> list[str]:
@@ -75,11 +76,13 @@ def check_points(function: str, rubric: Rubric | None = None) -> list[float]:
     """
     rubric = rubric or load_rubric()
     weights = [c.weight for c in REGISTRY[function]]
-    return [round(rubric.points[function] * w / sum(weights), 6) for w in weights]
+    total = rubric.points[function]
+    shares = [round(total * w / sum(weights), 5) for w in weights[:-1]]
+    return [*shares, round(total - sum(shares), 5)]  # the last absorbs rounding: exact total
 
 
 def _score(done: list[CheckResult], points: list[float]) -> float:
-    return round(sum(p for c, p in zip(done, points) if c.passed), 6)
+    return round(sum(p for c, p in zip(done, points) if c.passed), 5)
 
 
 def _feedback(result: FunctionResult, failed_functions: set[str], module_note: str) -> str:
@@ -136,4 +139,5 @@ def grade_submission(path: Path | str, *, name: str | None = None,
         result.output = _feedback(result, failed, "" if result.checks and note and all(
             c.message == note for c in result.checks) else note)
     return SubmissionResult(name or path.stem, results, stdout, notes,
-                            round(time.perf_counter() - start, 3))
+                            round(time.perf_counter() - start, 3),
+                            {m: why for m, why in worker.broken.items() if m in MODULE_OF.values()})

@@ -20,17 +20,18 @@ class Check:
     title: str
     weight: float
     run: Callable[[Tester], None]
+    public: bool = False  # shown to students at once on Gradescope; the others follow rubric.yml
 
 
 REGISTRY: dict[str, list[Check]] = {}
 MODULE_OF: dict[str, str] = {}
 
 
-def check(function: str, title: str, weight: float = 1.0) -> Callable:
+def check(function: str, title: str, weight: float = 1.0, *, public: bool = False) -> Callable:
     """Register ``fn(t)`` as a check of ``function``; it raises CheckFailed to fail."""
 
     def register(fn: Callable[[Tester], None]) -> Callable[[Tester], None]:
-        REGISTRY.setdefault(function, []).append(Check(function, title, weight, fn))
+        REGISTRY.setdefault(function, []).append(Check(function, title, weight, fn, public))
         return fn
 
     return register

@@ -22,7 +22,7 @@ def _no_overflow(t, what: str) -> None:
         )
 
 
-@check("sigmoid", "matches 1/(1+exp(-z)) on random inputs of shapes (3,4), (1,1), (5,2)", 2)
+@check("sigmoid", "matches 1/(1+exp(-z)) on random inputs of shapes (3,4), (1,1), (5,2)", 2, public=True)
 def _(t):
     rng = t.rng(101)
     for shape in SHAPES:
@@ -39,7 +39,7 @@ def _(t):
     _no_overflow(t, "sigmoid")
 
 
-@check("sigmoid_derivative", "matches the numerical derivative of sigma on random inputs", 2)
+@check("sigmoid_derivative", "matches the numerical derivative of sigma on random inputs", 2, public=True)
 def _(t):
     rng = t.rng(102)
     for shape in SHAPES:
@@ -63,7 +63,7 @@ def _(t):
     _no_overflow(t, "sigmoid_derivative")
 
 
-@check("sigmoid_backward", "dZ = dA * sigma'(Z) (gradient check), shapes (3,4), (1,1), (5,2)", 2)
+@check("sigmoid_backward", "dZ = dA * sigma'(Z) (gradient check), shapes (3,4), (1,1), (5,2)", 2, public=True)
 def _(t):
     rng = t.rng(103)
     for shape in SHAPES:
@@ -84,7 +84,7 @@ def _(t):
         expect_array(t.call(dA, Z), dA * oracle.elementwise_derivative(oracle.sigmoid, Z), "dZ")
 
 
-@check("relu", "max(0, z) on random inputs of shapes (3,4), (1,1), (5,2)", 2)
+@check("relu", "max(0, z) on random inputs of shapes (3,4), (1,1), (5,2)", 2, public=True)
 def _(t):
     rng = t.rng(105)
     for shape in SHAPES:
@@ -95,7 +95,7 @@ def _(t):
                                (np.abs(Z), "that is |z|; relu is max(0, z).")])
 
 
-@check("relu_backward", "dZ = dA * 1[Z > 0] (gradient check away from the kink)", 2)
+@check("relu_backward", "dZ = dA * 1[Z > 0] (gradient check away from the kink)", 2, public=True)
 def _(t):
     rng = t.rng(106)
     for shape in SHAPES:

@@ -37,7 +37,7 @@ def linear_grads(dZ, A_prev, W, b):
     return dA, dW, db
 
 
-@check("linear_forward", "Z = W A_prev + b for non-square layers and m = 1", 2)
+@check("linear_forward", "Z = W A_prev + b for non-square layers and m = 1", 2, public=True)
 def _(t):
     rng = t.rng(301)
     for n, n_prev, m in SHAPES:
@@ -91,7 +91,7 @@ def _(t):
     _check_linear_backward(t, 303, "db")
 
 
-@check("linear_backward", "dA_prev = W^T dZ, per example (gradient check)", 2)
+@check("linear_backward", "dA_prev = W^T dZ, per example (gradient check)", 2, public=True)
 def _(t):
     _check_linear_backward(t, 304, "dA")
 
@@ -121,7 +121,7 @@ def _check_dense_forward(t, seed, activation):
                      if activation != "linear" else None)
 
 
-@check("dense_forward", "sigmoid layer: returns (A, Z) with A = sigma(W A_prev + b)", 2)
+@check("dense_forward", "sigmoid layer: returns (A, Z) with A = sigma(W A_prev + b)", 2, public=True)
 def _(t):
     _check_dense_forward(t, 311, "sigmoid")
 
@@ -191,7 +191,7 @@ def _check_dense_backward(t, seed, activation):
                      mistakes=[(exp_dA / m, "dA_prev must not be divided by m (per example).")])
 
 
-@check("dense_backward", "sigmoid layer: (dA_prev, dW, db) match a gradient check", 2)
+@check("dense_backward", "sigmoid layer: (dA_prev, dW, db) match a gradient check", 2, public=True)
 def _(t):
     _check_dense_backward(t, 321, "sigmoid")
 

@@ -9,7 +9,7 @@ from autograder.engine.framework import MODULE_OF, check
 MODULE_OF["mse_loss"] = MODULE_OF["mse_loss_backward"] = "losses"
 
 
-@check("mse_loss", "the lecture's worked example: J = 0.298371109")
+@check("mse_loss", "the lecture's worked example: J = 0.298371109", public=True)
 def _(t):
     Y_hat = oracle.network_output(oracle.WORKED_X, oracle.WORKED_PARAMS, ["sigmoid", "sigmoid"])
     expect_float(t.call(Y_hat, oracle.WORKED_Y), oracle.WORKED_LOSS, "J",
@@ -31,7 +31,7 @@ def _(t):
         ])
 
 
-@check("mse_loss_backward", "dL/dY_hat per example (gradient check of 1/2 sum (y - y_hat)^2)", 2)
+@check("mse_loss_backward", "dL/dY_hat per example (gradient check of 1/2 sum (y - y_hat)^2)", 2, public=True)
 def _(t):
     rng = t.rng(202)
     for n, m in [(3, 5), (2, 7)]:

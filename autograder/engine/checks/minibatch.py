@@ -40,7 +40,8 @@ def _ids(batches):
     return [np.round(xb[0]).astype(int).tolist() for xb, _ in batches]
 
 
-@check("random_mini_batches", "a partition: sizes batch_size, ..., remainder; each example once", 2)
+@check("random_mini_batches",
+       "a partition: sizes batch_size, ..., remainder; each example once", 2, public=True)
 def _(t):
     for m, size in [(10, 4), (12, 4), (7, 3)]:
         X, Y = _data(m)

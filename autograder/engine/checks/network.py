@@ -57,7 +57,7 @@ def _forward_checked(t, X, params, acts):
                           "Fix forward first.") from None
 
 
-@check("init_params", 'keys "W1","b1",...,"WL","bL" with shapes (n_l, n_(l-1)) and (n_l, 1)')
+@check("init_params", 'keys "W1","b1",...,"WL","bL" with shapes (n_l, n_(l-1)) and (n_l, 1)', public=True)
 def _(t):
     sizes = [3, 5, 2, 1]
     got = t.call(sizes, kwargs={"seed": 3})
@@ -107,7 +107,8 @@ def _(t):
                               "break the symmetry between units.")
 
 
-@check("forward", "the lecture's worked 2-2-2 sigmoid network: Y_hat = (0.75136507, 0.772928465)", 2)
+@check("forward",
+       "the lecture's worked 2-2-2 sigmoid network: Y_hat = (0.75136507, 0.772928465)", 2, public=True)
 def _(t):
     got = _pair(t.call(oracle.WORKED_X, oracle.WORKED_PARAMS, WORKED_ACTS), "forward")
     expect_array(got[0], oracle.network_output(oracle.WORKED_X, oracle.WORKED_PARAMS, WORKED_ACTS),
@@ -162,7 +163,7 @@ def _check_backward(t, X, Y, params, acts):
     return got
 
 
-@check("backward", "the worked example: dW2[0,0] = 0.082167041, dW1[0,0] = 0.000438568, ...", 2)
+@check("backward", "the worked example: dW2[0,0] = 0.082167041, dW1[0,0] = 0.000438568, ...", 2, public=True)
 def _(t):
     _check_backward(t, oracle.WORKED_X, oracle.WORKED_Y, oracle.WORKED_PARAMS, WORKED_ACTS)
 
@@ -211,7 +212,7 @@ def _check_lag(t, X, Y, params, acts):
                      mistakes=mistakes[key])
 
 
-@check("loss_and_gradients", "J and every gradient of a 2-layer network on a batch of 8", 2)
+@check("loss_and_gradients", "J and every gradient of a 2-layer network on a batch of 8", 2, public=True)
 def _(t):
     X, Y, params = _problem(t.rng(421), [3, 4, 2], ["sigmoid", "sigmoid"], 8)
     _check_lag(t, X, Y, params, ["sigmoid", "sigmoid"])

@@ -43,7 +43,7 @@ def _expect(got, expected, name, mistakes=None):
                      mistakes=[(alt[key], text) for alt, text in mistakes or []])
 
 
-@check("sgd_update", "theta - lr * dtheta for every parameter", 2)
+@check("sgd_update", "theta - lr * dtheta for every parameter", 2, public=True)
 def _(t):
     rng = t.rng(501)
     params, grads = _params(rng), None
@@ -66,7 +66,7 @@ def _(t):
         raise CheckFailed(f"expected the keys {sorted(params)}, got {sorted(map(str, new))}.")
 
 
-@check("init_state", 'zeros of each parameter\'s shape, keyed "dW1", "db1", ...')
+@check("init_state", 'zeros of each parameter\'s shape, keyed "dW1", "db1", ...', public=True)
 def _(t):
     params = _params(t.rng(503))
     (state,) = _parts(t.call(params), 1, "init_state")
@@ -76,7 +76,7 @@ def _(t):
     _expect(state, {"d" + k: np.zeros_like(v) for k, v in params.items()}, "state")
 
 
-@check("momentum_update", "one step: v <- beta v + (1 - beta) g, theta <- theta - lr v", 2)
+@check("momentum_update", "one step: v <- beta v + (1 - beta) g, theta <- theta - lr v", 2, public=True)
 def _(t):
     rng = t.rng(511)
     params = _params(rng)
@@ -124,7 +124,7 @@ def _rms_step(params, grads, s, lr, beta, eps=1e-8):
     return new_p, new_s
 
 
-@check("rmsprop_update", "one step from a nonzero s: s <- beta s + (1-beta) g^2, theta step", 2)
+@check("rmsprop_update", "one step from a nonzero s: s <- beta s + (1-beta) g^2, theta step", 2, public=True)
 def _(t):
     rng = t.rng(521)
     params = _params(rng)
@@ -188,7 +188,7 @@ def _adam_step(params, grads, v, s, step, lr, b1=0.9, b2=0.999, eps=1e-8, correc
     return new_p, new_v, new_s
 
 
-@check("adam_update", "the first step (t = 1) moves every coordinate by about lr", 2)
+@check("adam_update", "the first step (t = 1) moves every coordinate by about lr", 2, public=True)
 def _(t):
     rng = t.rng(531)
     params = _params(rng)

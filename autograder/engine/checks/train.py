@@ -111,7 +111,7 @@ def _follow(t, method, sizes, acts, lr, epochs, seed):
         expect_array(params.get(key), value, f'returned params["{key}"]')
 
 
-@check("train", "an unknown optimizer name raises ValueError")
+@check("train", "an unknown optimizer name raises ValueError", public=True)
 def _(t):
     X, Y = _linear_problem(8)
     try:
