@@ -13,7 +13,7 @@ from pathlib import Path
 from autograder.engine import checks  # noqa: F401 - registers every check
 from autograder.engine.framework import MODULE_OF, REGISTRY, CheckResult, run_function_checks
 from autograder.engine.rubric import Rubric, load_rubric
-from autograder.engine.sandbox import Worker
+from autograder.engine.sandbox import Worker, protect_installation
 from autograder.engine.submission import staged
 
 GRADED_FUNCTIONS: list[str] = load_rubric().functions
@@ -112,6 +112,7 @@ def grade_submission(path: Path | str, *, name: str | None = None,
     rubric = rubric or load_rubric()
     start = time.perf_counter()
     path = Path(path)
+    protect_installation()
     results: dict[str, FunctionResult] = {}
     with staged(path) as (package, notes):
         worker = Worker(package, limits=limits)

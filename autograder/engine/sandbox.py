@@ -140,8 +140,18 @@ def ensure_traversable(path: Path) -> None:
 def protect(paths: list[Path]) -> None:
     """Make trusted folders (hidden tests, solutions, results) unreachable for other users."""
     for path in paths:
-        if path.exists():
+        if path.exists() and not path.is_symlink():
             os.chmod(path, path.stat().st_mode & 0o700)
+
+
+def protect_installation(root: Path = ENGINE_DIR.parents[1]) -> None:
+    """As root, close everything next to the grader (hidden checks, rubric, solutions, tests,
+    .git) to other users; ``root`` stays passable (not listable) and a virtualenv in it open,
+    so the unprivileged worker can still reach the environment's Python and numpy."""
+    if not is_root():
+        return
+    os.chmod(root, root.stat().st_mode & 0o711)
+    protect([child for child in root.iterdir() if child.name not in (".venv", "venv")])
 
 
 class Zygote:

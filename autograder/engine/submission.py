@@ -1,8 +1,9 @@
 """Find a student's backprop modules in whatever they handed in, and stage them for the worker.
 
 Accepted: a folder or .zip holding a ``backprop/`` folder at any depth, or the module files
-flat (also at any depth). Only the known module files are staged, each at most 1 MB; our own
-empty ``__init__.py`` replaces theirs so one broken module never takes the others down.
+flat (also at any depth). The .py files of that folder are staged (the graded modules and up to
+20 helper modules of the student's, each at most 1 MB); our own empty ``__init__.py`` replaces
+theirs so one broken module never takes the others down.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 MODULES = ("activations", "losses", "layers", "network", "minibatch", "optimizers", "train",
            "quiz", "gradcheck")
 MAX_FILE_BYTES = 1024 * 1024
+MAX_HELPERS = 20
 MAX_ZIP_BYTES = 50 * 1024 * 1024
 MAX_ZIP_FILES = 2000
 IGNORED_PARTS = {"__MACOSX", ".git", "__pycache__", ".ipynb_checkpoints", "node_modules", ".venv"}
@@ -95,7 +97,12 @@ def staged(path: Path) -> Iterator[tuple[Path, list[str]]]:
             notes.append("No backprop module files (activations.py, layers.py, ...) were found "
                          "in the submission.")
         else:
-            for module in MODULES:
+            helpers = sorted(p.stem for p in source.glob("*.py") if p.stem not in MODULES
+                             and p.stem != "__init__" and p.stem.isidentifier())
+            if len(helpers) > MAX_HELPERS:
+                notes.append(f"only {MAX_HELPERS} extra modules are staged; ignored: "
+                             f"{', '.join(helpers[MAX_HELPERS:])}")
+            for module in [*MODULES, *helpers[:MAX_HELPERS]]:
                 src = source / f"{module}.py"
                 if not _regular(src):
                     continue

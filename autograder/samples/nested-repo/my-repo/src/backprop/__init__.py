@@ -1,0 +1,1 @@
+"""backprop -- my implementation for Assignment 4."""

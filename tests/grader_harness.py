@@ -1,0 +1,125 @@
+"""Shared helpers of the grader's tests of the tests (test_grader_verdicts, test_grader_security).
+
+Not a test module. It finds the repository, imports the grading engine (a missing engine is a
+test failure, never a skip), turns a grading result into plain data, and runs probes and
+gradings in subprocesses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PROBE = TESTS / "probe_submission.py"
+# Scores are rounded by the engine (7.999999 for 8 is a rounding artifact, not a lost point).
+SCORE_TOLERANCE = 1e-3
+
+
+def engine() -> tuple[Any, list[str]]:
+    """(grade_submission, GRADED_FUNCTIONS), or a test failure saying why they are missing."""
+    try:
+        from autograder.engine import GRADED_FUNCTIONS, grade_submission
+    except Exception as exc:  # the engine is part of the product: its absence is a failure
+        pytest.fail(f"the grading engine (autograder.engine) is not importable: {exc!r}")
+    return grade_submission, list(GRADED_FUNCTIONS)
+
+
+def plain(result: Any) -> dict[str, Any]:
+    """A grading result as plain data (the fields of the engine's documented API)."""
+    functions = {}
+    for name, fr in result.functions.items():
+        checks = [
+            {
+                "name": str(getattr(c, "name", getattr(c, "title", ""))),
+                "passed": bool(c.passed),
+                "message": str(getattr(c, "message", "")),
+            }
+            for c in getattr(fr, "checks", [])
+        ]
+        functions[name] = {
+            "score": float(fr.score), "max_score": float(fr.max_score),
+            "output": str(fr.output), "checks": checks,
+        }
+    return {
+        "score": float(result.score), "max_score": float(result.max_score),
+        "stdout": str(getattr(result, "stdout", "")), "functions": functions,
+        "internal_errors": [str(e) for e in getattr(result, "internal_errors", [])],
+    }
+
+
+def full(fn: dict[str, Any]) -> bool:
+    return fn["score"] >= fn["max_score"] - SCORE_TOLERANCE
+
+
+def excerpt(fn: dict[str, Any], limit: int = 700) -> str:
+    text = fn["output"]
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
+GRADE_SCRIPT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from autograder.engine import grade_submission
+sys.path.insert(0, sys.argv[4])
+from grader_harness import plain
+result = grade_submission(sys.argv[2])
+with open(sys.argv[3], "w") as fh:
+    json.dump(plain(result), fh)
+"""
+
+
+def grade_in_subprocess(
+    submission: Path, timeout: float, *, memory_cap: int | None = None
+) -> tuple[dict[str, Any] | None, str]:
+    """Grade in a separate Python process (own session): (plain result or None, stderr tail).
+
+    ``memory_cap`` (bytes) caps the address space of that process and of everything it starts,
+    a safety net for the memory attack in case the engine set no limit of its own.
+    """
+    def limit() -> None:
+        if memory_cap:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (memory_cap, memory_cap))
+
+    with tempfile.TemporaryDirectory(prefix="bp-grade-") as scratch:
+        out = Path(scratch) / "result.json"
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", GRADE_SCRIPT, str(ROOT), str(submission), str(out),
+                 str(TESTS)],
+                capture_output=True, text=True, timeout=timeout, cwd=scratch,
+                start_new_session=True, preexec_fn=limit if memory_cap else None,
+            )
+        except subprocess.TimeoutExpired:
+            return None, f"grading did not finish within {timeout:.0f} s"
+        if proc.returncode != 0 or not out.exists():
+            return None, (f"grading process exited with {proc.returncode}: "
+                          f"{proc.stderr[-3000:]}")
+        return json.loads(out.read_text()), proc.stderr[-3000:]
+
+
+def probe_in_subprocess(submission_root: Path, timeout: float = 120.0) -> dict[str, Any]:
+    """Run tests/probe_submission.py on a trusted package (reference, mutant or variant)."""
+    with tempfile.TemporaryDirectory(prefix="bp-probe-") as scratch:
+        out = Path(scratch) / "probe.json"
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        proc = subprocess.run(
+            [sys.executable, str(PROBE), str(submission_root), str(out)],
+            capture_output=True, text=True, timeout=timeout, cwd=scratch, env=env,
+        )
+        if proc.returncode != 0:
+            return {"__error__": proc.stderr[-3000:]}
+        return json.loads(out.read_text())

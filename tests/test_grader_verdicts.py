@@ -1,0 +1,294 @@
+"""Tests of the tests: the grader's verdicts on known-buggy and known-correct submissions.
+
+- The catalog itself is checked first, without the grader: every mutant (tests/mutants.py)
+  really breaks the function it names (tests/probe_submission.py compares it with the reference
+  on fixed inputs and checks the contract's properties), its effects stay inside the functions
+  its bug can reach, and every variant (tests/variants/*) agrees with the reference.
+- Then the grader: every mutant loses points on the function it breaks and keeps full marks on
+  every function the bug cannot reach (the reference's call graph read with ast, plus
+  backward -> forward because backward is graded with the student's own cache); every variant,
+  and the reference, scores 100%; the skeleton scores 0 with "not implemented" feedback; grading
+  the same submission twice gives identical scores and feedback.
+
+Everything is graded once per session (module fixture, two threads).
+"""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import mutants as catalog  # noqa: E402
+from grader_harness import (  # noqa: E402
+    ROOT,
+    TESTS,
+    engine,
+    excerpt,
+    full,
+    plain,
+    probe_in_subprocess,
+)
+from probe_submission import compare  # noqa: E402
+
+VARIANTS = sorted(p.name for p in (TESTS / "variants").iterdir() if (p / "backprop").is_dir())
+MUTANTS = {m.name: m for m in catalog.MUTANTS}
+PACKAGE_MODULES = ("activations", "losses", "layers", "network", "minibatch", "optimizers",
+                   "train", "quiz")
+# Deterministic submissions graded a second time: the reference, a chatty and a float32 variant,
+# and mutants whose feedback shows numbers.
+SAMPLES = ROOT / "autograder" / "samples"
+SAMPLE_NAMES = sorted(p.name for p in SAMPLES.iterdir()
+                      if p.is_dir() and not p.name.startswith(".")) if SAMPLES.is_dir() else []
+# What autograder/samples/README.md promises: functions that lose points (with a phrase of the
+# feedback), the rough total; every function out of reach of those mistakes keeps full marks.
+SAMPLE_EXPECTATIONS: dict[str, dict[str, Any]] = {
+    "typical-mistakes-a": {
+        "package": SAMPLES / "typical-mistakes-a", "total": (55, 72),
+        "lose": {"sigmoid_derivative": "", "linear_backward": "", "adam_update": "bias"},
+    },
+    "typical-mistakes-b": {
+        "package": SAMPLES / "typical-mistakes-b" / "backprop", "total": (58, 78),
+        "lose": {"mse_loss": "", "forward": "", "random_mini_batches": "permutation",
+                 "momentum_update": "", "quiz": ""},
+    },
+    "nested-repo": {
+        "package": SAMPLES / "nested-repo" / "my-repo" / "src" / "backprop", "total": (100, 100),
+        "lose": {},
+    },
+    "partially-done": {
+        "package": SAMPLES / "partially-done" / "backprop", "total": (25, 45),
+        "lose": {
+            **{f: "not implemented" for f in ("dense_forward", "dense_backward", "init_params",
+                                             "forward", "backward", "loss_and_gradients",
+                                             "random_mini_batches", "train")},
+            **{f: "SyntaxError" for f in ("sgd_update", "init_state", "momentum_update",
+                                         "rmsprop_update", "adam_update")},
+            "quiz": "",
+        },
+    },
+    "missing-module": {
+        "package": SAMPLES / "missing-module" / "backprop", "total": (80, 95),
+        "lose": {"random_mini_batches": "missing", "train": "missing"},
+    },
+}
+TWICE = ["reference", "variant:chatty", "variant:float32",
+         "mutant:linear_backward_dW_not_averaged", "mutant:adam_without_bias_correction",
+         "mutant:train_adam_t_reset_every_epoch", "mutant:minibatch_different_permutations"]
+
+
+# --------------------------------------------------------------------------- the catalog
+def test_catalog_is_well_formed() -> None:
+    assert len(catalog.MUTANTS) >= 35
+    assert len(MUTANTS) == len(catalog.MUTANTS), "mutant names must be unique"
+    for m in catalog.MUTANTS:
+        assert m.breaks in catalog.GRADED, m.name
+        catalog.mutated_source(m)  # exactly one match in the current reference
+        assert catalog.enclosing_function(m) == m.breaks, (
+            f"{m.name}: the replacement sits in {catalog.enclosing_function(m)}, "
+            f"not in {m.breaks}"
+        )
+        assert m.note.strip(), m.name
+    uncovered = set(catalog.GRADED) - {m.breaks for m in catalog.MUTANTS}
+    assert not uncovered, f"graded functions without a mutant: {sorted(uncovered)}"
+    assert len(VARIANTS) >= 6
+    for v in VARIANTS:
+        missing = [m for m in PACKAGE_MODULES if not (TESTS / "variants" / v / "backprop" /
+                                                      f"{m}.py").exists()]
+        assert not missing, f"variant {v} lacks {missing}"
+
+
+def test_apply_mutant_writes_a_complete_package(tmp_path: Path) -> None:
+    m = MUTANTS["sgd_sign_error"]
+    root = catalog.apply_mutant(m, tmp_path)
+    written = {p.name for p in (root / "backprop").glob("*.py")}
+    assert written == {p.name for p in catalog.REFERENCE.glob("*.py")}
+    text = (root / "backprop" / "optimizers.py").read_text()
+    assert m.new in text and m.old not in text
+
+
+def test_reachability_follows_the_call_graph() -> None:
+    assert catalog.affected_by("sigmoid") >= {"sigmoid_derivative", "sigmoid_backward",
+                                              "dense_forward", "forward", "train"}
+    assert catalog.affected_by("forward") == {"forward", "backward", "loss_and_gradients",
+                                              "train"}
+    assert catalog.affected_by("quiz") == {"quiz"}
+    assert catalog.affected_by("adam_update") == {"adam_update", "train"}
+
+
+@pytest.fixture(scope="module")
+def probes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Probe records of the reference, every mutant and every variant (no grader involved)."""
+    jobs: dict[str, Path] = {"reference": ROOT / "solutions"}
+    for m in catalog.MUTANTS:
+        jobs[f"mutant:{m.name}"] = catalog.apply_mutant(m, tmp_path_factory.mktemp(m.name))
+    for v in VARIANTS:
+        jobs[f"variant:{v}"] = TESTS / "variants" / v
+    with ThreadPoolExecutor(2) as pool:
+        records = dict(zip(jobs, pool.map(probe_in_subprocess, jobs.values()), strict=True))
+    errors = {k: r["__error__"] for k, r in records.items() if "__error__" in r}
+    assert not errors.get("reference"), f"probing the reference failed: {errors['reference']}"
+    return records
+
+
+def test_reference_has_no_contract_violation(probes: dict[str, dict]) -> None:
+    bad = {f: r["violations"] for f, r in probes["reference"].items() if r["violations"]}
+    assert not bad
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_catalog_mutant_really_breaks(name: str, probes: dict[str, dict]) -> None:
+    m = MUTANTS[name]
+    record, ref = probes[f"mutant:{name}"], probes["reference"]
+    assert "__error__" not in record, f"probing {name} crashed: {record.get('__error__')}"
+    assert compare(record, ref, m.breaks), (
+        f"{name} behaves like the reference on {m.breaks}: not a bug (drop or fix it)"
+    )
+    changed = {f for f in catalog.GRADED if compare(record, ref, f)}
+    outside = changed - catalog.affected_by(m.breaks)
+    assert not outside, f"{name} changes {sorted(outside)}, which its bug should not reach"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_catalog_variant_agrees_with_reference(variant: str, probes: dict[str, dict]) -> None:
+    record = probes[f"variant:{variant}"]
+    assert "__error__" not in record, f"probing {variant} crashed: {record.get('__error__')}"
+    wrong = {f: compare(record, probes["reference"], f) for f in catalog.GRADED}
+    wrong = {f: why[:3] for f, why in wrong.items() if why}
+    assert not wrong, f"variant {variant} is not correct: {wrong}"
+
+
+# --------------------------------------------------------------------------- the grader
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every submission graded once (two threads); the TWICE ones a second time."""
+    grade, _ = engine()
+    jobs: list[tuple[str, Path]] = [
+        ("reference", ROOT / "solutions"),
+        ("skeleton", ROOT / "assignments" / "backprop"),
+    ]
+    jobs += [(f"variant:{v}", TESTS / "variants" / v) for v in VARIANTS]
+    jobs += [(f"sample:{name}", SAMPLES / name) for name in SAMPLE_NAMES]
+    for m in catalog.MUTANTS:
+        jobs.append((f"mutant:{m.name}", catalog.apply_mutant(m, tmp_path_factory.mktemp(m.name))))
+    paths = dict(jobs)
+    jobs += [(f"again:{key}", paths[key]) for key in TWICE]
+
+    def run(job: tuple[str, Path]) -> dict[str, Any] | str:
+        try:
+            return plain(grade(job[1]))
+        except Exception as exc:  # reported by the test of that submission
+            return f"grade_submission raised {exc!r}"
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(zip((k for k, _ in jobs), pool.map(run, jobs), strict=True))
+
+
+def _result(verdicts: dict[str, Any], key: str) -> dict[str, Any]:
+    result = verdicts[key]
+    assert not isinstance(result, str), f"{key}: {result}"
+    return result
+
+
+def test_engine_grades_every_function(verdicts: dict[str, Any]) -> None:
+    _, graded = engine()
+    assert sorted(graded) == sorted(catalog.GRADED)
+    reference = _result(verdicts, "reference")
+    assert sorted(reference["functions"]) == sorted(catalog.GRADED)
+    assert reference["max_score"] == pytest.approx(100.0)
+
+
+def test_reference_scores_full_marks(verdicts: dict[str, Any]) -> None:
+    reference = _result(verdicts, "reference")
+    lost = {f: excerpt(r) for f, r in reference["functions"].items() if not full(r)}
+    assert not lost, f"the reference loses points: {lost}"
+    assert reference["score"] == pytest.approx(100.0, abs=1e-3)
+    assert not reference["internal_errors"]
+
+
+def test_skeleton_scores_zero_with_not_implemented_feedback(verdicts: dict[str, Any]) -> None:
+    skeleton = _result(verdicts, "skeleton")
+    assert skeleton["score"] == 0
+    for name, r in skeleton["functions"].items():
+        assert r["score"] == 0, f"the skeleton earns points on {name}: {excerpt(r)}"
+        if name != "quiz":  # the quiz has no code: its answers are empty strings
+            assert "not implemented" in r["output"].lower(), f"{name}: {excerpt(r)}"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_variant_scores_full_marks(variant: str, verdicts: dict[str, Any]) -> None:
+    result = _result(verdicts, f"variant:{variant}")
+    lost = {f: excerpt(r) for f, r in result["functions"].items() if not full(r)}
+    assert not lost, f"correct variant {variant} loses points on {sorted(lost)}: {lost}"
+    assert not result["internal_errors"]
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_mutant_is_caught_and_contained(name: str, verdicts: dict[str, Any]) -> None:
+    m = MUTANTS[name]
+    result = _result(verdicts, f"mutant:{name}")
+    broken = result["functions"][m.breaks]
+    assert not full(broken), (
+        f"{name} ({m.note}) keeps full marks on {m.breaks}: {excerpt(broken)}"
+    )
+    reach = catalog.affected_by(catalog.enclosing_function(m))
+    hurt = {f: excerpt(r) for f, r in result["functions"].items()
+            if f not in reach and not full(r)}
+    assert not hurt, (
+        f"{name} breaks only {m.breaks}, yet {sorted(hurt)} lose points "
+        f"(unreachable from the bug): {hurt}"
+    )
+
+
+@pytest.mark.parametrize("key", TWICE)
+def test_grading_is_deterministic(key: str, verdicts: dict[str, Any]) -> None:
+    first, second = _result(verdicts, key), _result(verdicts, f"again:{key}")
+    for f in first["functions"]:
+        a, b = first["functions"][f], second["functions"][f]
+        assert (a["score"], a["output"]) == (b["score"], b["output"]), (
+            f"{key}: {f} graded differently twice:\n{a['output']}\n---\n{b['output']}"
+        )
+    assert first["stdout"] == second["stdout"]
+
+
+def test_every_sample_is_documented() -> None:
+    assert sorted(SAMPLE_EXPECTATIONS) == SAMPLE_NAMES
+    readme = (SAMPLES / "README.md").read_text()
+    assert all(f"`{name}/`" in readme for name in SAMPLE_NAMES)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_EXPECTATIONS))
+def test_sample_is_graded_as_documented(name: str, verdicts: dict[str, Any]) -> None:
+    expect = SAMPLE_EXPECTATIONS[name]
+    result = _result(verdicts, f"sample:{name}")
+    low, high = expect["total"]
+    assert low <= result["score"] <= high, f"{name}: total {result['score']}"
+    for f, phrase in expect["lose"].items():
+        r = result["functions"][f]
+        assert not full(r), f"{name}: {f} should lose points: {excerpt(r)}"
+        assert phrase.lower() in r["output"].lower(), f"{name}: {f}: {excerpt(r)}"
+    reach = catalog.affected_by(set(expect["lose"]), expect["package"])
+    hurt = {f: excerpt(r) for f, r in result["functions"].items()
+            if f not in reach and not full(r)}
+    assert not hurt, f"{name}: functions without a mistake lose points: {hurt}"
+
+
+def test_summary(verdicts: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    caught = 0
+    for m in catalog.MUTANTS:
+        result = verdicts[f"mutant:{m.name}"]
+        if not isinstance(result, str) and not full(result["functions"][m.breaks]):
+            caught += 1
+    at_full = sum(
+        1 for v in VARIANTS
+        if not isinstance(verdicts[f"variant:{v}"], str)
+        and all(full(r) for r in verdicts[f"variant:{v}"]["functions"].values())
+    )
+    with capsys.disabled():
+        print(f"\nmutants caught {caught}/{len(catalog.MUTANTS)}, "
+              f"variants at 100% {at_full}/{len(VARIANTS)}")

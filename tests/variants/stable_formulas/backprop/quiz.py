@@ -1,0 +1,3 @@
+"""Concept quiz answers."""
+
+ANSWERS = dict(enumerate("DACBACDBAD", start=1))
