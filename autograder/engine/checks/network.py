@@ -227,3 +227,44 @@ def _(t):
 def _(t):
     X, Y, params = _problem(t.rng(422), DEEP_SIZES, DEEP_ACTS, 1)
     _check_lag(t, X, Y, params, DEEP_ACTS)
+
+
+@check("loss_and_gradients", "a wider 20-30-10 network, batch of 16: directional derivatives and "
+       "sampled coordinates")
+def _(t):
+    rng = t.rng(423)
+    sizes, acts = [20, 30, 10], ["sigmoid", "linear"]
+    params = oracle.random_params(rng, sizes, scale=0.3)
+    X, Y = rng.normal(0, 1, (20, 16)), rng.normal(0, 1, (10, 16))
+    got = _pair(t.call(X, Y, params, acts), "loss_and_gradients")
+    grads = got[1]
+    if not isinstance(grads, dict):
+        raise CheckFailed(f"the second value must be the dict of gradients, got {describe(grads)}")
+    shaped = {}
+    for key, value in params.items():
+        g = grads.get("d" + key)
+        if not isinstance(g, np.ndarray) or g.shape != value.shape:
+            raise CheckFailed(f'grads["d{key}"] should have shape {value.shape}, got {describe(g)}')
+        shaped[key] = g.astype(float)
+
+    def cost(p):
+        return oracle.network_cost(X, Y, p, acts)
+
+    for key, index, slope in oracle.sampled_coordinates(cost, params, rng):
+        value = float(shaped[key][index])
+        if abs(value - slope) > 2e-4 * abs(slope) + 1e-6:
+            ratio = value / slope if slope else float("nan")
+            m = X.shape[1]
+            hint = (f" It is m = {m} times too large: average over the mini-batch (1/m)."
+                    if abs(ratio - m) < 1e-2 * m else
+                    f" It is m = {m} times too small: the 1/m is applied once, in linear_backward."
+                    if abs(ratio * m - 1) < 1e-2 else
+                    f" It is about {ratio:.3g} times the right value." if abs(ratio) > 1.5
+                    or abs(ratio) < 0.7 else "")
+            raise CheckFailed(f'grads["d{key}"]{list(index)} is {value:.6g}, expected {slope:.6g} '
+                              f"(finite differences).{hint}")
+    for u, slope in oracle.directional_derivatives(cost, params, rng):
+        value = sum(float(np.sum(shaped[k] * u[k])) for k in params)
+        if abs(value - slope) > 2e-4 * abs(slope) + 1e-7:
+            raise CheckFailed(f"along a random direction the gradients give a slope of "
+                              f"{value:.6g}, finite differences {slope:.6g}.")
