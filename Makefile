@@ -7,7 +7,7 @@ SUBMISSIONS ?=
 OUT ?= out
 JOBS ?= 0
 
-.PHONY: help venv test grade check skeleton handout autograder notebook lint bench lock clean
+.PHONY: help venv test grade check skeleton handout autograder notebook lint bench catalog lock clean
 
 help:
 	@echo "make grade        grade the bundled sample submissions (SUBMISSIONS=PATH OUT=DIR JOBS=N)"
@@ -18,6 +18,7 @@ help:
 	@echo "make notebook     rebuild the student notebook from its source"
 	@echo "make skeleton     regenerate assignments/backprop from solutions/backprop"
 	@echo "make bench        speed benchmark: make grade vs otter run"
+	@echo "make catalog      docs/feedback-catalog.md: the feedback each known mistake gets"
 	@echo "make lint         ruff"
 
 $(STAMP): requirements/lock.txt
@@ -64,3 +65,6 @@ lock:
 
 clean:
 	rm -rf $(VENV) dist out .pytest_cache .ruff_cache
+
+catalog: $(STAMP)
+	$(PY) autograder/catalog.py
