@@ -58,7 +58,7 @@ def results_json(result: SubmissionResult, rubric: Rubric) -> dict:
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": {"grader": "backprop-lab", "max_score": result.max_score,
-                       "student_output": printed},
+                       "student_output": printed, "cpu_seconds": result.cpu_seconds},
     }
 
 

@@ -54,6 +54,7 @@ class SubmissionResult:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     modules: dict[str, str] = field(default_factory=dict)  # module -> why it could not be used
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # "grader" and "student" CPU
 
     @property
     def score(self) -> float:
@@ -110,7 +111,7 @@ def grade_submission(path: Path | str, *, name: str | None = None,
                      limits: dict | None = None) -> SubmissionResult:
     """Grade one submission (a folder, a .zip or a .py file) and return per-function results."""
     rubric = rubric or load_rubric()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     path = Path(path)
     protect_installation()
     results: dict[str, FunctionResult] = {}
@@ -141,4 +142,6 @@ def grade_submission(path: Path | str, *, name: str | None = None,
             c.message == note for c in result.checks) else note)
     return SubmissionResult(name or path.stem, results, stdout, notes,
                             round(time.perf_counter() - start, 3),
-                            {m: why for m, why in worker.broken.items() if m in MODULE_OF.values()})
+                            {m: why for m, why in worker.broken.items() if m in MODULE_OF.values()},
+                            {"grader": round(time.process_time() - cpu_start, 3),
+                             "student": round(worker.cpu_seconds, 3)})

@@ -117,6 +117,16 @@ def processes_of_uid(uid: int) -> list[int]:
     return pids
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process, from /proc (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def kill_uid(uid: int) -> None:
     """Kill every process of ``uid`` (kill(-1) as that uid reaches them all, forks included)."""
     for _ in range(50):
@@ -223,6 +233,7 @@ class Worker:
         self.pid: int | None = None
         self._req_fd = self._resp_fd = -1
         self.restarts = 0
+        self.cpu_seconds = 0.0  # CPU used by this submission's worker processes
         self._started = False
         self._closed: str | None = None
         self._next_id = 1
@@ -296,6 +307,7 @@ class Worker:
     def stop_process(self) -> None:
         if self.pid is None:
             return
+        self.cpu_seconds += process_cpu_seconds(self.pid)
         for kill in (lambda: os.killpg(self.pid, signal.SIGKILL),
                      lambda: os.kill(self.pid, signal.SIGKILL)):
             try:
