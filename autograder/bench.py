@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import shutil
 import subprocess
@@ -22,7 +21,6 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -131,39 +129,44 @@ def numpy_floor(n: int, cores: int, repeats: int = 10) -> float:
 
 
 def otter_run(zip_path: Path, subs: list[tuple[str, Path]], work: Path, cores: int):
-    """Grade each submission with `otter run` (cores at a time); returns wall, peak, scores."""
-    otter = Path(sys.executable).with_name("otter")
-    jobs = []
-    for _, folder in subs:
-        archive = work / f"{folder.name}.zip"
-        with zipfile.ZipFile(archive, "w") as zf:
-            for f in sorted(folder.rglob("*.py")):
-                zf.write(f, str(f.relative_to(folder)))
-        outdir = work / f"{folder.name}-otter"
-        outdir.mkdir()
-        jobs.append((archive, outdir))
+    """Grade each submission with Otter on dist/autograder.zip, cores at a time, the way
+    Gradescope runs it; returns wall time, peak memory and per-function scores (or an error).
+
+    Not with `otter run -a dist/autograder.zip`: it unpacks the zip into a temporary folder that
+    it never puts on sys.path, so Otter cannot import the zip's plugin (files.backprop_lab_runtime)
+    and stops with "No module named 'files'" (tests/test_gradescope_layout.py checks that this
+    still holds). The plugin cannot be dropped: it closes three ways for a submission to run
+    code as root in Otter. On Gradescope, run_otter.py runs from the unpacked zip, which puts it
+    on sys.path. So each submission gets what autograder/otter/local_run.py does: a temporary
+    root laid out like Gradescope's /autograder, then the zip's run_otter.py, i.e. Otter's own
+    run_autograder() (the per-submission grading path `otter run` calls too), timed from here.
+    """
+    from autograder.otter import local_run
+
     peaks, lock = [0], threading.Lock()
 
-    def one(job):
-        archive, outdir = job
-        _, peak, proc = timed([str(otter), "run", "-a", str(zip_path), "-o", str(outdir),
-                               str(archive)], cwd=work)
+    def one(sub: tuple[str, Path]) -> tuple[str, dict]:
+        folder = sub[1]
+        root = work / f"{folder.name}-gradescope"
+        root.mkdir()
+        try:
+            local_run.lay_out(zip_path, folder, root)  # the upload, as is (a folder)
+            cmd, env = local_run.command(root)
+            _, peak, proc = timed(cmd, cwd=root, env=env)
+            results = local_run.read_results(root)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
         with lock:
             peaks[0] = max(peaks[0], peak)
-        return proc
+        if results is None:
+            return folder.name, {"error": (proc.stdout + proc.stderr)[-300:]}
+        # Otter's "Public Tests" entry has no points: only the per-function entries have a score
+        return folder.name, {t["name"]: t["score"] for t in results.get("tests", []) if "score" in t}
 
     start = time.perf_counter()
     with ThreadPoolExecutor(cores) as pool:
-        procs = list(pool.map(one, jobs))
+        scores = dict(pool.map(one, subs))
     wall = time.perf_counter() - start
-    scores = {}
-    for (archive, outdir), proc in zip(jobs, procs):
-        results = outdir / "results.json"
-        if results.exists():
-            data = json.loads(results.read_text())
-            scores[archive.stem] = {t["name"]: t["score"] for t in data.get("tests", [])}
-        else:
-            scores[archive.stem] = {"error": proc.stderr[-300:]}
     return wall, peaks[0] * cores, scores
 
 
@@ -195,26 +198,37 @@ def main() -> int:
               flush=True)
         if args.otter:
             zip_path = ROOT / "dist" / "autograder.zip"
-            if not zip_path.exists():
-                subprocess.run([sys.executable, str(ROOT / "autograder" / "otter" / "build.py"),
-                                "--out", str(zip_path)], check=True, cwd=ROOT)
+            # rebuilt every time (as `make autograder`, a few seconds): a zip left from an older
+            # engine would be compared with this one
+            subprocess.run([sys.executable, str(ROOT / "autograder" / "otter" / "build.py"),
+                            "--out", str(zip_path)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
             subset = subs[: args.otter]
             (work / "otter").mkdir()
             o_wall, o_peak, scores = otter_run(zip_path, subset, work / "otter", cores)
             per_otter = o_wall / len(subset)
             per_ours = wall / args.n
-            print(f"otter run: {o_wall:.1f}s for {len(subset)} = {per_otter:.3f} s/submission "
+            print(f"otter (the zip's run_otter.py, Gradescope layout; see otter_run): "
+                  f"{o_wall:.1f}s for {len(subset)} = {per_otter:.3f} s/submission "
                   f"({cores} at a time), peak memory ~{o_peak / 2**20:.0f} MB", flush=True)
-            print(f"ratio otter run / make grade per submission: {per_otter / per_ours:.1f}x")
+            print(f"ratio otter / make grade per submission: {per_otter / per_ours:.1f}x")
+            from autograder.engine.rubric import load_rubric
+
+            # Both round the same sums of check points to 5 decimals: the scores are equal, and
+            # 1e-9 only absorbs float representation (a real difference is >= 1e-5).
+            tolerance = 1e-9
             mismatches = []
             for _, folder in subset:
                 theirs = scores.get(folder.name, {})
                 mine = ours[folder.name]
-                for fn, value in theirs.items():
-                    if fn in mine and abs(float(mine[fn]) - float(value)) > 1e-6:
-                        mismatches.append(f"{folder.name}:{fn} make grade {mine[fn]} otter {value}")
                 if "error" in theirs:
-                    mismatches.append(f"{folder.name}: otter run failed: {theirs['error']}")
+                    mismatches.append(f"{folder.name}: otter failed: {theirs['error']}")
+                    continue
+                for fn in load_rubric().functions:
+                    if fn not in theirs:
+                        mismatches.append(f"{folder.name}:{fn} missing from Otter's results.json")
+                    elif abs(float(mine[fn]) - float(theirs[fn])) > tolerance:
+                        mismatches.append(f"{folder.name}:{fn} make grade {mine[fn]} "
+                                          f"otter {theirs[fn]}")
             print(f"per-function scores equal on {len(subset) - len({m.split(':')[0] for m in mismatches})}"
                   f"/{len(subset)} submissions" + ("" if not mismatches else
                                                    "\n  " + "\n  ".join(mismatches[:10])))

@@ -12,20 +12,25 @@ is offline:
   ==7.0.0 and the numpy and PyYAML versions the zip pins) stands in for that env.
 - run_otter.py's one literal "/autograder" is replaced by the temporary root.
 
-Four submissions go through it:
+Five submissions go through it:
 
 - the reference, as flat copies of solutions/backprop/*.py;
 - the skeleton, as the handout folder (``backprop-lab-handout/backprop/``);
 - a buggy copy of the reference whose ``linear_backward`` forgets the 1/m in dW, uploaded
-  with the handout notebook backprop_lab.ipynb;
+  with the handout notebook backprop_lab.ipynb: it fails hidden checks of linear_backward and
+  the public checks of dense_backward and loss_and_gradients;
+- a copy of the reference with a SyntaxError in optimizers.py and no train.py;
 - an adversarial one, whose code tries everything below.
 
 For each submission, the test checks that results.json follows Gradescope's schema
 (../shared/gradescope-notes.md). It checks that there is exactly one entry per graded function,
 that every function's score and max score equal what the engine gives
 (``grade_submission``, what ``make grade`` runs) for the same files, and that the visibility is
-the one rubric.yml asks for. It also checks that the only visible text says honestly that hidden
-checks exist and that nothing visible counts them.
+the one rubric.yml asks for. It reads what a student sees before grades are published (the
+entries and the output that are visible at once): the public checks' results, in Otter's "Public
+Tests" entry; no score; no hidden check's title, feedback or hint; the import problems of the
+student's modules; and a summary that says honestly how many checks are public and how many are
+hidden, that nothing visible counts the hidden ones, and when they are shown.
 
 The adversarial submission monkeypatches numpy and gets ``sigmoid`` wrong. Its worker tries to
 read the tests, the quiz key and submission_metadata.json, and to write results.json. It
@@ -36,8 +41,12 @@ score. The isolation checks need root (the worker's privilege drop), as on Grade
 skipped otherwise.
 
 Faster tests cover the rest: what the zip holds, that Otter parses each test file into the
-engine's checks and points, that the build is deterministic, the runtime's pieces, and each
-rubric visibility through Otter's own results writer with the plugin's summary.
+engine's checks, points and public/hidden split, that the build is deterministic, the runtime's
+pieces, and each rubric visibility through Otter's own results writer with the plugin's summary.
+
+Plain ``otter run -a autograder.zip`` cannot grade with this zip (it cannot import the plugin);
+a test pins that down, so that ``make bench`` and ``local_run.py`` stop working around it the day
+Otter can.
 """
 
 from __future__ import annotations
@@ -48,6 +57,7 @@ import logging
 import logging.handlers
 import os
 import pickle
+import re
 import shutil
 import stat
 import subprocess
@@ -72,7 +82,10 @@ from autograder.otter import build, local_run
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "backprop"
 SKELETON = ROOT / "assignments" / "backprop"
-TOLERANCE = 1e-5  # Otter rounds scores to 5 decimals; the engine to 6
+# Otter and the engine both round the same sums of check_points to 5 decimals: the scores are
+# equal. This only absorbs float representation; any real difference is >= 1e-5.
+TOLERANCE = 1e-9
+PUBLIC_TESTS = "Public Tests"  # Otter's visible entry for the non-hidden cases
 
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 OUTPUT_FORMATS = {"text", "html", "simple_format", "md", "ansi"}
@@ -146,6 +159,16 @@ def buggy(dest: Path) -> Path:
     replace_once(dest / "layers.py", "    dW = (dZ @ A_prev.T) / m", "    dW = dZ @ A_prev.T")
     (dest / runtime.ENTRY_NOTEBOOK).write_text(
         notebook("from backprop.layers import linear_backward\nprint('my lab work')"))
+    return dest
+
+
+def broken_modules(dest: Path) -> Path:
+    """The reference with a SyntaxError in optimizers.py (a colon missing) and no train.py."""
+    reference_flat(dest)
+    replace_once(dest / "optimizers.py", "def init_state(params: dict[str, np.ndarray]) -> "
+                 "dict[str, np.ndarray]:", "def init_state(params: dict[str, np.ndarray]) -> "
+                 "dict[str, np.ndarray]")
+    (dest / "train.py").unlink()
     return dest
 
 
@@ -283,17 +306,29 @@ def check_schema(results: dict) -> None:
 
 
 def expected_visibility() -> str:
+    """The visibility of each function's entry: rubric.yml's (Otter cannot write after_due_date)."""
+    return load_rubric().visibility
+
+
+def public_and_hidden() -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(function, check index) of the checks shown at once and of the hidden ones."""
     rubric = load_rubric()
-    return {"after_published": "after_published", "hidden": "hidden",
-            "visible": "visible"}[rubric.visibility]
+    pairs = [(f, i) for f in GRADED_FUNCTIONS for i in range(len(REGISTRY[f]))]
+    hidden = [(f, i) for f, i in pairs if build.case_hidden(REGISTRY[f][i], rubric)]
+    return [p for p in pairs if p not in hidden], hidden
 
 
 def check_against_engine(results: dict, engine: SubmissionResult) -> dict[str, dict]:
-    """One entry per graded function, each with the engine's score and max score."""
-    tests = [t for t in results["tests"]  # with visibility "hidden", Otter's hidden summary entry
-             if not (t["name"] == "Public Tests" and t.get("visibility") == "hidden")]
-    by_name = {t["name"]: t for t in tests}
-    assert len(by_name) == len(tests)
+    """One entry per graded function, each with the engine's score and max score, plus Otter's
+    "Public Tests" entry (visible, no points) unless every check is visible anyway."""
+    by_name = {t["name"]: t for t in results["tests"]}
+    assert len(by_name) == len(results["tests"])
+    summary = by_name.pop(PUBLIC_TESTS, None)
+    if expected_visibility() == "visible":
+        assert summary is None
+    else:
+        assert summary is not None and summary["visibility"] == "visible", summary
+        assert "score" not in summary and "max_score" not in summary
     assert set(by_name) == set(GRADED_FUNCTIONS), set(by_name) ^ set(GRADED_FUNCTIONS)
     for function in GRADED_FUNCTIONS:
         mine, theirs = by_name[function], engine.functions[function]
@@ -303,21 +338,63 @@ def check_against_engine(results: dict, engine: SubmissionResult) -> dict[str, d
     return by_name
 
 
-def check_visible_text(results: dict) -> None:
-    """Visible: only the summary, which says hidden checks exist and are not counted there."""
+def visible_now(results: dict) -> str:
+    """Everything a student can read before grades are published (Gradescope's default is visible)."""
+    parts = [results.get("output", "")]
+    parts += [f"{t['name']}\n{t.get('output', '')}" for t in results["tests"]
+              if t.get("visibility", "visible") == "visible"]
+    if results.get("stdout_visibility") == "visible":
+        parts.append("(stdout)")
+    return "\n".join(parts)
+
+
+def check_visible_text(results: dict, engine: SubmissionResult) -> str:
+    """Before publication a student sees the public checks' results and an honest summary, and
+    nothing of the hidden checks' results or of the score. Returns that visible text."""
     visibility = expected_visibility()
-    for test in results["tests"]:
-        assert test.get("visibility", "visible") == visibility, test["name"]
     output = results.get("output", "")
     n_checks = sum(len(REGISTRY[f]) for f in GRADED_FUNCTIONS)
     if visibility == "visible":
+        assert all(t.get("visibility", "visible") == "visible" for t in results["tests"])
         assert f"All {n_checks} checks are shown" in output
-        return
-    assert f"all {n_checks} checks of this assignment" in output and "are hidden" in output, output
-    assert "does not mean full marks" in output, output
-    titles = [c.title for f in GRADED_FUNCTIONS for c in REGISTRY[f]]
-    assert not [t for t in titles if t in output], "a hidden check's title is visible"
+        return visible_now(results)
+    public, hidden = public_and_hidden()
+    assert public and hidden
+    text = visible_now(results)
+    assert "score" not in results, "the total score is visible before publication"
+    assert all("score" not in t for t in results["tests"] if t.get("visibility", "visible") == "visible")
     assert results.get("stdout_visibility", "hidden") != "visible"
+    # the summary: how many public checks (and their results now), how many hidden, and when
+    failed_public = sum(not engine.functions[f].checks[i].passed for f, i in public)
+    assert (f"Public checks: {len(public)} of the {n_checks} checks are public" in output
+            and f"{len(public) - failed_public} passed, {failed_public} failed" in output), output
+    assert f"the other {len(hidden)} checks" in output and "Nothing shown now counts them" in output
+    assert ("once your instructor publishes the grades" if visibility == "after_published"
+            else "not shown on Gradescope") in output
+    assert "does not mean full marks" in output
+    # the public checks' results are there; of the hidden ones, nothing
+    shown = results["tests"][[t["name"] for t in results["tests"]].index(PUBLIC_TESTS)]["output"]
+    public_messages = set()
+    for f, i in public:
+        done = engine.functions[f].checks[i]
+        if not done.passed:
+            public_messages.add(done.message)
+            assert REGISTRY[f][i].title in shown and done.message.splitlines()[0] in shown, (f, i)
+    for f, i in hidden:
+        done = engine.functions[f].checks[i]
+        assert REGISTRY[f][i].title not in text, f"hidden check {f} {i + 1} is named before publication"
+        if not done.passed and done.message not in public_messages:
+            assert done.message.splitlines()[0] not in text, f"hidden result of {f} {i + 1} shown"
+    failed_publicly = {f for f, i in public if not engine.functions[f].checks[i].passed}
+    for hint in re.findall(r"usually relies on (.+?), which also lost points", text):
+        assert set(hint.split(", ")) <= failed_publicly, hint  # a hint names public failures only
+    return text
+
+
+def check_module_problems(results: dict, engine: SubmissionResult) -> None:
+    """Each graded module the engine could not use is named, with why, in the visible output."""
+    for module, why in engine.modules.items():
+        assert f"  - {why}" in results["output"], (module, results["output"])
 
 
 def grade_on_gradescope(zip_path: Path, submission: Path, root: Path) -> local_run.LocalRun:
@@ -359,14 +436,30 @@ def test_otter_reads_each_test_file_with_the_engines_checks_and_points(
         autograder_zip: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(autograder_zip) as zf:
         zf.extractall(tmp_path, [n for n in zf.namelist() if n.startswith("tests/")])
-    hidden = load_rubric().visibility != "visible"
+    rubric = load_rubric()
+    shown_at_once = 0
     for function in GRADED_FUNCTIONS:
         parsed = create_test_file(str(tmp_path / "tests" / f"{function}.py"), NBMetadataConfig())
+        checks = REGISTRY[function]
+        cases, extra = parsed.test_cases[:len(checks)], parsed.test_cases[len(checks):]
         assert parsed.name == function
-        assert [tc.points for tc in parsed.test_cases] == check_points(function)
-        assert [tc.hidden for tc in parsed.test_cases] == [hidden] * len(REGISTRY[function])
-        assert all(c.title in tc.name for c, tc in zip(REGISTRY[function], parsed.test_cases))
+        assert [tc.points for tc in cases] == check_points(function)
+        assert round(parsed.possible, 5) == rubric.points[function]  # as Otter writes it
+        hidden = [not c.public and rubric.visibility != "visible" for c in checks]
+        assert [tc.hidden for tc in cases] == hidden
+        assert all(c.title in tc.name and ("(public)" in tc.name) == c.public
+                   for c, tc in zip(checks, cases))
+        if all(hidden):  # one 0-point public note, so that "Public Tests" does not just say passed
+            assert [(tc.points, tc.hidden) for tc in extra] == [(0, False)]
+            assert runtime.is_note(extra[0]) and extra[0].name.startswith(function)
+            assert "hidden: not counted in anything shown now" in extra[0].success_message
+        else:
+            assert not extra
+        shown_at_once += sum(not h for h in hidden)
         assert not parsed.all_or_nothing
+    if rubric.visibility != "visible":  # one public check per function but the quiz
+        assert shown_at_once == sum(1 for f in GRADED_FUNCTIONS for c in REGISTRY[f] if c.public)
+        assert {f for f in GRADED_FUNCTIONS if not any(c.public for c in REGISTRY[f])} == {"quiz"}
 
 
 def test_build_is_deterministic(autograder_zip: Path, tmp_path: Path) -> None:
@@ -382,14 +475,23 @@ def test_build_is_deterministic(autograder_zip: Path, tmp_path: Path) -> None:
 def test_visibility_maps_to_otter_or_is_refused() -> None:
     rubric = load_rubric()
     hide = build.otter_config(dataclasses.replace(rubric, visibility="hidden"))
-    assert not hide["show_hidden"] and not hide["show_all_public"]
+    assert not hide["show_hidden"] and not hide["show_all_public"] and not hide["show_stdout"]
     later = build.otter_config(dataclasses.replace(rubric, visibility="after_published"))
     assert later["show_hidden"] and not later["show_all_public"]
-    assert not later["force_public_test_summary"]
+    assert later["force_public_test_summary"]  # else Otter leaves "Public Tests" out
     shown = build.otter_config(dataclasses.replace(rubric, visibility="visible"))
-    assert shown["show_all_public"]
-    assert "hidden=False" in build.test_file("relu", dataclasses.replace(rubric, visibility="visible"))
-    assert "hidden=True" in build.test_file("relu", dataclasses.replace(rubric, visibility="hidden"))
+    assert shown["show_all_public"] and not shown["force_public_test_summary"]
+    public = next(c for c in REGISTRY["sigmoid"] if c.public)
+    other = next(c for c in REGISTRY["sigmoid"] if not c.public)
+    for visibility in ("hidden", "after_published"):
+        varied = dataclasses.replace(rubric, visibility=visibility)
+        assert not build.case_hidden(public, varied) and build.case_hidden(other, varied)
+        text = build.test_file("sigmoid", varied)
+        assert text.count("hidden=False") == 1 and "public_only=True" in text
+    everything = dataclasses.replace(rubric, visibility="visible")
+    assert not build.case_hidden(other, everything)
+    assert "hidden=True" not in build.test_file("quiz", everything)
+    assert "no public check" not in build.test_file("quiz", everything)
     with pytest.raises(build.BuildError, match="after_due_date"):
         build.otter_config(dataclasses.replace(rubric, visibility="after_due_date"))
 
@@ -401,8 +503,9 @@ def test_each_visibility_reaches_results_json_with_an_honest_summary(
     plugin's after_grading, for each visibility, on the skeleton's real engine verdicts."""
     rubric = dataclasses.replace(load_rubric(), visibility=visibility)
     grading = runtime.KernelGrading(grade_submission(SKELETON))
+    functions = ("relu", "sigmoid", "quiz")
     test_files = []
-    for function in ("relu", "quiz"):
+    for function in functions:
         path = tmp_path / f"{function}.py"
         path.write_text(build.test_file(function, rubric))
         parsed = create_test_file(str(path), NBMetadataConfig())
@@ -412,34 +515,69 @@ def test_each_visibility_reaches_results_json_with_an_honest_summary(
     plugin = runtime.BackpropLabPlugin(None, {}, {"visibility": visibility})
     plugin.state = tmp_path / "state"
     plugin.state.mkdir()
+    problem = "backprop/activations.py could not be imported: SyntaxError: invalid syntax (line 3)"
     (plugin.state / runtime.SUMMARY_FILE).write_text(json.dumps(
         {"where": "backprop", "found": ["quiz.py"], "missing": ["activations.py"], "notes": [],
-         "score": 0, "max_score": 100, "seconds": 1.0}))
+         "modules": {"activations": problem}, "score": 0, "max_score": 100, "seconds": 1.0}))
     plugin.after_grading(results)
     out = results.to_gradescope_dict(AutograderConfig(build.otter_config(rubric)))
     check_schema(out)
-    n_checks = len(REGISTRY["relu"]) + len(REGISTRY["quiz"])
+    checks = [(f, c) for f in functions for c in REGISTRY[f]]
     named = {t["name"]: t for t in out["tests"]}
     assert named["relu"]["score"] == 0 and named["quiz"]["max_score"] == rubric.points["quiz"]
     assert "not implemented yet" in named["relu"]["output"]
+    assert f"  - {problem}" in out["output"]  # import problems: visible whatever the visibility
+    assert "score" not in out
     if visibility == "visible":
-        assert set(named) == {"relu", "quiz"}
+        assert set(named) == set(functions)
         assert all(t["visibility"] == "visible" for t in out["tests"])
-        assert f"All {n_checks} checks are shown" in out["output"]
+        assert f"All {len(checks)} checks are shown" in out["output"]
         return
-    assert f"all {n_checks} checks of this assignment" in out["output"]
-    assert "does not mean full marks" in out["output"]
-    assert "Not found there: activations.py" in out["output"]
+    assert set(named) == {PUBLIC_TESTS, *functions}
+    shown = named[PUBLIC_TESTS]
+    assert shown["visibility"] == "visible" and shown["status"] == "failed" and "score" not in shown
+    public = [(f, c) for f, c in checks if c.public]
+    hidden = [(f, c) for f, c in checks if not c.public]
+    assert f"Public checks: {len(public)} of the {len(checks)} checks are public" in out["output"]
+    assert f"0 passed, {len(public)} failed" in out["output"]
+    assert f"the other {len(hidden)} checks" in out["output"]
+    assert "none for quiz" in out["output"] and "does not mean full marks" in out["output"]
+    assert all(c.title in shown["output"] for _, c in public)
+    assert not [c.title for _, c in hidden if c.title in shown["output"] + out["output"]]
+    assert "not implemented yet" in shown["output"]
+    n_quiz = len(REGISTRY["quiz"])
+    assert f"quiz: no public check message: all {n_quiz} checks of quiz are hidden" in shown["output"]
+    n_sigmoid = len(REGISTRY["sigmoid"]) - 1
+    assert f"the public check of sigmoid. Its {n_sigmoid} other" in shown["output"]
+    later = "hidden" if visibility == "hidden" else "after_published"
+    assert all(named[f]["visibility"] == later for f in functions)
     if visibility == "hidden":
-        assert set(named) == {"Public Tests", "relu", "quiz"}
-        assert all(t["visibility"] == "hidden" for t in out["tests"])
-        assert out["stdout_visibility"] == "hidden"
+        assert "stdout_visibility" not in out  # Gradescope's default: hidden
         assert "not shown on Gradescope" in out["output"]
+        assert "your instructor reports their results" in shown["output"]
     else:
-        assert set(named) == {"relu", "quiz"}
-        assert all(t["visibility"] == "after_published" for t in out["tests"])
         assert out["stdout_visibility"] == "after_published"
         assert "once your instructor publishes" in out["output"]
+        assert "shown when grades are published" in shown["output"]
+
+
+def test_a_public_hint_names_only_public_failures(tmp_path: Path) -> None:
+    """A failing public check's hint ("X usually relies on Y, which also lost points") is shown
+    before publication: it may only name functions that failed a public check."""
+    engine = grade_submission(buggy(tmp_path / "buggy"))
+    linear = engine.functions["linear_backward"]
+    assert not all(c.passed for c in linear.checks)  # a hidden check fails
+    assert all(c.passed for c, k in zip(linear.checks, REGISTRY["linear_backward"]) if k.public)
+    grading = runtime.KernelGrading(engine)
+    public = next(i for i, c in enumerate(REGISTRY["dense_backward"]) if c.public)
+    hidden = next(i for i, c in enumerate(REGISTRY["dense_backward"])
+                  if not c.public and not engine.functions["dense_backward"].checks[i].passed)
+    with pytest.raises(runtime.CheckFailed) as shown_now:
+        grading.verdict("dense_backward", public, public_only=True)
+    assert "usually relies on" not in str(shown_now.value)
+    with pytest.raises(runtime.CheckFailed) as shown_later:
+        grading.verdict("dense_backward", hidden)
+    assert "usually relies on linear_backward" in str(shown_later.value)
 
 
 def test_only_the_students_module_files_are_graded(tmp_path: Path) -> None:
@@ -486,8 +624,9 @@ def test_reference_scores_full_marks_as_the_engine(autograder_zip: Path, gradesc
     engine = grade_submission(submission)
     assert engine.score == engine.max_score == load_rubric().total
     check_against_engine(done.results, engine)
-    check_visible_text(done.results)
+    check_visible_text(done.results, engine)
     assert "from the top level of your upload" in done.results["output"]
+    assert "could not be used" not in done.results["output"]
 
 
 def test_skeleton_in_the_handout_folder_scores_zero_as_the_engine(
@@ -498,23 +637,52 @@ def test_skeleton_in_the_handout_folder_scores_zero_as_the_engine(
     engine = grade_submission(submission)
     assert engine.score == 0
     by_name = check_against_engine(done.results, engine)
-    check_visible_text(done.results)
+    text = check_visible_text(done.results, engine)
     assert "the folder backprop-lab-handout/backprop/" in done.results["output"]
     assert "not implemented yet" in by_name["sigmoid"]["output"]
+    assert "not implemented yet" in text  # the public checks' feedback, at once
 
 
-def test_buggy_submission_with_its_notebook_loses_what_the_engine_takes(
+def test_buggy_submission_shows_public_failures_now_and_hidden_ones_after_publication(
         autograder_zip: Path, gradescope_root: Path, tmp_path: Path) -> None:
     submission = buggy(tmp_path / "buggy")
     done = grade_on_gradescope(autograder_zip, submission, gradescope_root)
     print(json.dumps(done.results, indent=2))
     check_schema(done.results)
     engine = grade_submission(submission)
-    assert engine.functions["linear_backward"].score < engine.functions["linear_backward"].max_score
     by_name = check_against_engine(done.results, engine)
-    check_visible_text(done.results)
-    for failed in (c for c in engine.functions["linear_backward"].checks if not c.passed):
-        assert failed.message.splitlines()[0] in by_name["linear_backward"]["output"]
+    text = check_visible_text(done.results, engine)
+    public, hidden = public_and_hidden()
+    failed_public = [(f, i) for f, i in public if not engine.functions[f].checks[i].passed]
+    failed_hidden = [(f, i) for f, i in hidden if not engine.functions[f].checks[i].passed]
+    dense = next(i for i, c in enumerate(REGISTRY["dense_backward"]) if c.public)
+    assert ("dense_backward", dense) in failed_public
+    assert {f for f, _ in failed_hidden} >= {"linear_backward", "dense_backward"}
+    # a failing public check: its title and feedback are visible at once
+    public_check = engine.functions["dense_backward"].checks[dense]
+    assert public_check.title in text and public_check.message.splitlines()[0] in text
+    # a failing hidden check (linear_backward's dW): only in its after_published entry
+    for f, i in failed_hidden:
+        done_check = engine.functions[f].checks[i]
+        assert done_check.title in by_name[f]["output"]
+        assert done_check.message.splitlines()[0] in by_name[f]["output"]
+        assert done_check.title not in text
+    assert by_name["linear_backward"]["visibility"] == expected_visibility() != "visible"
+    assert "usually relies on linear_backward" in by_name["dense_backward"]["output"]
+
+
+def test_module_problems_are_shown_at_submission_time(
+        autograder_zip: Path, gradescope_root: Path, tmp_path: Path) -> None:
+    submission = broken_modules(tmp_path / "broken")
+    done = grade_on_gradescope(autograder_zip, submission, gradescope_root)
+    check_schema(done.results)
+    engine = grade_submission(submission)
+    assert set(engine.modules) == {"optimizers", "train"}
+    assert "SyntaxError" in engine.modules["optimizers"] and "line 26" in engine.modules["optimizers"]
+    check_against_engine(done.results, engine)
+    check_visible_text(done.results, engine)
+    check_module_problems(done.results, engine)
+    print(done.results["output"])
 
 
 def test_adversarial_submission_gains_nothing_and_reaches_nothing(
@@ -532,4 +700,22 @@ def test_adversarial_submission_gains_nothing_and_reaches_nothing(
     engine = grade_submission(submission)
     assert engine.functions["sigmoid"].score < engine.functions["sigmoid"].max_score
     check_against_engine(done.results, engine)
-    check_visible_text(done.results)
+    check_visible_text(done.results, engine)
+
+
+def test_plain_otter_run_cannot_load_the_plugin(autograder_zip: Path, tmp_path: Path) -> None:
+    """``otter run -a autograder.zip`` unpacks the zip into a temporary folder that it never puts
+    on sys.path, so Otter's process cannot import the plugin ``files.backprop_lab_runtime``
+    (Gradescope runs run_otter.py from the zip's folder, which puts it there). Hence
+    local_run.py, which make bench uses. If this test fails, Otter can now do it: use otter run."""
+    submission = tmp_path / "reference.zip"
+    with zipfile.ZipFile(submission, "w") as zf:
+        for path in sorted(SOLUTIONS.glob("*.py")):
+            zf.write(path, path.name)
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run([*build.otter_command(), "run", "-a", str(autograder_zip), "-o", str(out),
+                           str(submission)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": ""})
+    assert done.returncode != 0 and not (out / "results.json").exists(), done.stdout
+    assert "No module named 'files'" in done.stderr, done.stderr[-2000:]

@@ -10,6 +10,8 @@ Otter packages comes from the grading engine:
     tests/<function>.py      one Otter test file per graded function (exception format). There
                              is one case per engine check, with the engine's points
                              (check_points), and a case passes exactly when the engine's check did.
+                             A check marked public is a non-hidden case; the others are hidden
+                             unless rubric.yml's visibility is "visible" (case_hidden).
     files/__init__.py        makes files/ a package: the plugin is files.backprop_lab_runtime
     files/backprop_lab_runtime.py                 autograder/otter/backprop_lab_runtime.py
     files/backprop_lab.ipynb                      the entry notebook Otter executes
@@ -41,6 +43,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the repository's packages
 import nbformat  # noqa: E402
 
 from autograder.engine import REGISTRY, check_points  # noqa: E402
+from autograder.engine.framework import Check  # noqa: E402
 from autograder.engine.rubric import Rubric, load_rubric  # noqa: E402
 from autograder.otter import backprop_lab_runtime as runtime  # noqa: E402
 
@@ -53,16 +56,20 @@ ENGINE_FILES = ("__init__.py", "report.py", "rubric.yml", "engine")
 PLUGIN = f"files.{runtime.RUNTIME_MODULE}.BackpropLabPlugin"
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
-# rubric.yml visibility -> Otter settings. Otter 7 writes each question's visibility as "hidden",
-# "after_published" (show_hidden) or "visible" (show_all_public, all cases public): it cannot
-# express "after_due_date". Otter's "Public Tests" entry is never shown to students: every case
-# is hidden, so it would read "All test cases passed!" whatever happened. It is left out
-# (force_public_test_summary false), or hidden with everything else by the plugin for "hidden".
-# The plugin's top-level output says what is hidden instead.
+# rubric.yml visibility -> Otter settings. Otter 7 writes each question (one per function) as
+# "hidden", "after_published" (show_hidden) or "visible" (show_all_public, when every case is
+# public); it cannot express "after_due_date". A question's entry holds all its cases, so the
+# public checks are shown at once through Otter's other entry, "Public Tests": always visible,
+# without points, it lists the non-hidden cases of every question. Otter writes it when
+# show_hidden is false or force_public_test_summary is true. With "visible" every case is shown
+# in its question's entry already, so that summary is left out.
 OTTER_VISIBILITY = {
-    "after_published": {"show_hidden": True, "show_all_public": False, "show_stdout": True},
-    "hidden": {"show_hidden": False, "show_all_public": False, "show_stdout": False},
-    "visible": {"show_hidden": True, "show_all_public": True, "show_stdout": True},
+    "after_published": {"show_hidden": True, "show_all_public": False, "show_stdout": True,
+                        "force_public_test_summary": True},
+    "hidden": {"show_hidden": False, "show_all_public": False, "show_stdout": False,
+               "force_public_test_summary": True},
+    "visible": {"show_hidden": True, "show_all_public": True, "show_stdout": True,
+                "force_public_test_summary": False},
 }
 
 TEST_FILE_HEADER = '''\
@@ -70,7 +77,8 @@ TEST_FILE_HEADER = '''\
 
 One case per check of the backprop-lab engine, with the engine's points. A case passes exactly
 when the engine's check passed; otherwise it fails with the engine's feedback. The engine graded
-the submission once, in the entry notebook; {result_global} holds its result.
+the submission once, in the entry notebook; {result_global} holds its result. Public checks
+are non-hidden cases: Otter shows them at once, in "Public Tests".
 """
 
 from otter.test_files import test_case
@@ -82,9 +90,25 @@ name = {function!r}
 
 TEST_CASE = '''
 
-@test_case(name={name!r}, points={points!r}, hidden={hidden!r})
+@test_case(
+    name={name!r},
+    points={points!r},
+    hidden={hidden!r},{messages}
+)
 def {function}_{number}(env):
-    env[{result_global!r}].verdict({function!r}, {index})
+    env[{result_global!r}].verdict({function!r}, {index}{public_only})
+'''
+
+NOTE_CASE = '''
+
+@test_case(
+    name={name!r},
+    points=0,
+    hidden=False,
+    success_message={message!r},
+)
+def {function}_note(env):
+    """Worth nothing and always passes: it only says, in "Public Tests", that all is hidden."""
 '''
 
 
@@ -101,10 +125,29 @@ def otter_config(rubric: Rubric) -> dict:
     return {
         "lang": "python",
         **OTTER_VISIBILITY[rubric.visibility],
-        "force_public_test_summary": False,
         "print_summary": True,
         "plugins": [{PLUGIN: {"visibility": rubric.visibility}}],
     }
+
+
+def case_hidden(chk: Check, rubric: Rubric) -> bool:
+    """The visibility policy, in one place: a check marked public is shown to students at once;
+    the others are hidden cases, shown as rubric.yml's visibility says."""
+    return not chk.public and rubric.visibility != "visible"
+
+
+def later(rubric: Rubric, n_hidden: int) -> str:
+    """When students see the results of ``n_hidden`` hidden checks, in a few words."""
+    if rubric.visibility == "hidden":
+        return "your instructor reports " + ("its result" if n_hidden == 1 else "their results")
+    return ("it is" if n_hidden == 1 else "they are") + " shown when grades are published"
+
+
+def hidden_note(function: str, n_hidden: int, rubric: Rubric) -> str:
+    """What a public case of ``function`` adds in "Public Tests" about its hidden checks."""
+    others = "other check is" if n_hidden == 1 else "other checks are"
+    return (f"the public check of {function}. Its {n_hidden} {others} hidden: not counted in "
+            f"anything shown now; {later(rubric, n_hidden)}.")
 
 
 def pinned_requirements() -> str:
@@ -121,14 +164,29 @@ def pinned_requirements() -> str:
 
 
 def test_file(function: str, rubric: Rubric) -> str:
-    hidden = rubric.visibility != "visible"
     checks = REGISTRY[function]
+    hidden = [case_hidden(chk, rubric) for chk in checks]
     text = TEST_FILE_HEADER.format(function=function, result_global=runtime.RESULT_GLOBAL)
+    note = hidden_note(function, sum(hidden), rubric) if any(hidden) else None
     for index, (chk, points) in enumerate(zip(checks, check_points(function, rubric))):
+        public = " (public)" if chk.public else ""
+        # A public case's feedback is shown while the hidden results are not: it must not say
+        # which other functions lost points in hidden checks (KernelGrading.verdict).
+        only_public = chk.public and any(hidden)
         text += TEST_CASE.format(
-            name=f"{function} {index + 1}/{len(checks)}: {chk.title}", points=points,
-            hidden=hidden, function=function, number=index + 1, index=index,
-            result_global=runtime.RESULT_GLOBAL,
+            name=f"{function} {index + 1}/{len(checks)}{public}: {chk.title}", points=points,
+            hidden=hidden[index], function=function,
+            messages="" if hidden[index] or note is None else (
+                f"\n    success_message={note!r},\n    failure_message={note!r},"),
+            number=index + 1, index=index, result_global=runtime.RESULT_GLOBAL,
+            public_only=", public_only=True" if only_public else "",
+        )
+    if all(hidden):  # "Public Tests" would read "All test cases passed!" for this function
+        are = "its 1 check is" if len(checks) == 1 else f"all {len(checks)} checks of {function} are"
+        text += NOTE_CASE.format(
+            name=f"{function}{runtime.NOTE_CASE_SUFFIX}", function=function,
+            message=(f"{are} hidden: not counted in anything shown now; "
+                     f"{later(rubric, len(checks))}."),
         )
     return text
 

@@ -14,9 +14,16 @@ what the zip's run_autograder runs: ``python /autograder/source/run_otter.py``, 
 - run_otter.py's one literal "/autograder" is replaced by the temporary root. Otter's
   ``run_autograder`` takes that folder as its argument; nothing else changes.
 
-Run it as root (like Gradescope) to get the privilege drop of the student's worker. ``otter run``
-cannot run this zip: it does not put the zip's folder on sys.path, so Otter cannot import the
-backprop-lab plugin (``files.backprop_lab_runtime``) from it.
+Run it as root (like Gradescope) to get the privilege drop of the student's worker.
+
+Why not ``otter run -a autograder.zip``: it unpacks the zip into a temporary folder that it never
+puts on sys.path, so Otter's process cannot import the backprop-lab plugin
+(``files.backprop_lab_runtime``) and stops with "No module named 'files'". On Gradescope,
+run_otter.py is run from the unpacked zip, and Python puts that folder on sys.path. The plugin
+is not optional: it closes three ways for a submission to run code as root in Otter (see
+backprop_lab_runtime.py). ``otter run`` grades with the same ``run_autograder()`` as this script
+(the same code path, with ``otter_run=True``); tests/test_gradescope_layout.py checks that it
+still cannot load the plugin. ``make bench`` uses :func:`lay_out` and :func:`command`.
 """
 
 from __future__ import annotations
@@ -86,16 +93,28 @@ def lay_out(zip_path: Path, submission: Path, root: Path, metadata: dict | None 
     run_otter.write_text(text.replace(RUN_OTTER_CALL, f"run_autograder({json.dumps(str(root))})"))
 
 
+def command(root: Path, python: str = sys.executable) -> tuple[list[str], dict[str, str]]:
+    """What run_autograder runs for a root laid out by :func:`lay_out`: ``python
+    <root>/source/run_otter.py``, with ``python``'s environment activated (its bin/ on PATH,
+    as ``mamba activate otter-env`` does). Run it with ``cwd=root``."""
+    env = {**os.environ, "PATH": f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return [python, str(root / "source" / "run_otter.py")], env
+
+
+def read_results(root: Path) -> dict | None:
+    """The results.json Otter wrote in ``root``, if any."""
+    path = root / "results" / "results.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
 def run(root: Path, python: str = sys.executable, timeout: float = 600) -> LocalRun:
     """Run ``python <root>/source/run_otter.py`` with ``python``'s environment activated."""
-    env = {**os.environ, "PATH": f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    cmd, env = command(root, python)
     start = time.perf_counter()
-    done = subprocess.run([python, str(root / "source" / "run_otter.py")], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
     seconds = time.perf_counter() - start
-    results_path = root / "results" / "results.json"
-    results = json.loads(results_path.read_text()) if results_path.is_file() else None
-    return LocalRun(results, done.stdout, done.stderr, done.returncode, seconds)
+    return LocalRun(read_results(root), done.stdout, done.stderr, done.returncode, seconds)
 
 
 def run_like_gradescope(zip_path: Path, submission: Path, metadata: dict | None = None,
