@@ -17,7 +17,7 @@ help:
 	@echo "make autograder   dist/autograder.zip for Gradescope (Otter)"
 	@echo "make notebook     rebuild the student notebook from its source"
 	@echo "make skeleton     regenerate assignments/backprop from solutions/backprop"
-	@echo "make bench        speed benchmark: make grade vs otter run"
+	@echo "make bench        speed benchmark: make grade vs Otter vs the numpy start-up floor"
 	@echo "make catalog      docs/feedback-catalog.md: the feedback each known mistake gets"
 	@echo "make lint         ruff"
 

@@ -1,19 +1,21 @@
-"""`make bench`: seconds per submission of `make grade` against `otter run`, in one session.
+"""`make bench`: seconds per submission of `make grade` against Otter, in one session.
 
     python autograder/bench.py [--n 200] [--otter 20] [--jobs 0]
 
 Generates N submissions (a realistic mix: correct variants, single-bug copies from
 tests/mutants.py, the skeleton and broken samples), grades them all with `make grade`'s
-command, grades the first --otter of them with `otter run` on dist/autograder.zip (built if
-missing), and prints seconds per submission, the ratio, peak memory, and the floor: the time
-of `python -c "import numpy"` x N / cores. Everything is measured in the same run so the
-ratios hold on a noisy machine.
+command, grades the first --otter of them with Otter's per-submission path on
+dist/autograder.zip (as on Gradescope; see otter_run for why not the `otter run` command), and
+prints seconds per submission, the ratio, peak memory, the floor (the time of
+`python -c "import numpy"` x N / cores) and the CPU the hidden suite needs on the reference.
+Everything is measured in the same run so the ratios hold on a noisy machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -118,6 +120,17 @@ def timed(cmd: list[str], **kwargs) -> tuple[float, int, subprocess.CompletedPro
     return time.perf_counter() - start, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
+def reference_cpu() -> tuple[dict, dict]:
+    """CPU seconds (grader, student) of the hidden suite on the reference, in a fresh process:
+    the first submission (nothing cached) and the second (oracles memoised)."""
+    code = ("import json; from autograder.engine import grade_submission as g; "
+            "print(json.dumps([g('solutions').cpu_seconds, g('solutions').cpu_seconds]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    cold, warm = json.loads(out.stdout)
+    return cold, warm
+
+
 def numpy_floor(n: int, cores: int, repeats: int = 10) -> float:
     runs = []
     for _ in range(repeats):
@@ -173,7 +186,7 @@ def otter_run(zip_path: Path, subs: list[tuple[str, Path]], work: Path, cores: i
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=200, help="submissions for make grade")
-    parser.add_argument("--otter", type=int, default=20, help="of them, graded by otter run")
+    parser.add_argument("--otter", type=int, default=20, help="of them, also graded by Otter")
     parser.add_argument("--jobs", type=int, default=0, help="cores to use (0: all)")
     args = parser.parse_args()
     cores = args.jobs or os.cpu_count() or 1
@@ -184,6 +197,10 @@ def main() -> int:
                                                                   "sample")}
         print(f"{args.n} submissions: {kinds}; {cores} cores", flush=True)
         floor = numpy_floor(args.n, cores)
+        cold, warm = reference_cpu()
+        print(f"hidden suite CPU on the reference: first submission of a process "
+              f"{sum(cold.values()):.2f}s ({cold}), later ones {sum(warm.values()):.2f}s ({warm})",
+              flush=True)
         wall, peak, proc = timed([sys.executable, "-m", "autograder.grade",
                                   str(work / "submissions"), "--out", str(work / "out"),
                                   "--jobs", str(cores)], cwd=ROOT)

@@ -138,7 +138,9 @@ def _(t):
 def _(t):
     X, Y = _linear_problem(64)
     base = oracle.cost(np.full_like(Y, Y.mean()), Y)
-    for method, lr, epochs in (("momentum", 0.1, 60), ("rmsprop", 0.01, 60), ("adam", 0.05, 60)):
+    # Chosen so that every correct implementation gets below 1e-5 of the base cost from any
+    # initial scale init_params allows (|W| up to 5; tried from 0.01 to 5).
+    for method, lr, epochs in (("momentum", 0.5, 40), ("rmsprop", 0.02, 40), ("adam", 0.1, 40)):
         params, losses = _run(t, X, Y, [2, 1], ["linear"], optimizer=method, lr=lr,
                               batch_size=16, epochs=epochs, seed=1)
         if not losses[-1] < 0.01 * base:
