@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import selectors
+import select
 import shutil
 import signal
 import socket
@@ -101,19 +101,19 @@ class UidLease:
 
 
 def processes_of_uid(uid: int) -> list[int]:
+    """Live processes whose real uid is ``uid`` (zombies, already dead, are not counted)."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/status") as fh:
-                for line in fh:
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            pids.append(int(entry))
-                        break
+                status = dict(line.split(":", 1) for line in fh if ":" in line)
         except OSError:
             continue
+        state, uids = status.get("State", "").split(), status.get("Uid", "").split()
+        if uids and int(uids[0]) == uid and state and state[0] not in ("Z", "X"):
+            pids.append(int(entry))
     return pids
 
 
@@ -234,6 +234,7 @@ class Worker:
         self._req_fd = self._resp_fd = -1
         self.restarts = 0
         self.cpu_seconds = 0.0  # CPU used by this submission's worker processes
+        self.memo: dict[str, Any] = {}  # values the checks read once per submission
         self._started = False
         self._closed: str | None = None
         self._next_id = 1
@@ -385,50 +386,48 @@ class Worker:
         )
 
     def _send(self, data: bytes, deadline: float) -> None:
-        fd = self._req_fd
         view = memoryview(data)
-        with selectors.DefaultSelector() as sel:
-            sel.register(fd, selectors.EVENT_WRITE)
-            while view:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                if not sel.select(remaining):
-                    continue
-                try:
-                    n = os.write(fd, view)
-                except BlockingIOError:
-                    continue
-                except BrokenPipeError as exc:
-                    raise WorkerDied("worker closed its input") from exc
+        while view:
+            try:
+                n = os.write(self._req_fd, view)
                 view = view[n:]
+                continue
+            except BlockingIOError:
+                pass
+            except BrokenPipeError as exc:
+                raise WorkerDied("worker closed its input") from exc
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            poller = select.poll()
+            poller.register(self._req_fd, select.POLLOUT)
+            poller.poll(remaining * 1000)
 
     def _receive(self, expect_id: int, timeout: float) -> tuple[dict, Any]:
         deadline = time.monotonic() + timeout
-        fd = self._resp_fd
-        with selectors.DefaultSelector() as sel:
-            sel.register(fd, selectors.EVENT_READ)
-            while True:
-                if len(self._buffer) >= 4:
-                    length = int.from_bytes(self._buffer[:4], "big")
-                    if length > protocol.MAX_MESSAGE_BYTES:
-                        raise protocol.ProtocolError("reply over the size limit")
-                    if len(self._buffer) >= 4 + length:
-                        payload = self._buffer[4 : 4 + length]
-                        self._buffer = self._buffer[4 + length :]
-                        header, value = protocol.decode(payload)
-                        if header.get("id") != expect_id:
-                            raise protocol.ProtocolError("reply out of order")
-                        return header, value
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                if not sel.select(remaining):
-                    continue
-                try:
-                    chunk = os.read(fd, 1 << 20)
-                except BlockingIOError:
-                    continue
-                if not chunk:
-                    raise WorkerDied("worker exited")
-                self._buffer += chunk
+        while True:
+            if len(self._buffer) >= 4:
+                length = int.from_bytes(self._buffer[:4], "big")
+                if length > protocol.MAX_MESSAGE_BYTES:
+                    raise protocol.ProtocolError("reply over the size limit")
+                if len(self._buffer) >= 4 + length:
+                    payload = self._buffer[4 : 4 + length]
+                    self._buffer = self._buffer[4 + length :]
+                    header, value = protocol.decode(payload)
+                    if header.get("id") != expect_id:
+                        raise protocol.ProtocolError("reply out of order")
+                    return header, value
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            poller = select.poll()
+            poller.register(self._resp_fd, select.POLLIN)
+            if not poller.poll(remaining * 1000):
+                continue
+            try:
+                chunk = os.read(self._resp_fd, 1 << 20)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise WorkerDied("worker exited")
+            self._buffer += chunk
