@@ -19,7 +19,7 @@ Otter packages comes from the grading engine:
 
 No student code, solutions/ or the repository's tests/ go in. The zip is deterministic: Otter's
 entries are rewritten in sorted order with a fixed date, their contents unchanged. Gradescope
-setup, visibility and rebuilding are covered in docs/instructor-guide.md.
+setup, visibility and rebuilding are covered in the README's instructor guide.
 """
 
 from __future__ import annotations
@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     with zipfile.ZipFile(out) as zf:
         tests = sum(1 for n in zf.namelist() if n.startswith("tests/"))
     print(f"wrote {out} ({out.stat().st_size // 1024} KB, {tests} Otter test files); upload it "
-          "on Gradescope (see docs/instructor-guide.md)")
+          "on Gradescope (see the README's instructor guide)")
     return 0
 
 
