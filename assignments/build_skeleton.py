@@ -62,6 +62,29 @@ def skeletonize(source: str, filename: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def solution_lines(folder: Path = SOLUTION_DIR) -> tuple[set[str], set[str]]:
+    """(lines inside BEGIN/END SOLUTION blocks, every other line incl. ELSE parts), stripped:
+    what leak tests look for in what students receive."""
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for path in sorted(folder.glob("*.py")):
+        state = None
+        for line in path.read_text().splitlines():
+            if _BEGIN.match(line):
+                state = "solution"
+            elif _ELSE.match(line):
+                state = "else"
+            elif _END.match(line):
+                state = None
+            elif state == "solution":
+                inside.add(line.strip())
+            elif state == "else":
+                outside.add(re.sub(r"^# ?", "", line.strip()))
+            else:
+                outside.add(line.strip())
+    return inside, outside
+
+
 def expected_files() -> dict[str, str]:
     """File name -> skeleton text, for every module of the reference package."""
     return {

@@ -81,22 +81,10 @@ def texts(files: dict[str, bytes]) -> dict[str, str]:
 def solution_only_lines() -> set[str]:
     """Non-trivial lines inside BEGIN/END SOLUTION blocks of the reference that appear nowhere
     outside those blocks (nor in their ELSE parts, which the skeleton receives)."""
-    inside, outside = set(), set()
-    for path in SOLUTION_PKG.glob("*.py"):
-        state = None
-        for line in path.read_text().splitlines():
-            if _BEGIN.match(line):
-                state = "solution"
-            elif _ELSE.match(line):
-                state = "else"
-            elif _END.match(line):
-                state = None
-            elif state == "solution":
-                inside.add(line.strip())
-            elif state == "else":
-                outside.add(re.sub(r"^# ?", "", line.strip()))
-            else:
-                outside.add(line.strip())
+    sys.path.insert(0, str(ROOT / "assignments"))
+    from build_skeleton import solution_lines
+
+    inside, outside = solution_lines(SOLUTION_PKG)
     return {line for line in inside - outside - GENERIC_LINES
             if len(line) >= MIN_SOLUTION_LINE and not line.startswith("#")}
 

@@ -123,23 +123,10 @@ def without_annotations(signature: str, module: str, name: str) -> str:
 
 def solution_lines() -> tuple[set[str], set[str]]:
     """(lines inside BEGIN/END SOLUTION blocks, every other line incl. ELSE parts), stripped."""
-    inside, outside = set(), set()
-    for path in SOLUTION_PKG.glob("*.py"):
-        state = None
-        for line in path.read_text().splitlines():
-            if _BEGIN.match(line):
-                state = "solution"
-            elif _ELSE.match(line):
-                state = "else"
-            elif _END.match(line):
-                state = None
-            elif state == "solution":
-                inside.add(line.strip())
-            elif state == "else":
-                outside.add(re.sub(r"^# ?", "", line.strip()))
-            else:
-                outside.add(line.strip())
-    return inside, outside
+    sys.path.insert(0, str(ROOT / "assignments"))
+    from build_skeleton import solution_lines as split
+
+    return split(SOLUTION_PKG)
 
 
 def test_skeleton_is_generated_from_the_current_reference() -> None:
