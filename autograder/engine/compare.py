@@ -160,18 +160,6 @@ def expect_float(got: Any, expected: float, name: str,
     )
 
 
-def expect_dict_of_arrays(got: Any, expected: dict[str, np.ndarray], name: str, *,
-                          m: int | None = None,
-                          mistakes: dict[str, list[tuple[np.ndarray, str]]] | None = None) -> None:
-    if not isinstance(got, dict):
-        raise CheckFailed(f"{name}: expected a dict, got {describe(got)}")
-    missing = [k for k in expected if k not in got]
-    if missing:
-        raise CheckFailed(f"{name} is missing the keys {missing} (it has {sorted(map(str, got))})")
-    for key, exp in expected.items():
-        expect_array(got[key], exp, f'{name}["{key}"]', m=m, mistakes=(mistakes or {}).get(key))
-
-
 def same_structure(before: Any, after: Any) -> bool:
     """True if two decoded values are equal (arrays bit for bit, dict keys and order of lists)."""
     if isinstance(before, np.ndarray):
