@@ -233,6 +233,13 @@ MUTANTS: list[Mutant] = [
       "        dZ = sigmoid_backward(dA, Z)",
       "dense_backward",
       "wrong branch: a relu layer back-propagates through the sigmoid"),
+    M("dense_backward_unknown_is_linear", "layers",
+      "    elif activation == \"linear\":\n        dZ = np.array(dA, dtype=float)\n    else:\n"
+      "        raise ValueError(f\"unknown activation {activation!r}; expected one of {ACTIVATIONS}\")\n",
+      "    else:  # anything else is treated as linear\n        dZ = np.array(dA, dtype=float)\n",
+      "dense_backward",
+      "a catch-all else branch: an unknown activation name silently acts as linear instead of "
+      "raising ValueError"),
     M("dense_backward_missing_linear_branch", "layers",
       "    elif activation == \"linear\":\n        dZ = np.array(dA, dtype=float)\n",
       "",
@@ -468,6 +475,12 @@ MUTANTS: list[Mutant] = [
       "train",
       "an unknown optimizer name silently runs Adam; the contract says ValueError"),
     # ------------------------------------------------------------------ quiz
+    M("quiz_misconceptions", "quiz",
+      "    1: \"D\",\n    2: \"A\",\n    3: \"C\",\n    4: \"B\",\n    5: \"A\",",
+      "    1: \"A\",\n    2: \"D\",\n    3: \"C\",\n    4: \"B\",\n    5: \"D\",",
+      "quiz",
+      "common misconceptions: backprop saves memory (1A), Taylor's theorem (2D), autodiff "
+      "makes the forward pass faster (5D)"),
     M("quiz_one_wrong_letter", "quiz",
       "    3: \"C\",",
       "    3: \"B\",",

@@ -278,6 +278,26 @@ def test_sample_is_graded_as_documented(name: str, verdicts: dict[str, Any]) -> 
     assert not hurt, f"{name}: functions without a mistake lose points: {hurt}"
 
 
+def test_every_check_fails_some_realistic_mistake(verdicts: dict[str, Any]) -> None:
+    """A check no catalogued mistake or sample ever fails cannot be shown to work: each of the
+    engine's checks must be failed, on its own function, by at least one of them (failures that
+    only say "not implemented", "could not be imported" or "missing" do not count)."""
+    from autograder.engine import REGISTRY
+
+    unexplained = ("not implemented", "could not be imported", "missing from the submission")
+    never = []
+    for function, checks in REGISTRY.items():
+        for index, check in enumerate(checks):
+            if not any(
+                not (c := _result(verdicts, key)["functions"][function]["checks"][index])["passed"]
+                and not any(text in c["message"] for text in unexplained)
+                for key in verdicts
+                if key.startswith(("mutant:", "sample:"))
+            ):
+                never.append(f"{function}: {check.title}")
+    assert not never, "checks no realistic wrong implementation fails:\n" + "\n".join(never)
+
+
 def test_summary(verdicts: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     caught = 0
     for m in catalog.MUTANTS:
