@@ -13,7 +13,7 @@ from pathlib import Path
 from autograder.engine import checks  # noqa: F401 - registers every check
 from autograder.engine.framework import MODULE_OF, REGISTRY, CheckResult, run_function_checks
 from autograder.engine.rubric import Rubric, load_rubric
-from autograder.engine.sandbox import Worker, protect_installation
+from autograder.engine.sandbox import Worker, is_root, protect, protect_installation
 from autograder.engine.submission import staged
 
 GRADED_FUNCTIONS: list[str] = load_rubric().functions
@@ -31,6 +31,17 @@ USUALLY_CALLS: dict[str, tuple[str, ...]] = {
     "train": ("init_params", "random_mini_batches", "loss_and_gradients", "forward", "mse_loss",
               "sgd_update", "init_state", "momentum_update", "rmsprop_update", "adam_update"),
 }
+
+
+def protect_grader() -> None:
+    """As root, close the grader (hidden checks, quiz key) to the worker's uid. In a checkout
+    (pyproject.toml next to the package) everything next to it is closed too (solutions/,
+    tests/, .git); an installed package (a wheel in site-packages) closes only itself."""
+    package = Path(__file__).resolve().parents[1]
+    if (package.parent / "pyproject.toml").is_file():
+        protect_installation(package.parent)
+    elif is_root():
+        protect([package])
 
 
 @dataclass
@@ -113,7 +124,7 @@ def grade_submission(path: Path | str, *, name: str | None = None,
     rubric = rubric or load_rubric()
     start, cpu_start = time.perf_counter(), time.process_time()
     path = Path(path)
-    protect_installation()
+    protect_grader()
     results: dict[str, FunctionResult] = {}
     with staged(path) as (package, notes):
         worker = Worker(package, limits=limits)

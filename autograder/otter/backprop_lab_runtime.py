@@ -1,20 +1,23 @@
-"""What the Gradescope autograder runs; build.py ships this file as ``files/backprop_lab_runtime.py``.
+"""The Otter plugin and the entry notebook's grading call (installed with the backprop-lab package).
 
-On Gradescope, Otter 7 puts the zip in /autograder/source and copies its ``files/`` into the
-submission folder. Then ``run_otter.py`` (as root) does the following:
+The package (the engine, rubric.yml and this module) is installed where Otter runs: in .venv by
+the Makefile, on Gradescope by setup.sh from the wheel inside autograder.zip. otter_config.json
+names the plugin by its importable name, :data:`PLUGIN`, so ``otter run -a autograder.zip`` and
+Gradescope's ``run_otter.py`` load it the same way. Then Otter (as root on Gradescope):
 
-1. It picks the file to execute. That is our entry notebook ``backprop_lab.ipynb``: Otter prefers
-   one notebook to any number of .py files, and our copy replaces a student's notebook of that name.
-2. It loads the plugins listed in otter_config.json: :class:`BackpropLabPlugin`, imported as
-   ``files.backprop_lab_runtime`` (run_otter.py's folder, /autograder/source, is on sys.path).
-3. It runs ``before_grading``. It executes the entry notebook in a Jupyter kernel
-   (``before_execution`` hands Otter the shipped entry, whatever Otter picked). It runs the test
-   files ``tests/<function>.py`` in that kernel, then ``after_grading``, and writes results.json.
+1. Copies the zip's ``files/`` (only the entry notebook ``backprop_lab.ipynb``) and ``tests/``
+   into the submission folder and picks the file to execute: the one notebook there. On
+   Gradescope, run_autograder first sets the student's own notebooks aside (upload.py), so that
+   Otter never finds two.
+2. Loads :class:`BackpropLabPlugin` and runs ``before_grading``; executes the entry notebook in a
+   Jupyter kernel (``before_execution`` hands Otter the entry, whatever it picked); runs the test
+   files ``tests/<function>.py`` in that kernel; runs ``after_grading``; writes results.json.
 
 The entry notebook only calls :func:`grade_in_kernel`, which grades a copy of the student's module
 files with the backprop-lab engine. The engine runs student code in a separate worker (an
 unprivileged uid with rlimits and timeouts), so nothing from the submission is imported into the
-kernel. The test files read the engine's verdicts through :meth:`KernelGrading.verdict`.
+kernel. The test files read the engine's verdicts through :meth:`KernelGrading.verdict`. Before
+reporting, the plugin checks that nothing Otter executes or reads changed (integrity.py).
 
 What students see at once is Otter's "Public Tests" entry (the public checks' cases, which
 build.py makes non-hidden) and the top-level output that ``after_grading`` writes
@@ -49,6 +52,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from otter.plugins import AbstractOtterPlugin
+from otter.run.run_autograder.utils import OtterRuntimeError
+
+from autograder.otter import integrity, upload
 
 if TYPE_CHECKING:
     from otter.run import AutograderConfig
@@ -56,13 +62,12 @@ if TYPE_CHECKING:
 
     from autograder.engine import SubmissionResult
 
-HERE = Path(__file__).resolve().parent
-RUNTIME_MODULE = "backprop_lab_runtime"
-ENGINE_DIRNAME = "backprop_lab_grader"  # files/backprop_lab_grader/autograder: the engine package
+PLUGIN = f"{__name__}.BackpropLabPlugin"  # its importable name, for otter_config.json
 ENTRY_NOTEBOOK = "backprop_lab.ipynb"  # the handout notebook's name, so a student's copy is replaced
 RESULT_GLOBAL = "BACKPROP_LAB"  # the kernel global the test files read
 STATE_ENV = "BACKPROP_LAB_STATE"  # private folder: kernel -> plugin summary (and proof the plugin ran)
 SUMMARY_FILE = "summary.json"
+PRISTINE_TESTS = "pristine-tests"  # in the state folder: the test files as Otter copied them
 OTTER_LOG = ".OTTER_LOG"
 NOTE_CASE_SUFFIX = ": no public check"  # names build.py's 0-point note case (not a check)
 
@@ -75,8 +80,7 @@ import sys
 
 AUTOGRADER_DIR = os.path.dirname(os.getcwd())  # Otter runs this in <autograder dir>/submission
 sys.path[:] = [p for p in sys.path if os.path.realpath(p or os.curdir) != os.path.realpath(os.getcwd())]
-sys.path.insert(0, os.path.join(AUTOGRADER_DIR, "source"))
-from files.{RUNTIME_MODULE} import grade_in_kernel
+from {__name__} import grade_in_kernel
 
 {RESULT_GLOBAL} = grade_in_kernel(AUTOGRADER_DIR)
 """
@@ -88,15 +92,23 @@ class CheckFailed(AssertionError):
 
 # --- the engine --------------------------------------------------------------------------------
 def engine() -> ModuleType:
-    """``autograder.engine``, from the copy shipped next to this file when there is one."""
-    shipped = HERE / ENGINE_DIRNAME
-    if shipped.is_dir() and str(shipped) not in sys.path:
-        sys.path.insert(0, str(shipped))
+    """``autograder.engine``, from the installed backprop-lab package."""
     import autograder.engine as module
 
-    if shipped.is_dir() and not Path(module.__file__).resolve().is_relative_to(shipped):
-        raise RuntimeError(f"the grading engine was imported from {module.__file__}, not {shipped}")
     return module
+
+
+def entry_notebook() -> str:
+    """The notebook Otter executes: one cell, :data:`ENTRY_SOURCE`."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(ENTRY_SOURCE, id="backprop-lab-entry")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"},
+                  "language_info": {"name": "python"}},
+    )
+    return nbformat.writes(nb) + "\n"
 
 
 def shipped_names(autograder_dir: Path) -> list[str]:
@@ -110,11 +122,14 @@ def protect_autograder(autograder_dir: Path) -> None:
 
     The whole autograder folder is closed to others. The items inside it are also protected one by
     one, as a second layer: source (tests, engine, rubric and quiz key), results, the submission
-    metadata (it holds earlier results, hidden ones included), and the tests and engine files
-    that Otter copied into the submission. A symlink is never followed, because a student's link
-    could point anywhere.
+    metadata (it holds earlier results, hidden ones included), and the files that Otter copied
+    into the submission. The installed grader (hidden checks, quiz key) is closed too. A symlink
+    is never followed, because a student's link could point anywhere.
     """
+    from autograder.engine import protect_grader
     from autograder.engine.sandbox import protect
+
+    protect_grader()
 
     submission = autograder_dir / "submission"
     inside = [autograder_dir / "source", autograder_dir / "results",
@@ -244,6 +259,10 @@ def grade_in_kernel(autograder_dir: str | os.PathLike[str]) -> KernelGrading:
     except Exception as exc:  # noqa: BLE001 - reported to the student and the instructor
         summary["error"] = f"{type(exc).__name__}: {exc}"
         grading = KernelGrading(error=summary["error"])
+    if state and (Path(state) / PRISTINE_TESTS).is_dir():
+        # The worker is gone: put back any test file that changed before Otter runs them here.
+        tests = Path(autograder_dir).resolve() / "submission" / integrity.TESTS_DIR
+        summary["restored"] = integrity.restore_tests(tests, Path(state) / PRISTINE_TESTS)
     if state and Path(state).is_dir():
         (Path(state) / SUMMARY_FILE).write_text(json.dumps(summary))
     return grading
@@ -349,6 +368,29 @@ def student_summary(results: GradingResults, summary: dict[str, Any], visibility
     return "\n".join(lines)
 
 
+def integrity_failure(results: GradingResults, changed: list[str]) -> None:
+    """Every case fails with 0 points: what Otter ran or read changed during grading."""
+    from otter.test_files.abstract_test import TestCaseResult
+
+    message = ("The autograder's integrity check failed: files that the autograder executes or "
+               "reads changed while this submission was graded, so no score can be trusted. "
+               "Every check scores 0. Your instructor can see the details in the autograder's "
+               "output.")
+    for test_file in results.results.values():
+        test_file.test_case_results = [TestCaseResult(tc, message, False)
+                                       for tc in test_file.test_cases]
+        test_file.update_score(0)
+    results.set_output(message + "\n\n" + results.output)
+
+
+def upload_lines(set_aside: list[str]) -> list[str]:
+    """What the summary says about the notebooks set aside from the upload (upload.py)."""
+    if not set_aside:
+        return []
+    return [f"Notebooks in your upload are not graded, only your module files are. Set aside: "
+            f"{', '.join(set_aside)}."]
+
+
 class BackpropLabPlugin(AbstractOtterPlugin):
     """Otter plugin (otter_config.json ``plugins``): hardens Otter and writes the students'
     summary (results.json's top-level output, always visible).
@@ -358,32 +400,67 @@ class BackpropLabPlugin(AbstractOtterPlugin):
 
     state: Path | None = None
     report: str = ""
+    root: Path | None = None
+    before: dict[str, str] | None = None
+    set_aside: list[str] = []
+
+    def check_installed_grader(self) -> None:
+        """The installed grader must be the one the zip was built from (its test files are)."""
+        built = self.plugin_config.get("package_digest")
+        installed = integrity.package_digest()
+        if built != installed:
+            import importlib.metadata
+
+            raise OtterRuntimeError(
+                "the backprop-lab grader installed here "
+                f"({importlib.metadata.version('backprop-lab')}, {integrity.PACKAGE_DIR}) is not "
+                "the one this autograder zip was built from "
+                f"({self.plugin_config.get('version', 'unknown version')}): rebuild the zip "
+                "(`make autograder`) or install the wheel inside it")
 
     def before_grading(self, config: AutograderConfig) -> None:
-        """Runs in Otter's process, after the files are in place and before the kernel starts."""
+        """Runs in Otter's process, after the files are in place and before the kernel starts
+        (before any student code runs)."""
         root = Path(config.autograder_dir).resolve()
         config.grade_from_log = False
         remove_otter_log(root / "submission")
         os.environ["PYTHONSAFEPATH"] = "1"  # inherited by the kernel Otter is about to start
         harden_log_receiver()
+        self.check_installed_grader()
+        self.root = root
+        self.set_aside = upload.set_aside(root / "submission")
         self.state = Path(tempfile.mkdtemp(prefix="backprop-lab-otter-"))
         os.environ[STATE_ENV] = str(self.state)
-        engine()
         protect_autograder(root)
+        integrity.keep_pristine(root / "submission" / integrity.TESTS_DIR,
+                                self.state / PRISTINE_TESTS)
+        self.before = integrity.fingerprint(integrity.watched(root, ENTRY_NOTEBOOK))
 
     def before_execution(self, submission: Any) -> Any:
-        """The kernel executes the shipped entry notebook, whatever Otter picked."""
+        """The kernel executes the entry notebook, whatever Otter picked."""
         import nbformat
 
-        return nbformat.read(HERE / ENTRY_NOTEBOOK, as_version=4)
+        return nbformat.reads(entry_notebook(), as_version=4)
 
     def after_grading(self, results: GradingResults) -> None:
         summary: dict[str, Any] = {"error": "the grading kernel wrote no summary"}
         if self.state is not None and (self.state / SUMMARY_FILE).is_file():
             summary = json.loads((self.state / SUMMARY_FILE).read_text())
         visibility = str(self.plugin_config.get("visibility", "after_published"))
-        results.set_output(student_summary(results, summary, visibility))
-        if summary.get("error"):
+        output = student_summary(results, summary, visibility)
+        extra = upload_lines(self.set_aside)
+        results.set_output("\n".join([output, *extra]) if extra else output)
+        changed = [f"{path} was changed during grading (put back before the tests ran)"
+                   for path in summary.get("restored", [])]
+        if self.root is not None and self.before is not None:
+            after = integrity.fingerprint(integrity.watched(self.root, ENTRY_NOTEBOOK))
+            changed += integrity.changes(self.before, after)
+        if changed:
+            integrity_failure(results, changed)
+        if changed:
+            self.report = ("backprop-lab: INTEGRITY CHECK FAILED, every score set to 0:\n  "
+                           + "\n  ".join(changed))
+        elif summary.get("error"):
             self.report = f"backprop-lab: the engine could not grade: {summary['error']}"
         else:
             self.report = (f"backprop-lab engine: {summary['score']:g} / {summary['max_score']:g} "

@@ -2,24 +2,34 @@
 
     python autograder/otter/build.py [--out dist/autograder.zip]
 
-This script writes a temporary folder and runs the real ``otter generate`` in it. Everything
-Otter packages comes from the grading engine:
+This script builds the backprop-lab wheel, writes a temporary folder and runs the real ``otter
+generate`` in it. Everything Otter packages comes from the grading engine:
 
-    otter_config.json        visibility settings from rubric.yml, and the backprop-lab plugin
-    requirements.txt         numpy and PyYAML, pinned as in requirements/lock.txt
+    otter_config.json        visibility settings from rubric.yml, and the plugin by its importable
+                             name (autograder.otter.backprop_lab_runtime.BackpropLabPlugin) with
+                             the digest of the grader it was built from
+    requirements.txt         numpy and PyYAML, pinned as in requirements/lock.txt, and the wheel
+                             by its path inside the unpacked zip: setup.sh installs it into
+                             Otter's environment from there, never from an index
     tests/<function>.py      one Otter test file per graded function (exception format). There
                              is one case per engine check, with the engine's points
                              (check_points), and a case passes exactly when the engine's check did.
                              A check marked public is a non-hidden case; the others are hidden
                              unless rubric.yml's visibility is "visible" (case_hidden).
-    files/__init__.py        makes files/ a package: the plugin is files.backprop_lab_runtime
-    files/backprop_lab_runtime.py                 autograder/otter/backprop_lab_runtime.py
-    files/backprop_lab.ipynb                      the entry notebook Otter executes
-    files/backprop_lab_grader/autograder/         the engine (engine/, report.py, rubric.yml)
+    files/backprop_lab.ipynb the entry notebook Otter executes
+
+Three additions to what ``otter generate`` writes, made when the zip is rewritten:
+
+    wheels/backprop_lab-<version>-py3-none-any.whl   the grader (integrity.WHEEL_FILES: engine,
+                             rubric and quiz key, plugin); it never goes to students
+    setup.sh                 also tries ``apt-get install -y bubblewrap`` (best effort)
+    run_autograder           first sets the upload's own notebooks aside (upload.py), so that
+                             Otter never stops on "More than one .ipynb file found"
 
 No student code, solutions/ or the repository's tests/ go in. The zip is deterministic: Otter's
-entries are rewritten in sorted order with a fixed date, their contents unchanged. Gradescope
-setup, visibility and rebuilding are covered in the README's instructor guide.
+entries are rewritten in sorted order with a fixed date, their contents unchanged but for the
+two additions above. Gradescope setup, visibility and rebuilding are covered in the README's
+instructor guide.
 """
 
 from __future__ import annotations
@@ -40,21 +50,32 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script: make the repository's packages importable
     sys.path.insert(0, str(ROOT))
 
-import nbformat  # noqa: E402
+from otter.run import AutograderConfig  # noqa: E402
 
 from autograder.engine import REGISTRY, check_points  # noqa: E402
 from autograder.engine.framework import Check  # noqa: E402
 from autograder.engine.rubric import Rubric, load_rubric  # noqa: E402
 from autograder.otter import backprop_lab_runtime as runtime  # noqa: E402
+from autograder.otter import integrity  # noqa: E402
 
 # Otter 7.0.0's default image Python, pinned here so the image does not move with Otter. It must
 # be >= 3.11 (the runtime relies on PYTHONSAFEPATH).
 PYTHON_VERSION = "3.13"
 PINNED = ("numpy", "PyYAML")  # what the engine imports beyond Otter's own requirements
 LOCK = ROOT / "requirements" / "lock.txt"
-ENGINE_FILES = ("__init__.py", "report.py", "rubric.yml", "engine")
-PLUGIN = f"files.{runtime.RUNTIME_MODULE}.BackpropLabPlugin"
+PLUGIN = runtime.PLUGIN
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01: the wheel's entries get a fixed date too
+WHEEL_DIR = "wheels"  # in the zip, next to setup.sh: not copied into the submission
+AUTOGRADER_DIR = AutograderConfig().autograder_dir  # /autograder, where Gradescope unpacks it
+BUBBLEWRAP = (
+    "# backprop-lab: bubblewrap gives each student's worker its own namespaces. Best effort:\n"
+    "# without it the grader falls back to a uid drop and rlimits.\n"
+    "apt-get install -y bubblewrap || echo \"backprop-lab: bubblewrap not installed; the grader "
+    "falls back to a uid drop and rlimits\"\n")
+APT_ANCHOR = "apt-get install -y wget jq"
+RUN_OTTER_ANCHOR = f"python {AUTOGRADER_DIR}/source/run_otter.py"
+SET_ASIDE = f"python -I -m autograder.otter.upload {AUTOGRADER_DIR}/submission\n"
 
 # rubric.yml visibility -> Otter settings. Otter 7 writes each question (one per function) as
 # "hidden", "after_published" (show_hidden) or "visible" (show_all_public, when every case is
@@ -116,7 +137,22 @@ class BuildError(Exception):
     """The zip cannot be built; the message says why."""
 
 
-def otter_config(rubric: Rubric) -> dict:
+def package_version() -> str:
+    """The grader's version, from the repository's git history (setuptools-scm, as pip does)."""
+    import tomllib
+    from setuptools_scm import get_version
+
+    fallback = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools_scm"]
+    return get_version(root=str(ROOT), fallback_version=fallback["fallback_version"])
+
+
+def plugin_config(rubric: Rubric) -> dict:
+    """The plugin's settings: the visibility, and which grader the test files were made with."""
+    return {"visibility": rubric.visibility, "version": package_version(),
+            "package_digest": integrity.package_digest(ROOT / "autograder")}
+
+
+def otter_config(rubric: Rubric, plugin: dict | None = None) -> dict:
     if rubric.visibility not in OTTER_VISIBILITY:
         raise BuildError(
             f"rubric.yml visibility {rubric.visibility!r} cannot be expressed by Otter 7 "
@@ -126,7 +162,7 @@ def otter_config(rubric: Rubric) -> dict:
         "lang": "python",
         **OTTER_VISIBILITY[rubric.visibility],
         "print_summary": True,
-        "plugins": [{PLUGIN: {"visibility": rubric.visibility}}],
+        "plugins": [{PLUGIN: plugin or {"visibility": rubric.visibility}}],
     }
 
 
@@ -148,6 +184,34 @@ def hidden_note(function: str, n_hidden: int, rubric: Rubric) -> str:
     others = "other check is" if n_hidden == 1 else "other checks are"
     return (f"the public check of {function}. Its {n_hidden} {others} hidden: not counted in "
             f"anything shown now; {later(rubric, n_hidden)}.")
+
+
+def build_wheel(dest: Path, version: str) -> Path:
+    """Build the backprop-lab wheel into ``dest`` from exactly integrity.WHEEL_FILES, with the
+    repository's pyproject.toml and version. pip runs setuptools from this environment (pinned
+    in requirements/lock.txt): nothing is downloaded."""
+    with tempfile.TemporaryDirectory(prefix="backprop-lab-wheel-") as tmp:
+        stage = Path(tmp) / "backprop-lab"
+        stage.mkdir()
+        shutil.copyfile(ROOT / "pyproject.toml", stage / "pyproject.toml")
+        for name in integrity.package_files(ROOT / "autograder"):
+            (stage / "autograder" / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / "autograder" / name, stage / "autograder" / name)
+        env = {**os.environ, "SETUPTOOLS_SCM_PRETEND_VERSION": version,
+               "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PYTHONDONTWRITEBYTECODE": "1"}
+        cmd = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+               "--no-index", "--disable-pip-version-check", "--wheel-dir", str(dest), str(stage)]
+        done = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, check=False)
+    wheels = sorted(dest.glob("backprop_lab-*.whl"))
+    if done.returncode != 0 or len(wheels) != 1:
+        raise BuildError(f"building the backprop-lab wheel failed ({done.returncode}):\n"
+                         f"{done.stdout}{done.stderr}")
+    return wheels[0]
+
+
+def wheel_path(wheel: Path) -> str:
+    """Where the wheel is once Gradescope has unpacked the zip (setup.sh installs it from there)."""
+    return f"{AUTOGRADER_DIR}/source/{WHEEL_DIR}/{wheel.name}"
 
 
 def pinned_requirements() -> str:
@@ -191,38 +255,17 @@ def test_file(function: str, rubric: Rubric) -> str:
     return text
 
 
-def entry_notebook() -> str:
-    nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell(runtime.ENTRY_SOURCE, id="backprop-lab-entry")],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"},
-                  "language_info": {"name": "python"}},
-    )
-    return nbformat.writes(nb) + "\n"
-
-
-def stage(build: Path, rubric: Rubric) -> list[str]:
+def stage(build: Path, rubric: Rubric, plugin: dict, wheel: Path) -> list[str]:
     """Write everything ``otter generate`` reads into ``build``; return the files/ entries."""
-    (build / "otter_config.json").write_text(json.dumps(otter_config(rubric), indent=2) + "\n")
-    (build / "requirements.txt").write_text(pinned_requirements())
+    (build / "otter_config.json").write_text(
+        json.dumps(otter_config(rubric, plugin), indent=2) + "\n")
+    (build / "requirements.txt").write_text(pinned_requirements() + wheel_path(wheel) + "\n")
     tests = build / "tests"
     tests.mkdir()
     for function in rubric.functions:
         (tests / f"{function}.py").write_text(test_file(function, rubric))
-    (build / "__init__.py").write_text('"""Support files of the backprop-lab autograder."""\n')
-    shutil.copyfile(Path(runtime.__file__), build / f"{runtime.RUNTIME_MODULE}.py")
-    (build / runtime.ENTRY_NOTEBOOK).write_text(entry_notebook())
-    package = build / runtime.ENGINE_DIRNAME / "autograder"
-    package.mkdir(parents=True)
-    source = ROOT / "autograder"
-    for name in ENGINE_FILES:
-        if (source / name).is_dir():
-            shutil.copytree(source / name, package / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copyfile(source / name, package / name)
-    return ["__init__.py", f"{runtime.RUNTIME_MODULE}.py", runtime.ENTRY_NOTEBOOK,
-            runtime.ENGINE_DIRNAME]
+    (build / runtime.ENTRY_NOTEBOOK).write_text(runtime.entry_notebook())
+    return [runtime.ENTRY_NOTEBOOK]
 
 
 def otter_command() -> list[str]:
@@ -231,35 +274,56 @@ def otter_command() -> list[str]:
 
 
 def run_otter_generate(build: Path, files: list[str], out: Path) -> None:
-    """Run ``otter generate`` in ``build``.
-
-    ``otter generate`` imports the plugins listed in the config. At that point ``files`` must be
-    importable, so PYTHONPATH points at a folder whose ``files`` is ``build``. This is the same
-    module path the plugin has on Gradescope, where run_otter.py's folder holds ``files/``.
-    """
-    with tempfile.TemporaryDirectory(prefix="backprop-lab-import-") as importable:
-        os.symlink(build, Path(importable) / "files")
-        env = {**os.environ, "PYTHONPATH": importable, "PYTHONDONTWRITEBYTECODE": "1"}
-        cmd = [*otter_command(), "generate", "--tests-dir", "tests", "--output-path", str(out),
-               "--python-version", PYTHON_VERSION, *files]
-        done = subprocess.run(cmd, cwd=build, env=env, capture_output=True, text=True, check=False)
+    """Run ``otter generate`` in ``build``. It imports the plugin by its importable name: the
+    backprop-lab package must be installed in this environment (the Makefile does that)."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    cmd = [*otter_command(), "generate", "--tests-dir", "tests", "--output-path", str(out),
+           "--python-version", PYTHON_VERSION, *files]
+    done = subprocess.run(cmd, cwd=build, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise BuildError(f"otter generate failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+        hint = ("\nThe plugin is imported from the installed backprop-lab package: run `make venv`."
+                if "No module named 'autograder'" in done.stderr else "")
+        raise BuildError(f"otter generate failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+                         f"{hint}")
 
 
-def normalise_zip(raw: Path, out: Path) -> None:
-    """Rewrite Otter's zip with sorted entries, a fixed date and fixed modes (contents unchanged)."""
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in sorted(src.infolist(), key=lambda i: i.filename):
-            if info.is_dir():
-                continue
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_DATE)
-            mode = info.external_attr >> 16
+def insert_before(text: str, anchor: str, addition: str, name: str, after: bool = False) -> str:
+    """Add ``addition`` on its own lines before (or after) the one line of ``text`` holding
+    ``anchor``; refuse if Otter's template no longer has exactly one such line."""
+    lines = text.splitlines(keepends=True)
+    found = [i for i, line in enumerate(lines) if anchor in line]
+    if len(found) != 1:
+        raise BuildError(f"Otter's {name} has {len(found)} lines with {anchor!r}, not one:\n{text}")
+    at = found[0] + (1 if after else 0)
+    return "".join(lines[:at]) + addition + "".join(lines[at:])
+
+
+def patched(name: str, data: bytes) -> bytes:
+    """Otter's setup.sh and run_autograder with backprop-lab's two additions."""
+    if name == "setup.sh":
+        return insert_before(data.decode(), APT_ANCHOR, BUBBLEWRAP, name, after=True).encode()
+    if name == "run_autograder":
+        return insert_before(data.decode(), RUN_OTTER_ANCHOR, SET_ASIDE, name).encode()
+    return data
+
+
+def normalise_zip(raw: Path, out: Path, wheel: Path) -> None:
+    """Rewrite Otter's zip with sorted entries, a fixed date and fixed modes, the wheel added and
+    setup.sh and run_autograder patched (see the module's docstring)."""
+    with zipfile.ZipFile(raw) as src:
+        entries = {info.filename: (info, src.read(info)) for info in src.infolist()
+                   if not info.is_dir()}
+    entries[f"{WHEEL_DIR}/{wheel.name}"] = (None, wheel.read_bytes())
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in sorted(entries):
+            info, data = entries[name]
+            fixed = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+            mode = info.external_attr >> 16 if info else 0o100644
             # Files Otter copied carry the local umask's mode; its generated ones get 0600.
             fixed.external_attr = (0o100644 << 16) if stat.S_ISREG(mode) else info.external_attr
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.create_system = 3
-            dst.writestr(fixed, src.read(info))
+            dst.writestr(fixed, patched(name, data))
 
 
 def build_zip(out: Path) -> Path:
@@ -269,11 +333,13 @@ def build_zip(out: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="backprop-lab-otter-build-") as tmp:
         build = Path(tmp) / "files"
         build.mkdir()
-        files = stage(build, rubric)
+        plugin = plugin_config(rubric)
+        wheel = build_wheel(Path(tmp) / "wheel", plugin["version"])
+        files = stage(build, rubric, plugin, wheel)
         raw = Path(tmp) / "otter-autograder.zip"
         run_otter_generate(build, files, raw)
         partial = out.with_name(out.name + ".partial")
-        normalise_zip(raw, partial)
+        normalise_zip(raw, partial, wheel)
         partial.replace(out)
     return out
 
@@ -290,8 +356,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     with zipfile.ZipFile(out) as zf:
         tests = sum(1 for n in zf.namelist() if n.startswith("tests/"))
-    print(f"wrote {out} ({out.stat().st_size // 1024} KB, {tests} Otter test files); upload it "
-          "on Gradescope (see the README's instructor guide)")
+        wheel = next(n for n in zf.namelist() if n.startswith(f"{WHEEL_DIR}/"))
+    print(f"wrote {out} ({out.stat().st_size // 1024} KB, {tests} Otter test files, {wheel}); "
+          "upload it on Gradescope, try it with `otter run -a` (see the README's instructor guide)")
     return 0
 
 

@@ -1,29 +1,31 @@
-"""Run the Gradescope autograder zip on one submission here, the way Gradescope runs it.
+"""Run the Gradescope autograder zip on one upload here, laid out exactly as Gradescope lays it out.
 
     python autograder/otter/local_run.py SUBMISSION [--zip dist/autograder.zip] [--out DIR]
 
-SUBMISSION is what a student uploads: a folder (its contents), a .zip (unpacked, as Gradescope
-does) or a single .py file. A temporary root is laid out like Gradescope's /autograder: source/
-(the unzipped autograder), submission/, results/ and submission_metadata.json. Then this runs
-what the zip's run_autograder runs: ``python /autograder/source/run_otter.py``, i.e. Otter's own
-``run_autograder()``. There are two differences, both because nothing may be downloaded here:
+For one submission, ``otter run -a dist/autograder.zip SUBMISSION.zip`` is the command to use
+(README, instructor guide). This script adds what ``otter run`` leaves out, for the tests and
+for checking an upload shape before students meet it:
 
-- setup.sh is not run. It downloads Miniforge and builds the ``otter-env`` conda environment;
-  this Python's environment (the repository's .venv: otter-grader[grading]==7.0.0 and the same
-  numpy and PyYAML pins) stands in for it.
-- run_otter.py's one literal "/autograder" is replaced by the temporary root. Otter's
-  ``run_autograder`` takes that folder as its argument; nothing else changes.
+- Gradescope's layout, with a root chosen here: source/ (the unzipped autograder), submission/,
+  results/ and a submission_metadata.json of Gradescope's shape (``otter run`` writes ``{}``).
+- The upload as Gradescope stores it: a folder (its contents), a .zip (unpacked) or one file.
+  ``otter run`` takes only a file or a zip.
+- The zip's own ``run_autograder``: every command after its ``mamba activate`` line, i.e. the
+  upload tidying (upload.py) and then ``python /autograder/source/run_otter.py``, which calls
+  Otter's ``run_autograder()`` in containerized mode, as on Gradescope. ``otter run`` calls
+  the same function directly, without run_autograder.
+
+Two stand-ins, because nothing may be downloaded here:
+
+- setup.sh is not run: it installs apt packages, downloads Miniforge and builds the
+  ``otter-env`` conda environment from environment.yml. The environment of ``--python`` (by
+  default this one, .venv: otter-grader[grading]==7.0.0, the same numpy and PyYAML pins, and
+  the backprop-lab package) stands in for otter-env; run_autograder's ``mamba activate`` becomes
+  that environment's bin/ first on PATH. tests/test_gradescope_layout.py also installs the
+  zip's own wheel into a fresh environment and grades with that.
+- The literal "/autograder" in run_autograder and run_otter.py becomes the chosen root.
 
 Run it as root (like Gradescope) to get the privilege drop of the student's worker.
-
-Why not ``otter run -a autograder.zip``: it unpacks the zip into a temporary folder that it never
-puts on sys.path, so Otter's process cannot import the backprop-lab plugin
-(``files.backprop_lab_runtime``) and stops with "No module named 'files'". On Gradescope,
-run_otter.py is run from the unpacked zip, and Python puts that folder on sys.path. The plugin
-is not optional: it closes three ways for a submission to run code as root in Otter (see
-backprop_lab_runtime.py). ``otter run`` grades with the same ``run_autograder()`` as this script
-(the same code path, with ``otter_run=True``); tests/test_gradescope_layout.py checks that it
-still cannot load the plugin. ``make bench`` uses :func:`lay_out` and :func:`command`.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_OTTER_CALL = 'run_autograder("/autograder")'
-RUN_AUTOGRADER_COMMAND = "python /autograder/source/run_otter.py"
+GRADESCOPE_ROOT = "/autograder"
+ACTIVATE = "mamba activate otter-env"
 
 
 @dataclass
@@ -83,9 +86,7 @@ def lay_out(zip_path: Path, submission: Path, root: Path, metadata: dict | None 
         shutil.copy(submission, target)
     (root / "results").mkdir()
     (root / "submission_metadata.json").write_text(json.dumps(metadata or default_metadata()))
-    run_autograder = (root / "source" / "run_autograder").read_text()
-    if RUN_AUTOGRADER_COMMAND not in run_autograder:
-        raise RuntimeError(f"run_autograder no longer runs {RUN_AUTOGRADER_COMMAND!r}:\n{run_autograder}")
+    run_autograder_commands(root)  # refuses a run_autograder it cannot stand in for
     run_otter = root / "source" / "run_otter.py"
     text = run_otter.read_text()
     if text.count(RUN_OTTER_CALL) != 1:
@@ -93,12 +94,25 @@ def lay_out(zip_path: Path, submission: Path, root: Path, metadata: dict | None 
     run_otter.write_text(text.replace(RUN_OTTER_CALL, f"run_autograder({json.dumps(str(root))})"))
 
 
+def run_autograder_commands(root: Path) -> list[str]:
+    """The commands of the zip's run_autograder after ``mamba activate otter-env``, with
+    "/autograder" replaced by ``root``."""
+    lines = [line.strip() for line in (root / "source" / "run_autograder").read_text().splitlines()]
+    if lines.count(ACTIVATE) != 1:
+        raise RuntimeError(f"run_autograder does not run {ACTIVATE!r} exactly once:\n{lines}")
+    commands = [line for line in lines[lines.index(ACTIVATE) + 1:] if line and not line.startswith("#")]
+    if not commands or not commands[-1].endswith("/source/run_otter.py"):
+        raise RuntimeError(f"run_autograder no longer ends with run_otter.py:\n{lines}")
+    return [line.replace(GRADESCOPE_ROOT, str(root)) for line in commands]
+
+
 def command(root: Path, python: str = sys.executable) -> tuple[list[str], dict[str, str]]:
-    """What run_autograder runs for a root laid out by :func:`lay_out`: ``python
-    <root>/source/run_otter.py``, with ``python``'s environment activated (its bin/ on PATH,
-    as ``mamba activate otter-env`` does). Run it with ``cwd=root``."""
+    """What run_autograder runs for a root laid out by :func:`lay_out`, as one bash command, with
+    ``python``'s environment activated (its bin/ first on PATH, as ``mamba activate otter-env``
+    does). Run it with ``cwd=root``."""
     env = {**os.environ, "PATH": f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return [python, str(root / "source" / "run_otter.py")], env
+    env.pop("PYTHONPATH", None)
+    return ["bash", "-c", "\n".join(run_autograder_commands(root))], env
 
 
 def read_results(root: Path) -> dict | None:
