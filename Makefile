@@ -21,9 +21,12 @@ help:
 	@echo "make catalog      docs/feedback-catalog.md: the feedback each known mistake gets"
 	@echo "make lint         ruff"
 
-$(STAMP): requirements/lock.txt
+# .venv: the pinned requirements, then the grader and its Otter plugin as a package (editable:
+# it is this checkout), so that `otter run` and `otter generate` import the plugin by its name.
+$(STAMP): requirements/lock.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -60,7 +63,7 @@ lock:
 	rm -rf /tmp/backprop-lab-lock && $(PYTHON) -m venv /tmp/backprop-lab-lock
 	/tmp/backprop-lab-lock/bin/pip install --quiet -r requirements/direct.txt
 	( echo "# Full pin set for .venv (make venv). Regenerate: make lock"; \
-	  /tmp/backprop-lab-lock/bin/pip freeze | grep -v '^otter-grader'; \
+	  /tmp/backprop-lab-lock/bin/pip freeze --all | grep -v -e '^otter-grader' -e '^pip=='; \
 	  echo "otter-grader[grading]==7.0.0" ) > requirements/lock.txt
 
 clean:
