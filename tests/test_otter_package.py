@@ -23,10 +23,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
@@ -41,7 +43,6 @@ from mutants import MUTANTS, apply_mutant  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "backprop"
 SAMPLES = ROOT / "autograder" / "samples"
-HANDOUT_NOTEBOOK = ROOT / "assignments" / "backprop_lab.ipynb"
 TOLERANCE = 1e-9  # both sides round the same sums to 5 decimals: this only absorbs float noise
 MUTANT_SLICE = MUTANTS[::12]  # a spread over every module of the catalog
 
@@ -103,6 +104,11 @@ def engine_scores(path: Path) -> dict[str, float]:
     return {f: r.score for f, r in grade_submission(path).functions.items()}
 
 
+def write_notebook(path: Path) -> None:
+    path.write_text(nbformat.writes(nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("from backprop.activations import sigmoid")])))
+
+
 def reference_flat(dest: Path) -> Path:
     dest.mkdir(parents=True)
     for path in sorted(SOLUTIONS.glob("*.py")):
@@ -121,7 +127,7 @@ def test_otter_run_grades_as_make_grade(autograder_zip: Path, tmp_path: Path) ->
     ``otter run`` and ``make grade`` give the same score to every function."""
     folders = tmp_path / "submissions"
     folders.mkdir()
-    for sample in sorted(p for p in SAMPLES.iterdir() if p.is_dir()):
+    for sample in sorted(p for p in SAMPLES.iterdir() if p.is_dir() and not p.name.startswith(".")):
         shutil.copytree(sample, folders / sample.name)
     reference_package(folders / "reference-package")
     reference_flat(folders / "reference-flat")
@@ -157,9 +163,9 @@ def test_otter_run_refuses_a_zip_built_for_another_grader(autograder_zip: Path, 
             dst.writestr(info, data)
     upload_zip = zip_folder(reference_flat(tmp_path / "reference"), tmp_path / "reference.zip")
     results, output = otter_run(stale, upload_zip, tmp_path)
-    assert results is not None and not function_scores(results).get("sigmoid"), results
-    text = json.dumps(results)
-    assert "is not the one this autograder zip was built from" in text and "make autograder" in text
+    assert results is None, results  # Otter stops (its OtterRuntimeError) and copies no results
+    assert "is not the one this autograder zip was built from" in output, output[-3000:]
+    assert "make autograder" in output
 
 
 def test_otter_run_still_refuses_two_notebooks(autograder_zip: Path, tmp_path: Path) -> None:
@@ -167,7 +173,7 @@ def test_otter_run_still_refuses_two_notebooks(autograder_zip: Path, tmp_path: P
     another name still stops there (Gradescope's run_autograder sets them aside: see below). The
     instructor guide says so; local_run.py grades such an upload as Gradescope does."""
     folder = reference_flat(tmp_path / "with-notebooks")
-    shutil.copyfile(HANDOUT_NOTEBOOK, folder / "backprop_lab (1).ipynb")
+    write_notebook(folder / "backprop_lab (1).ipynb")
     results, output = otter_run(autograder_zip, zip_folder(folder, tmp_path / "n.zip"), tmp_path)
     assert "More than one .ipynb file found in submission" in output
 
@@ -246,7 +252,7 @@ def test_gradescope_setup_installs_the_wheel_from_the_zip_and_grades(
 def extra_notebooks(dest: Path) -> Path:
     reference_flat(dest)
     for name in ("backprop_lab.ipynb", "backprop_lab (1).ipynb", "my notes.ipynb"):
-        shutil.copyfile(HANDOUT_NOTEBOOK, dest / name)
+        write_notebook(dest / name)
     return dest
 
 
@@ -277,9 +283,14 @@ def deeper(dest: Path) -> Path:
 
 
 def handout_folder(dest: Path) -> Path:
-    """The whole handout folder, zipped by the student, with their work in it."""
+    """The whole handout folder (make handout's zip, unpacked), with the student's work in it."""
+    handout = dest.parent / "handout.zip"
+    subprocess.run([sys.executable, str(ROOT / "assignments" / "build_handout.py"), "--out",
+                    str(handout)], cwd=ROOT, check=True, capture_output=True)
+    with zipfile.ZipFile(handout) as zf:
+        zf.extractall(dest)
     top = dest / "backprop-lab-handout"
-    shutil.copytree(ROOT / "assignments", top, ignore=shutil.ignore_patterns("__pycache__"))
+    assert (top / "backprop_lab.ipynb").is_file() and (top / "check.py").is_file()
     for path in SOLUTIONS.glob("*.py"):
         shutil.copyfile(path, top / "backprop" / path.name)
     return dest
@@ -353,9 +364,15 @@ def test_a_test_file_changed_mid_run_never_runs_and_every_score_is_zero(
     signals so), a test file is replaced by one that would give full marks and leave a marker,
     a test file is added, and the entry notebook is changed. The forged test never runs; every
     check scores 0; the student reads why, the instructor reads what changed."""
-    drop = tmp_path / "drop"
-    drop.mkdir()
+    drop = Path(tempfile.mkdtemp(prefix="backprop-lab-drop-"))  # reachable by the worker's uid
     os.chmod(drop, 0o777)
+    try:
+        tamper_mid_run(autograder_zip, tmp_path, drop)
+    finally:
+        shutil.rmtree(drop, ignore_errors=True)
+
+
+def tamper_mid_run(autograder_zip: Path, tmp_path: Path, drop: Path) -> None:
     submission = reference_flat(tmp_path / "reference")
     with open(submission / "activations.py", "a") as fh:
         fh.write(TAMPER_SIGNAL.format(drop=str(drop)))
@@ -387,7 +404,7 @@ def test_a_test_file_changed_mid_run_never_runs_and_every_score_is_zero(
     # the same submission, untouched, scores full marks: the check fired on the change alone
     shutil.rmtree(root)
     root.mkdir()
-    (drop / "done").touch()
+    (drop / "student-code-running").unlink()  # the next worker may have another uid
     local_run.lay_out(autograder_zip, submission, root)
     clean = local_run.run(root)
     assert sum(function_scores(clean.results).values()) == pytest.approx(100), clean.stdout
