@@ -9,8 +9,10 @@ is offline:
 
 - setup.sh is not run. It downloads Miniforge from GitHub and builds the ``otter-env`` conda env.
   The prepared virtualenv of this repository (.venv, ``sys.executable``: otter-grader[grading]
-  ==7.0.0 and the numpy and PyYAML versions the zip pins) stands in for that env.
-- run_otter.py's one literal "/autograder" is replaced by the temporary root.
+  ==7.0.0, the numpy and PyYAML versions the zip pins, and the backprop-lab package) stands in
+  for that env. tests/test_otter_package.py installs the zip's own wheel into a fresh
+  environment and grades with that one.
+- The literal "/autograder" in run_autograder and run_otter.py is replaced by the temporary root.
 
 Five submissions go through it:
 
@@ -44,14 +46,14 @@ Faster tests cover the rest: what the zip holds, that Otter parses each test fil
 engine's checks, points and public/hidden split, that the build is deterministic, the runtime's
 pieces, and each rubric visibility through Otter's own results writer with the plugin's summary.
 
-Plain ``otter run -a autograder.zip`` cannot grade with this zip (it cannot import the plugin);
-a test pins that down, so that ``make bench`` and ``local_run.py`` stop working around it the day
-Otter can.
+``otter run -a autograder.zip`` and the upload shapes students really make are tested in
+tests/test_otter_package.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import logging
 import logging.handlers
@@ -77,7 +79,7 @@ from autograder.engine import GRADED_FUNCTIONS, REGISTRY, SubmissionResult, chec
 from autograder.engine.rubric import load_rubric
 from autograder.engine.sandbox import is_root
 from autograder.otter import backprop_lab_runtime as runtime
-from autograder.otter import build, local_run
+from autograder.otter import build, integrity, local_run
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "backprop"
@@ -262,13 +264,12 @@ class _OtterLogBomb:
 def adversarial(dest: Path, root: Path, drop: Path) -> Path:
     """The reference with a hostile activations.py and hostile extra files (see the docstring)."""
     reference_flat(dest)
-    files = runtime.ENGINE_DIRNAME + "/autograder"
+    installed = integrity.PACKAGE_DIR  # the installed grader (absolute: os.path.join keeps it)
     reads = {
         "hidden test (source)": "source/tests/sigmoid.py",
         "hidden test (submission copy)": "submission/tests/sigmoid.py",
-        "quiz key (source)": f"source/files/{files}/rubric.yml",
-        "quiz key (submission copy)": f"submission/{files}/rubric.yml",
-        "check code": f"source/files/{files}/engine/checks/quiz.py",
+        "quiz key (installed grader)": str(installed / "rubric.yml"),
+        "check code (installed grader)": str(installed / "engine" / "checks" / "quiz.py"),
         "submission_metadata.json": "submission_metadata.json",
         "otter_config.json": "source/otter_config.json",
     }
@@ -411,25 +412,38 @@ def test_zip_holds_the_engine_and_one_test_file_per_function(autograder_zip: Pat
         names = set(zf.namelist())
         config = json.loads(zf.read("otter_config.json"))
         environment = zf.read("environment.yml").decode()
+        wheels = [n for n in names if n.startswith(f"{build.WHEEL_DIR}/")]
+        assert len(wheels) == 1 and wheels[0].endswith("-py3-none-any.whl"), wheels
+        wheel_names = set(zipfile.ZipFile(io.BytesIO(zf.read(wheels[0]))).namelist())
+        run_autograder = zf.read("run_autograder").decode().splitlines()
+        setup = zf.read("setup.sh").decode()
     assert {"run_autograder", "run_otter.py", "setup.sh", "environment.yml", "otter_config.json",
-            "files/__init__.py", f"files/{runtime.RUNTIME_MODULE}.py",
             f"files/{runtime.ENTRY_NOTEBOOK}"} <= names
-    engine = f"files/{runtime.ENGINE_DIRNAME}/autograder/"
-    assert {engine + "rubric.yml", engine + "report.py", engine + "engine/__init__.py",
-            engine + "engine/worker_main.py"} <= names
     assert {n[len("tests/"):-3] for n in names if n.startswith("tests/")} == set(GRADED_FUNCTIONS)
-    allowed = ("tests/", engine + "engine/", engine + "__init__.py", engine + "report.py",
-               engine + "rubric.yml")
-    strays = [n for n in names if n.startswith(("tests/", "files/")) and not n.startswith(allowed)
-              and n not in {"files/__init__.py", f"files/{runtime.RUNTIME_MODULE}.py",
-                            f"files/{runtime.ENTRY_NOTEBOOK}"}]
-    assert not strays, strays
+    strays = [n for n in names if n.startswith("files/") and n != f"files/{runtime.ENTRY_NOTEBOOK}"]
+    assert not strays, strays  # files/ is copied into the submission folder: no grader there
     assert not [n for n in names if "__pycache__" in n or "solutions" in n or "samples" in n]
-    assert config["plugins"] == [{build.PLUGIN: {"visibility": load_rubric().visibility}}]
+    # the wheel: exactly the grader's files (engine, rubric and quiz key, plugin) and its metadata
+    package = {n for n in wheel_names if not n.split("/")[0].endswith(".dist-info")}
+    assert package == {f"autograder/{n}" for n in integrity.package_files()}
+    assert {"autograder/rubric.yml", "autograder/engine/worker_main.py",
+            "autograder/otter/backprop_lab_runtime.py"} <= package
+    assert not [n for n in package if "grade.py" in n or "build.py" in n or "local_run" in n]
+    plugin = config["plugins"][0][runtime.PLUGIN]
+    assert config["plugins"] == [{"autograder.otter.backprop_lab_runtime.BackpropLabPlugin": plugin}]
+    assert plugin["visibility"] == load_rubric().visibility
+    assert plugin["package_digest"] == integrity.package_digest()  # the grader installed here
+    assert wheels[0] == f"{build.WHEEL_DIR}/backprop_lab-{plugin['version']}-py3-none-any.whl"
     assert f"python={build.PYTHON_VERSION}" in environment
     for pin in build.pinned_requirements().split():
         assert f"- {pin}" in environment
     assert "otter-grader[grading,plugins]==7.0.0" in environment
+    assert f"- /autograder/source/{wheels[0]}" in environment  # installed from the zip, no index
+    # Otter's scripts, with backprop-lab's two additions
+    assert run_autograder[-2:] == ["python -I -m autograder.otter.upload /autograder/submission",
+                                   "python /autograder/source/run_otter.py"]
+    assert "apt-get install -y bubblewrap || echo" in setup
+    assert setup.index("bubblewrap") > setup.index("apt-get update")
 
 
 def test_otter_reads_each_test_file_with_the_engines_checks_and_points(
@@ -581,10 +595,11 @@ def test_a_public_hint_names_only_public_failures(tmp_path: Path) -> None:
 
 
 def test_only_the_students_module_files_are_graded(tmp_path: Path) -> None:
-    """Otter copies tests/quiz.py and the engine's checks/*.py into the submission folder: the
-    copy the engine grades must hold only what the student uploaded."""
+    """Otter copies tests/quiz.py and the zip's files/ into the submission folder (were a folder
+    of module-named files shipped there, like the engine's checks/*.py): the copy the engine
+    grades must hold only what the student uploaded."""
     submission = tmp_path / "submission"
-    shipped = submission / runtime.ENGINE_DIRNAME / "autograder" / "engine" / "checks"
+    shipped = submission / "shipped-folder" / "autograder" / "engine" / "checks"
     shipped.mkdir(parents=True)
     for name in ("activations", "losses", "layers", "network", "optimizers", "train", "quiz"):
         (shipped / f"{name}.py").write_text("# the engine's checks\n")
@@ -598,7 +613,7 @@ def test_only_the_students_module_files_are_graded(tmp_path: Path) -> None:
         (student / name).write_text("# the student's\n")
     (student / "losses.py").symlink_to(submission / "tests" / "quiz.py")
     copy = tmp_path / "copy"
-    runtime.copy_gradable(submission, copy, {runtime.ENGINE_DIRNAME, runtime.ENTRY_NOTEBOOK})
+    runtime.copy_gradable(submission, copy, {"shipped-folder", runtime.ENTRY_NOTEBOOK})
     copied = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file())
     assert copied == ["my-repo/src/backprop/gradcheck.py", "my-repo/src/backprop/quiz.py"]
     found = runtime.discovery(copy)
@@ -701,21 +716,3 @@ def test_adversarial_submission_gains_nothing_and_reaches_nothing(
     assert engine.functions["sigmoid"].score < engine.functions["sigmoid"].max_score
     check_against_engine(done.results, engine)
     check_visible_text(done.results, engine)
-
-
-def test_plain_otter_run_cannot_load_the_plugin(autograder_zip: Path, tmp_path: Path) -> None:
-    """``otter run -a autograder.zip`` unpacks the zip into a temporary folder that it never puts
-    on sys.path, so Otter's process cannot import the plugin ``files.backprop_lab_runtime``
-    (Gradescope runs run_otter.py from the zip's folder, which puts it there). Hence
-    local_run.py, which make bench uses. If this test fails, Otter can now do it: use otter run."""
-    submission = tmp_path / "reference.zip"
-    with zipfile.ZipFile(submission, "w") as zf:
-        for path in sorted(SOLUTIONS.glob("*.py")):
-            zf.write(path, path.name)
-    out = tmp_path / "out"
-    out.mkdir()
-    done = subprocess.run([*build.otter_command(), "run", "-a", str(autograder_zip), "-o", str(out),
-                           str(submission)], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "PYTHONPATH": ""})
-    assert done.returncode != 0 and not (out / "results.json").exists(), done.stdout
-    assert "No module named 'files'" in done.stderr, done.stderr[-2000:]
