@@ -4,10 +4,10 @@
 
 Generates N submissions (a realistic mix: correct variants, single-bug copies from
 tests/mutants.py, the skeleton and broken samples), grades them all with `make grade`'s
-command, grades the first --otter of them with Otter's per-submission path on
-dist/autograder.zip (as on Gradescope; see otter_run for why not the `otter run` command), and
-prints seconds per submission, the ratio, peak memory, the floor (the time of
-`python -c "import numpy"` x N / cores) and the CPU the hidden suite needs on the reference.
+command, grades the first --otter of them with `otter run -a dist/autograder.zip` (Otter's
+per-submission grading, with the backprop-lab plugin installed in .venv), and prints seconds per
+submission, the ratio, peak memory, the floor (the time of `python -c "import numpy"` x N /
+cores) and the CPU the hidden suite needs on the reference.
 Everything is measured in the same run so the ratios hold on a noisy machine.
 """
 
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -141,40 +142,36 @@ def numpy_floor(n: int, cores: int, repeats: int = 10) -> float:
     return runs[len(runs) // 2] * n / cores
 
 
+def zip_upload(folder: Path, dest: Path) -> Path:
+    """A submission folder as the zip a student uploads (`otter run` takes a file or a zip)."""
+    with zipfile.ZipFile(dest, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(folder).as_posix())
+    return dest
+
+
 def otter_run(zip_path: Path, subs: list[tuple[str, Path]], work: Path, cores: int):
-    """Grade each submission with Otter on dist/autograder.zip, cores at a time, the way
-    Gradescope runs it; returns wall time, peak memory and per-function scores (or an error).
-
-    Not with `otter run -a dist/autograder.zip`: it unpacks the zip into a temporary folder that
-    it never puts on sys.path, so Otter cannot import the zip's plugin (files.backprop_lab_runtime)
-    and stops with "No module named 'files'" (tests/test_gradescope_layout.py checks that this
-    still holds). The plugin cannot be dropped: it closes three ways for a submission to run
-    code as root in Otter. On Gradescope, run_otter.py runs from the unpacked zip, which puts it
-    on sys.path. So each submission gets what autograder/otter/local_run.py does: a temporary
-    root laid out like Gradescope's /autograder, then the zip's run_otter.py, i.e. Otter's own
-    run_autograder() (the per-submission grading path `otter run` calls too), timed from here.
-    """
-    from autograder.otter import local_run
-
+    """Grade each submission with `otter run -a dist/autograder.zip SUB.zip`, cores at a time;
+    returns wall time, peak memory and per-function scores (or an error)."""
+    otter = [str(Path(sys.executable).with_name("otter"))]  # .venv's (this folder has an otter/)
     peaks, lock = [0], threading.Lock()
+    uploads = {folder.name: zip_upload(folder, work / f"{folder.name}.zip") for _, folder in subs}
 
     def one(sub: tuple[str, Path]) -> tuple[str, dict]:
-        folder = sub[1]
-        root = work / f"{folder.name}-gradescope"
-        root.mkdir()
-        try:
-            local_run.lay_out(zip_path, folder, root)  # the upload, as is (a folder)
-            cmd, env = local_run.command(root)
-            _, peak, proc = timed(cmd, cwd=root, env=env)
-            results = local_run.read_results(root)
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
+        name = sub[1].name
+        out = work / f"{name}-out"
+        out.mkdir()
+        _, peak, proc = timed([*otter, "run", "-a", str(zip_path), "-o", str(out),
+                               str(uploads[name])], cwd=work)
+        results_json = out / "results.json"
+        results = json.loads(results_json.read_text()) if results_json.is_file() else None
         with lock:
             peaks[0] = max(peaks[0], peak)
         if results is None:
-            return folder.name, {"error": (proc.stdout + proc.stderr)[-300:]}
+            return name, {"error": (proc.stdout + proc.stderr)[-300:]}
         # Otter's "Public Tests" entry has no points: only the per-function entries have a score
-        return folder.name, {t["name"]: t["score"] for t in results.get("tests", []) if "score" in t}
+        return name, {t["name"]: t["score"] for t in results.get("tests", []) if "score" in t}
 
     start = time.perf_counter()
     with ThreadPoolExecutor(cores) as pool:
@@ -224,7 +221,7 @@ def main() -> int:
             o_wall, o_peak, scores = otter_run(zip_path, subset, work / "otter", cores)
             per_otter = o_wall / len(subset)
             per_ours = wall / args.n
-            print(f"otter (the zip's run_otter.py, Gradescope layout; see otter_run): "
+            print(f"otter run -a dist/autograder.zip: "
                   f"{o_wall:.1f}s for {len(subset)} = {per_otter:.3f} s/submission "
                   f"({cores} at a time), peak memory ~{o_peak / 2**20:.0f} MB", flush=True)
             print(f"ratio otter / make grade per submission: {per_otter / per_ours:.1f}x")
