@@ -136,6 +136,9 @@ def test_nothing_from_the_grader_solutions_or_tests(files: dict[str, bytes]) -> 
     for name in files:
         for folder in ("autograder/", "solutions/", "tests/"):
             assert folder not in name, name
+        # the grader package (hidden checks, quiz key) in any packaged form
+        assert not name.endswith((".whl", ".tar.gz", ".egg", ".dist-info", "PKG-INFO")), name
+        assert "backprop_lab-" not in name and "backprop-lab-" not in name.removeprefix(f"{TOP}/")
     # Names of the grader's and the test suite's own files; sample submissions under them reuse
     # the handout's module names (activations.py, ...), which are of course not secret.
     hidden = {p.name for folder in ("autograder", "tests") for p in (ROOT / folder).rglob("*")
