@@ -319,6 +319,20 @@ def test_every_reasonable_upload_is_graded_on_gradescope(
                 in done.results["output"])
 
 
+def test_upload_tidying_removes_top_level_links_before_otter_writes_through_them(
+        tmp_path: Path) -> None:
+    submission = tmp_path / "submission"
+    (submission / "backprop").mkdir(parents=True)
+    target = tmp_path / "root-owned.txt"
+    target.write_text("keep")
+    for name in ("__init__.py", "tests", "backprop_lab.ipynb"):
+        (submission / name).symlink_to(target)
+    (submission / "backprop" / "layers.py").symlink_to(target)  # never graded, left alone
+    assert upload.main([str(submission)]) == 0
+    assert sorted(os.listdir(submission)) == ["backprop"]
+    assert target.read_text() == "keep" and (submission / "backprop" / "layers.py").is_symlink()
+
+
 def test_set_aside_moves_top_level_notebooks_only(tmp_path: Path) -> None:
     submission = tmp_path / "submission"
     (submission / "backprop").mkdir(parents=True)

@@ -12,6 +12,11 @@ a new hidden folder; Otter then sees only the entry notebook, and the plugin's s
 student which notebooks were set aside.
 
 Moving uses rename, which never follows a symlink, into a folder made fresh with mkdtemp.
+
+Otter, as root, also writes through names at the top level of the submission before any plugin
+runs: it copies the zip's files/ there, replaces ``tests/`` and touches ``__init__.py``. A
+symlink there (an upload can carry one) would make it write wherever the link points, so every
+top-level symlink is removed first. The engine never grades a symlink anyway.
 """
 
 from __future__ import annotations
@@ -38,6 +43,15 @@ def set_aside_notebooks(submission: Path) -> list[str]:
     return names
 
 
+def remove_top_level_links(submission: Path) -> list[str]:
+    """Remove the symlinks at the top level of ``submission`` (not their targets); return their
+    names, sorted."""
+    links = sorted(name for name in os.listdir(submission) if (submission / name).is_symlink())
+    for name in links:
+        os.unlink(submission / name)
+    return links
+
+
 def set_aside(submission: Path) -> list[str]:
     """The notebooks an earlier :func:`set_aside_notebooks` moved (names only, sorted)."""
     names: list[str] = []
@@ -53,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print("usage: python -I -m autograder.otter.upload SUBMISSION_FOLDER", file=sys.stderr)
         return 2
+    links = remove_top_level_links(Path(args[0]))
+    if links:
+        print(f"backprop-lab: removed {len(links)} symlink(s) from the upload: {', '.join(links)}")
     moved = set_aside_notebooks(Path(args[0]))
     if moved:
         print(f"backprop-lab: set aside {len(moved)} notebook(s), not graded: {', '.join(moved)}")
