@@ -368,7 +368,7 @@ def student_summary(results: GradingResults, summary: dict[str, Any], visibility
     return "\n".join(lines)
 
 
-def integrity_failure(results: GradingResults, changed: list[str]) -> None:
+def integrity_failure(results: GradingResults) -> None:
     """Every case fails with 0 points: what Otter ran or read changed during grading."""
     from otter.test_files.abstract_test import TestCaseResult
 
@@ -395,7 +395,9 @@ class BackpropLabPlugin(AbstractOtterPlugin):
     """Otter plugin (otter_config.json ``plugins``): hardens Otter and writes the students'
     summary (results.json's top-level output, always visible).
 
-    Config: ``{"visibility": <rubric.yml visibility>}``, written by build.py.
+    Config, written by build.py: ``{"visibility": <rubric.yml visibility>, "version": <the
+    grader's version>, "package_digest": <integrity.package_digest() of the grader the test
+    files were made from>}``.
     """
 
     state: Path | None = None
@@ -411,9 +413,13 @@ class BackpropLabPlugin(AbstractOtterPlugin):
         if built != installed:
             import importlib.metadata
 
+            try:
+                version = importlib.metadata.version("backprop-lab")
+            except importlib.metadata.PackageNotFoundError:
+                version = "not installed as a package"
             raise OtterRuntimeError(
                 "the backprop-lab grader installed here "
-                f"({importlib.metadata.version('backprop-lab')}, {integrity.PACKAGE_DIR}) is not "
+                f"({version}, {integrity.PACKAGE_DIR}) is not "
                 "the one this autograder zip was built from "
                 f"({self.plugin_config.get('version', 'unknown version')}): rebuild the zip "
                 "(`make autograder`) or install the wheel inside it")
@@ -456,7 +462,7 @@ class BackpropLabPlugin(AbstractOtterPlugin):
             after = integrity.fingerprint(integrity.watched(self.root, ENTRY_NOTEBOOK))
             changed += integrity.changes(self.before, after)
         if changed:
-            integrity_failure(results, changed)
+            integrity_failure(results)
         if changed:
             self.report = ("backprop-lab: INTEGRITY CHECK FAILED, every score set to 0:\n  "
                            + "\n  ".join(changed))
