@@ -10,13 +10,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.engine import checks  # noqa: F401 - registers every check
+from autograder.engine import (
+    checks,  # noqa: F401 - registers every check
+    oracle,
+)
 from autograder.engine.framework import MODULE_OF, REGISTRY, CheckResult, run_function_checks
 from autograder.engine.rubric import Rubric, load_rubric
 from autograder.engine.sandbox import Worker, protect_installation
 from autograder.engine.submission import staged
 
 GRADED_FUNCTIONS: list[str] = load_rubric().functions
+GRADER_MARGIN = 30.0  # seconds the grader's own checks may run past the students' budget
 
 # What each function usually calls (the reference's call graph) plus backward -> forward
 # (backward is checked with the cache of the student's own forward).
@@ -121,6 +125,7 @@ def grade_submission(path: Path | str, *, name: str | None = None,
             worker.import_modules()
             hung: set[str] = set()
             deadline = time.monotonic() + rubric.timeouts.get("budget", 90.0)
+            oracle.set_deadline(deadline + GRADER_MARGIN)
             for function in rubric.functions:
                 module = MODULE_OF[function]
                 if module in worker.broken:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.engine import oracle
 from autograder.engine.compare import CheckFailed, same_structure
 from autograder.engine.protocol import Ref
 from autograder.engine.sandbox import CallResult, Worker
@@ -24,6 +25,9 @@ class Check:
 
 
 REGISTRY: dict[str, list[Check]] = {}
+# No check asks for more numbers than this back (the largest is ~1,000); a bigger answer is
+# refused before anything on the trusted side works on it.
+MAX_RETURNED_NUMBERS = 200_000
 MODULE_OF: dict[str, str] = {}
 
 
@@ -94,6 +98,10 @@ class Tester:
                 raise CheckFailed(f"{attribute or name} is not defined in "
                                   f"backprop/{MODULE_OF[name]}.py (check its spelling).")
             raise StudentError(name, result)
+        returned = count_numbers(result.value)
+        if returned > MAX_RETURNED_NUMBERS:
+            raise CheckFailed(f"{name} returned {returned:,} numbers; this check expects far fewer "
+                              "(check the shapes you build).")
         if unmodified:
             back = result.args_after if isinstance(result.args_after, list) else None
             if back is None or len(back) != len(args) or not all(
@@ -107,6 +115,17 @@ class Tester:
         return result.value
 
 
+def count_numbers(value: Any) -> int:
+    """How many numbers a decoded value holds (arrays by size, containers recursively)."""
+    if isinstance(value, np.ndarray):
+        return int(value.size)
+    if isinstance(value, dict):
+        return sum(count_numbers(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return len(value) + sum(count_numbers(v) for v in value)
+    return 1
+
+
 def run_function_checks(worker: Worker, function: str, timeouts: dict[str, float],
                         hung: set[str], deadline: float = float("inf")) -> list[CheckResult]:
     results = []
@@ -117,6 +136,8 @@ def run_function_checks(worker: Worker, function: str, timeouts: dict[str, float
             results.append(CheckResult(chk.title, chk.weight, True))
         except CheckFailed as exc:
             results.append(CheckResult(chk.title, chk.weight, False, str(exc)))
+        except oracle.GraderTimeout as exc:
+            results.append(CheckResult(chk.title, chk.weight, False, f"not graded: {exc}."))
         except Exception as exc:  # noqa: BLE001 - a value the check could not interpret
             results.append(CheckResult(
                 chk.title, chk.weight, False,

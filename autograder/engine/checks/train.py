@@ -47,9 +47,23 @@ def _run(t, X, Y, sizes, acts, **kwargs):
 
 
 def _initial(t, sizes, seed):
+    """The student's init_params(sizes, seed), checked to be exactly the parameters of
+    ``sizes`` before an oracle follows training from it."""
     got = t.call(sizes, kwargs={"seed": seed}, function="init_params")
-    if not isinstance(got, dict):
-        raise CheckFailed("init_params did not return a dict, so train cannot be followed.")
+    return _parameters(got, sizes, "init_params did not return")
+
+
+def _parameters(got, sizes, what):
+    shapes = {}
+    for l in range(1, len(sizes)):
+        shapes[f"W{l}"], shapes[f"b{l}"] = (sizes[l], sizes[l - 1]), (sizes[l], 1)
+    if not isinstance(got, dict) or set(got) != set(shapes) or any(
+        not isinstance(got[k], np.ndarray) or got[k].shape != shape or got[k].dtype.kind not in "iuf"
+        for k, shape in shapes.items()
+    ):
+        raise CheckFailed(f"{what} the parameters of layer_sizes={sizes} (keys "
+                          f"{sorted(shapes)} with shapes {list(shapes.values())}), so train "
+                          "cannot be followed.")
     return {k: np.asarray(v, dtype=float) for k, v in got.items()}
 
 
@@ -59,6 +73,7 @@ def _trajectory(X, Y, params, acts, epochs, lr, method, reset_t=False):
     s = dict(v)
     losses_after, losses_before = [], []
     for epoch in range(epochs):
+        oracle.tick()
         losses_before.append(oracle.network_cost(X, Y, params, acts))
         grads = oracle.network_gradients(X, Y, params, acts)
         step = 1 if reset_t else epoch + 1
@@ -155,11 +170,8 @@ def _(t):
     acts = ["sigmoid", "linear"]
     params, losses = _run(t, X, Y, [2, 4, 1], acts, optimizer="adam", lr=0.02, batch_size=8,
                           epochs=5, seed=0)
-    try:
-        final = {k: np.asarray(params[k], dtype=float) for k in ("W1", "b1", "W2", "b2")}
-        J = oracle.network_cost(X, Y, final, acts)
-    except (KeyError, ValueError, TypeError, IndexError) as exc:
-        raise CheckFailed(f"the returned params are not usable W1, b1, W2, b2 arrays: {exc}") from None
+    final = _parameters(params, [2, 4, 1], "train returned params that are not")
+    J = oracle.network_cost(X, Y, final, acts)
     if abs(losses[-1] - J) > 1e-4 * abs(J) + 1e-10:
         raise CheckFailed(f"losses[-1] = {losses[-1]:.6g}, but the returned params have cost "
                           f"{J:.6g} on all the data: record the full-data cost after each epoch.")
