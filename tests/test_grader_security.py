@@ -113,19 +113,36 @@ ATTACKS: list[Attack] = [
     Attack("lying_objects", targets=ACT | LOSS | LAYER, wrong=ACT | LOSS | LAYER),
     Attack("frame_snooping", targets=LOSS | LAYER, wrong=LOSS | LAYER),
     Attack("ipc_injection", targets=OPT, wrong=OPT, markers=("BPATTACK-ipc",)),
+    Attack("redirect_output", targets=frozenset({"sigmoid"})),
+    Attack("copy_classmate", targets=OPT, zero=OPT, wrong=OPT),
+    Attack("rewrite_classmates", on_import=("activations",), markers=("BPATTACK-rewrite",),
+           root_only_markers=True),
+    Attack("leave_traces", on_import=("quiz",), markers=("BPATTACK-trace",),
+           root_only_markers=True),
+    Attack("use_traces", on_import=("quiz",), zero=frozenset({"quiz"}), wrong=frozenset({"quiz"})),
+    Attack("forge_replies", targets=OPT, wrong=OPT),
+    Attack("huge_returns", targets=frozenset({"init_params", "forward", "loss_and_gradients"}),
+           zero=frozenset({"init_params", "forward", "loss_and_gradients"})),
+    Attack("snoop_and_call_out", targets=frozenset({"mse_loss"}), zero=frozenset({"mse_loss"})),
 ]
+# What the attacks that aim at a place or a port are told (test_isolation.py gives real ones).
+PLACEHOLDERS = {"@CANARY@": "/nonexistent-canary", "@PORT@": "9"}
 BY_NAME = {a.name: a for a in ATTACKS}
 
 
 # --------------------------------------------------------------------------- assembling
-def assemble(attack: Attack, dest: Path, *, honest: bool) -> Path:
+def assemble(attack: Attack | str, dest: Path, *, honest: bool,
+             placeholders: dict[str, str] | None = None) -> Path:
     """The attack's submission (or its honest twin): the base package + the attack's modules."""
+    name = attack if isinstance(attack, str) else attack.name
     package = dest / "backprop"
     shutil.copytree(BASE / "backprop", package, ignore=shutil.ignore_patterns("__pycache__"))
-    for module in sorted((ATTACKS_DIR / attack.name / "backprop").glob("*.py")):
+    for module in sorted((ATTACKS_DIR / name / "backprop").glob("*.py")):
         text = module.read_text()
         if honest:
             text = text.replace("ATTACK = True", "ATTACK = False")
+        for key, value in (placeholders or PLACEHOLDERS).items():
+            text = text.replace(key, value)
         (package / module.name).write_text(text)
     return dest
 

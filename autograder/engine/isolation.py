@@ -18,7 +18,9 @@ Modes, strongest first (``detect()`` picks the strongest this machine allows):
 
 from __future__ import annotations
 
+import atexit
 import json
+import multiprocessing.util
 import os
 import select
 import shutil
@@ -319,9 +321,11 @@ class Sandbox:
         """Fork a worker with ``fds`` as its 0/1/2; returns its pid (as the zygote sees it)."""
         return int(self.request({"op": "spawn", "config": config}, fds)["pid"])
 
-    def leftovers(self) -> list[str]:
-        """What earlier workers left in the sandbox's writable folders or IPC namespace."""
-        return [str(x) for x in self.request({"op": "audit"}).get("leftovers", ["no answer"])]
+    def reset(self, home: str) -> list[str]:
+        """Once a submission's processes are all dead: remove its home, and return what else
+        it left in the sandbox's writable folders, IPC namespace or process table."""
+        answer = self.request({"op": "reset", "home": home})
+        return [str(x) for x in answer.get("leftovers", ["no answer"])]
 
     def close(self) -> None:
         try:
@@ -341,11 +345,24 @@ class SandboxPool:
 
     _idle: list[Sandbox] = []
     _lock = threading.Lock()
+    _owner = 0  # the process whose exit closes the idle sandboxes
+
+    @classmethod
+    def drain(cls) -> None:
+        """Close every idle sandbox (at exit, and before switching modes in tests)."""
+        with cls._lock:
+            boxes, cls._idle[:] = list(cls._idle), []
+        for box in boxes:
+            box.close()
 
     @classmethod
     def acquire(cls) -> Sandbox:
         isolation = detect()
         check_allowed(isolation)
+        if cls._owner != os.getpid():  # registered here: forked children drop inherited hooks
+            cls._owner = os.getpid()
+            atexit.register(cls.drain)
+            multiprocessing.util.Finalize(None, cls.drain, exitpriority=10)  # pool processes
         with cls._lock:
             while cls._idle:
                 box = cls._idle.pop()
@@ -361,3 +378,4 @@ class SandboxPool:
                 cls._idle.append(box)
         else:
             box.close()
+

@@ -258,20 +258,22 @@ class Worker:
         """Kill the worker and everything it started."""
         if self.pid is None:
             return
+        pid, self.pid = self.pid, None
+        if self.lease:  # counted first: the worker exits as soon as its pipes close
+            self.cpu_seconds += sum(process_cpu_seconds(p) for p in processes_of_uid(self.lease.uid))
+        elif self.isolation.mode != "namespaces":
+            self.cpu_seconds += process_cpu_seconds(pid)
         for fd in (self._req_fd, self._resp_fd):
             try:
                 os.close(fd)
             except OSError:
                 pass
-        pid, self.pid = self.pid, None
         if self.lease:
-            self.cpu_seconds += sum(process_cpu_seconds(p) for p in processes_of_uid(self.lease.uid))
             kill_uid(self.lease.uid)
         elif self.isolation.mode == "namespaces":  # worker and zygote share a uid: end both
             SandboxPool.release(self.box, clean=False)
             self.box = None
         else:
-            self.cpu_seconds += process_cpu_seconds(pid)
             try:
                 os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -282,20 +284,22 @@ class Worker:
         if self._closed is not None:
             return self._closed
         self._closed = ""
-        problems: list[str] = []
+        clean = False
         try:
             self.stop_process()
             if self.lease:
                 kill_uid(self.lease.uid)
-                if self.isolation.mode == "uid":
-                    problems += remove_leftovers(self.lease.uid)
+                if self.isolation.mode == "uid" and remove_leftovers(self.lease.uid):
+                    raise RuntimeError("the sandbox uid left something that cannot be removed")
+            if self.box is not None and self.box.alive():
+                # A reused sandbox must be as new: anything left in it ends it instead.
+                clean = self.box.package is None or not self.box.reset(self.home)
+        except OSError:
             clean = False
-            if self.box is not None and self.box.alive() and not problems:
-                clean = not self.box.leftovers() if self.box.package is not None else True
+        finally:
             if self.box is not None:
                 SandboxPool.release(self.box, clean=clean)
                 self.box = None
-        finally:
             if self.lease:
                 self.lease.release()
             if self.scratch is not None:

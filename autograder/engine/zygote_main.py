@@ -5,14 +5,16 @@ sandbox when there is one (argv: socket fd [, folder holding numpy]). Requests a
 
     {"op": "spawn", "config": {...}} + three fds (requests pipe, replies pipe, capture file):
         fork a worker (worker_main.become + serve); answer {"pid": ...}
-    {"op": "audit"}: answer {"leftovers": [...]}: what is left in the sandbox's writable
-        folders, IPC namespace and process table once the workers are gone
+    {"op": "reset", "home": path}: once the workers are gone, remove that worker home and
+        answer {"leftovers": [...]}: what else is left in the sandbox's writable folders, IPC
+        namespace and process table
 
 It never imports student code itself, and exits when the grader closes the socket.
 """
 
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -96,7 +98,10 @@ def main() -> None:
             return
         request = json.loads(msg)
         try:
-            if request.get("op") == "audit":
+            if request.get("op") == "reset":
+                home = str(request.get("home", ""))
+                if home.startswith("/tmp/w-") and os.path.lexists(home):
+                    shutil.rmtree(home)  # safe against links: works on file descriptors
                 answer = {"leftovers": audit()}
             else:
                 answer = {"pid": spawn(request["config"], fds)}
