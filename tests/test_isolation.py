@@ -61,6 +61,7 @@ SECRET_FILE = "BPSECRET-file-" + os.urandom(6).hex()
 SECRET_ENV = "BPSECRET-env-" + os.urandom(6).hex()
 MARKERS = ("BPATTACK-", "sleep 60")
 NOBODY = "nobody"
+IDENTITY = ("submission", "name", "email", "sid")  # grades.csv columns that are not scores
 root_only = pytest.mark.skipif(not is_root(), reason="these modes need the tests to run as root")
 
 
@@ -207,6 +208,8 @@ def run_batch(world: World, batch: Path, out: Path, jobs: int, *, mode: str = "a
     # folders go here (short: the forkserver's socket lives there too)
     if user:
         os.chown(scratch, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
+        out.mkdir()
+        os.chown(out, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
            "TMPDIR": str(scratch),
            "BACKPROP_LAB_SANDBOX": mode, "BACKPROP_LAB_UID_BASE": str(world.uid_base),
@@ -215,7 +218,9 @@ def run_batch(world: World, batch: Path, out: Path, jobs: int, *, mode: str = "a
     start = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "autograder.grade", str(batch), "--out", str(out),
                            "--jobs", str(jobs)], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=BUDGET + 60, user=user, check=False)
+                          timeout=BUDGET + 60, check=False,
+                          **({"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
+                             if user else {}))
     seconds = time.monotonic() - start
     rows = {}
     if (out / "grades.csv").is_file():
@@ -295,7 +300,8 @@ def breaches(world: World, clean: Batch, attacked: Batch, before: dict[str, int]
         if got is None:
             problems.append(f"{name} is missing from the attacked batch")
             continue
-        changed = {k: (row[k], got[k]) for k in row if k not in ("submission",) and row[k] != got[k]}
+        changed = {k: (row[k], got[k]) for k in row
+                   if k not in IDENTITY and row[k] != got[k]}
         if changed:
             problems.append(f"{name} changed next to the attacks: {changed}")
     for name in ATTACKS:
@@ -304,7 +310,7 @@ def breaches(world: World, clean: Batch, attacked: Batch, before: dict[str, int]
         if got is None or twin is None:
             problems.append(f"{key} was not graded")
             continue
-        more = {k: (got[k], twin[k]) for k in got if k not in ("submission", "name", "email", "sid")
+        more = {k: (got[k], twin[k]) for k in got if k not in IDENTITY
                 and _number(got[k]) > _number(twin[k]) + 1e-6}
         if more:
             problems.append(f"{key} scores more than its honest twin: {more}")
@@ -400,12 +406,12 @@ def test_attacks_are_contained_as_an_unprivileged_user(world, tmp_path):
         pytest.skip("user namespaces are not available here")
     nobody = pwd.getpwnam(NOBODY)
     ensure_traversable(Path(os.path.realpath(sys.executable)))
-    for path in (ROOT, ROOT / ".venv"):
-        if not os.stat(path).st_mode & 0o005:
+    for path in (ROOT, ROOT / "autograder", ROOT / ".venv"):
+        if os.stat(path).st_mode & 0o005 != 0o005:
             pytest.skip(f"{path} is not readable by other users")
     work = tmp_path / "as-nobody"
     work.mkdir()
-    os.chmod(tmp_path, 0o711)
+    ensure_traversable(work)
     os.chown(work, nobody.pw_uid, nobody.pw_gid)
     grader_only = world.canary / "grader-only.txt"
     os.chown(grader_only, nobody.pw_uid, nobody.pw_gid)

@@ -251,11 +251,12 @@ class Sandbox:
                 self.package.mkdir(mode=0o755)
                 cmd, keep = self._bwrap(child, keep)
             else:
-                env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **THREADS_ENV}
                 cmd = [sys.executable, "-I", "-B", str(ENGINE_DIR / "zygote_main.py"),
                        str(child.fileno())]
+            # Not the grader's environment: bwrap's own process is visible in the sandbox.
+            env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **THREADS_ENV}
             self.proc = subprocess.Popen(
-                cmd, pass_fds=keep, env=None if isolation.mode == "namespaces" else env,
+                cmd, pass_fds=keep, env=env,
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,
                 cwd="/", start_new_session=True,
             )

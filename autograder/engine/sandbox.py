@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.engine import protocol
-from autograder.engine.isolation import INSIDE_PACKAGE, Sandbox, SandboxPool
+from autograder.engine.isolation import INSIDE_PACKAGE, Sandbox, SandboxPool, keyring_filter
 from autograder.engine.uids import (
     UidLease,
     is_root,
@@ -168,6 +168,8 @@ class Worker:
             else:
                 self.scratch = Path(tempfile.mkdtemp(prefix="backprop-lab-"))
                 os.chmod(self.scratch, 0o711)
+                if self.lease:
+                    ensure_traversable(self.scratch)  # the worker must reach it (not list it)
                 group = self.lease.uid if self.lease else None
                 copy_package(self.source, self.scratch / "pkg", group, nested="backprop")
                 self.package_root = str(self.scratch / "pkg")
@@ -213,6 +215,8 @@ class Worker:
             "limits": {k: v for k, v in self.limits.items() if k != "processes" or self.lease},
             "broken": self.broken,
         }
+        if self.isolation.mode == "uid" and keyring_filter():  # bwrap loads it otherwise
+            config["seccomp"] = keyring_filter().hex()
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         try:
