@@ -61,6 +61,14 @@ SORT_SCRIPT = """
       rows.forEach(function (r) { body.appendChild(r); });
     });
   });
+  // report.html#sort=score-desc opens the page sorted (by a column's title)
+  var wanted = /^#sort=([a-z ]+?)(-desc)?$/.exec(decodeURIComponent(location.hash));
+  Array.prototype.forEach.call(heads, function (th) {
+    if (wanted && th.textContent.trim().toLowerCase() === wanted[1]) {
+      th.click();
+      if (wanted[2]) th.click();
+    }
+  });
   document.body.setAttribute('data-ready', 'yes');
 })();
 """
@@ -132,6 +140,22 @@ def pass_rate_svg(rates: list[tuple[str, float, float]], rubric: Rubric) -> str:
     return "".join(parts) + "</svg>"
 
 
+def diagnosis(message: str) -> str:
+    """The known mistake a failed check's message names, else what kind of failure it was."""
+    found = DIAGNOSIS.search(message)
+    if found:
+        return found.group(1).strip()
+    if "NotImplementedError" in message:
+        return "not implemented yet (NotImplementedError)"
+    if "could not be imported" in message or "is missing from the submission" in message:
+        return "its module is missing or cannot be imported"
+    if "timed out" in message or "time limit" in message:
+        return "timed out"
+    if " failed: " in message:
+        return "raised an error"
+    return ""
+
+
 def failing_checks(graded: list[Graded]) -> list[tuple[str, str, int, Counter]]:
     """(function, check, students who failed it, diagnoses) for the most common failures."""
     students: Counter = Counter()
@@ -145,8 +169,7 @@ def failing_checks(graded: list[Graded]) -> list[tuple[str, str, int, Counter]]:
                     continue
                 key = (fn.name, c.title)
                 students[key] += 1
-                found = DIAGNOSIS.findall(c.message or "")
-                diagnoses.setdefault(key, Counter()).update(set(found))
+                diagnoses.setdefault(key, Counter())[diagnosis(c.message or "")] += 1
     return [(fn, title, n, diagnoses.get((fn, title), Counter()))
             for (fn, title), n in students.most_common(TOP_CHECKS)]
 
@@ -214,8 +237,11 @@ def report_html(graded: list[Graded], rubric: Rubric, stems: dict[str, str],
                      "<th class='num'>students</th><th>diagnosis (students)</th></tr></thead>"
                      "<tbody>")
         for fn, check_title, count, found in failures:
-            diagnosis = "<br>".join(f"{E(d)} ({k})" for d, k in found.most_common(3)) or (
-                "<span class='muted'>no known mistake matched: see the feedback</span>")
+            named = "<br>".join(f"{E(d)} ({k})" for d, k in found.most_common(4) if d)
+            unnamed = found.get("", 0)
+            diagnosis = named + ("<br>" if named and unnamed else "") + (
+                f"<span class='muted'>no known mistake matched ({unnamed})</span>"
+                if unnamed else "")
             parts.append(f"<tr><td>{E(fn)}</td><td>{E(check_title)}</td>"
                          f"<td class='num'>{count}</td><td>{diagnosis}</td></tr>")
         parts.append("</tbody></table>")

@@ -163,11 +163,20 @@ def _has_code(path: Path) -> bool:
     return _zip_has_code(path) if _is_zip(path) else find_package(path) is not None
 
 
+def holds_code(folder: Path) -> bool:
+    """``backprop/`` or module files directly in ``folder``: a student's own folder."""
+    return _is_dir(folder / "backprop") or any(
+        (folder / f"{m}.py").is_file() and not (folder / f"{m}.py").is_symlink() for m in MODULES)
+
+
+def is_export(folder: Path) -> bool:
+    """Metadata at the top and no code of a student's there (whose own metadata never counts)."""
+    return os.path.lexists(folder / METADATA) and not holds_code(folder)
+
+
 def is_one_submission(folder: Path) -> bool:
     """A student's folder rather than a folder of students' folders or zips."""
-    if _is_dir(folder / "backprop") or any(
-            (folder / f"{m}.py").is_file() and not (folder / f"{m}.py").is_symlink()
-            for m in MODULES):
+    if holds_code(folder):
         return True
     entries = _visible(folder)
     candidates = [p for p in entries if _is_dir(p) or _is_zip(p)]
@@ -251,17 +260,17 @@ def discover(path: Path, scratch: Path, display: str | None = None) -> Found:
         except Exception:  # noqa: BLE001 - one bad student zip: the engine reports why
             return Found([Submission(Student(path.stem), path, display)], [])
         root, prefix = unpacked, ""
-        entries = _visible(unpacked)
-        if not os.path.lexists(unpacked / METADATA) and len(entries) == 1 and _is_dir(entries[0]):
-            root, prefix = entries[0], entries[0].name + "/"
-        if os.path.lexists(root / METADATA):
+        folders = [p for p in _visible(unpacked) if _is_dir(p)]
+        if not is_export(unpacked) and len(folders) == 1:  # Gradescope's single root folder
+            root, prefix = folders[0], folders[0].name + "/"
+        if is_export(root):
             return _export(root, _Where(display, prefix))
         if is_one_submission(root):
             return Found([Submission(Student(path.stem), path, display)], [])
         return _collection(root, _Where(display, prefix))
     if not _is_dir(path):
         raise InputError(f"{display}: not a folder or a .zip of submissions")
-    if os.path.lexists(path / METADATA):
+    if is_export(path):
         return _export(path, _Where(display))
     if os.path.lexists(path.parent / METADATA) and path.parent != path:
         return _regrade_in_export(path, display)

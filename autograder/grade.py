@@ -179,6 +179,13 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         graded = grade_all(found.submissions, jobs=jobs, deadline=deadline)
         rows = merge(previous, graded) if previous is not None else graded
+        if previous is not None:
+            before = {g.student.submission: g.student for g in previous}
+            for g in graded:
+                old = before.get(g.student.submission)
+                print(f"merge: {g.student.submission} ({g.student.label}) "
+                      + (f"replaces the earlier result of {old.label}" if old else "is added"),
+                      file=sys.stderr)
         for g in rows:
             g.late_hours = hours_late(g.student.created_at, due)
         stage = staging_folder(out)
