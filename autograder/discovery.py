@@ -15,6 +15,7 @@ Every message names the input as the instructor gave it, never a temporary path.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -23,11 +24,14 @@ from pathlib import Path
 
 import yaml
 
-from autograder.engine.submission import MODULES, find_package, safe_extract
+from autograder.engine.submission import MODULES, find_package
 from autograder.report import Student
 
 METADATA = "submission_metadata.yml"
 MAX_METADATA_BYTES = 64 * 1024 * 1024
+# The whole class's input (an export is far larger than one student's zip, see submission.py).
+MAX_INPUT_FILES = 200_000
+MAX_INPUT_BYTES = 20 * 1024**3
 IGNORED = ("__MACOSX", ".")
 
 
@@ -72,6 +76,34 @@ def read_metadata_bytes(path: Path, display: str, limit: int = MAX_METADATA_BYTE
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def extract_input(archive: Path, dest: Path, display: str) -> None:
+    """Unpack the instructor's .zip (an export, a class, one student): no absolute paths, no '..',
+    no links, bounded in files and bytes; a damaged zip is a message naming it."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_INPUT_FILES or sum(i.file_size for i in infos) > MAX_INPUT_BYTES:
+                raise InputError(f"{display} holds more than {MAX_INPUT_FILES} files or "
+                                 f"{MAX_INPUT_BYTES // 1024**3} GB")
+            for info in infos:
+                parts = Path(info.filename).parts
+                if (info.filename.startswith("/") or ".." in parts or not parts
+                        or (info.external_attr >> 28) == 0xA):
+                    continue
+                target = dest.joinpath(*parts)
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, open(target, "wb") as out:
+                    shutil.copyfileobj(src, out, length=1 << 16)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zipfile raises many kinds; all mean "unusable"
+        why = "it is password-protected" if "encrypted" in str(exc) else f"{type(exc).__name__}: {exc}"
+        raise InputError(f"{display} cannot be unpacked ({why})") from None
 
 
 def _text(value: object) -> str:
@@ -255,10 +287,7 @@ def discover(path: Path, scratch: Path, display: str | None = None) -> Found:
     if _is_zip(path):
         unpacked = scratch / "input"
         unpacked.mkdir(parents=True, exist_ok=True)
-        try:
-            safe_extract(path, unpacked)
-        except Exception:  # noqa: BLE001 - one bad student zip: the engine reports why
-            return Found([Submission(Student(path.stem), path, display)], [])
+        extract_input(path, unpacked, display)
         root, prefix = unpacked, ""
         folders = [p for p in _visible(unpacked) if _is_dir(p)]
         if not is_export(unpacked) and len(folders) == 1:  # Gradescope's single root folder

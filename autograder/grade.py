@@ -63,6 +63,12 @@ def bundled(scratch: Path) -> Found:
     return Found(subs, [])
 
 
+def current_umask() -> int:
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return mask
+
+
 def failure_message(exc: BaseException, path: Path) -> str:
     """Why a submission could not be graded, in the student's terms, without temporary paths."""
     text = str(exc)
@@ -189,6 +195,8 @@ def run(args: argparse.Namespace) -> int:
         for g in rows:
             g.late_hours = hours_late(g.student.created_at, due)
         stage = staging_folder(out)
+        if not is_root():  # as root OUT stays closed to the sandbox's uids
+            os.chmod(stage, 0o777 & ~current_umask())
         write_all(stage, rows, rubric, problems=found.problems,
                   canvas_assignment=args.canvas_assignment)
         changes = compare(old_scores, rows) if old_scores is not None else None
@@ -202,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
             shutil.rmtree(stage, ignore_errors=True)
     print(table(rows))
     seconds = time.monotonic() - start
-    merged = f" (merged into the {len(rows) - len(graded)} kept from before)" if previous else ""
+    merged = f", {len(rows) - len(graded)} others kept from before" if previous else ""
     print(f"\n{len(graded)} graded in {seconds:.1f}s ({seconds / len(graded):.2f}s each, {jobs} "
           f"jobs){merged}. Results: {out}/report.html, grades.csv, canvas.csv, summary.md, "
           "feedback/, results/")

@@ -203,3 +203,11 @@ def test_no_csv_cell_is_a_formula(tmp_path):
         assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], name
         assert "'=HYPERLINK(\"http://evil\",\"x\")" in cells and "'+1-2+3" in cells
         assert "'@SUM(A1)" in cells and "'-2+3" in cells
+
+
+def test_a_damaged_input_zip_is_a_message(tmp_path):
+    bad = tmp_path / "export.zip"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    run = run_grade(bad, "--out", tmp_path / "out", timeout=60)
+    assert run.returncode == 2 and f"{bad} cannot be unpacked" in run.stderr
+    assert "Traceback" not in run.stderr
