@@ -30,7 +30,10 @@ def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
 
 def _serve(conn: Connection, fn: Callable[..., Any]) -> None:
     """A slot process: run ``fn(*args)`` for each job received, send back what it returned."""
-    os.setsid()  # its own session, so that the parent can kill it with whatever it started
+    try:
+        os.setsid()  # its own session, so that the parent can kill it with whatever it started
+    except OSError:
+        pass
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
