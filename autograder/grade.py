@@ -43,6 +43,7 @@ from autograder.runs import (
     compare,
     load_run,
     merge,
+    not_in_run,
     scores_of,
     staging_folder,
     swap_into_place,
@@ -219,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(errors)} could not be graded (error rows):")
         print("\n".join(f"  {g.error}" for g in errors))
     if changes is not None:
-        print(changes_text(changes, args.compare))
+        print(changes_text(changes, args.compare, not_in_run(old_scores, rows)))
     return 0
 
 

@@ -50,6 +50,9 @@ def save_run(out: Path, graded: list[Graded]) -> None:
 def load_run(out: Path) -> list[Graded]:
     """The graded submissions of an earlier run in ``out`` (its data.json)."""
     path = out / DATA
+    if not os.path.lexists(out):
+        raise RunError(f"{out} does not exist: there is no earlier run to merge into or compare "
+                       "with")
     if not path.is_file():
         raise RunError(f"{out} has no {DATA} (it was not written by this version of make grade)")
     try:
@@ -136,15 +139,23 @@ def _total(value: float | None) -> str:
     return "-" if value is None else points(value)
 
 
-def changes_text(changes: list[Change], old_out: str) -> str:
+def not_in_run(old: dict, new: list[Graded]) -> list[str]:
+    """Submissions of the earlier run that this run did not grade (nor keep)."""
+    present = {g.student.submission for g in new}
+    return [sub for sub in old if sub not in present]
+
+
+def changes_text(changes: list[Change], old_out: str, absent: list[str] = ()) -> str:
+    gone = (f"\n{len(absent)} submission(s) of {old_out} are not in this run: "
+            + ", ".join(absent[:10]) + (" ..." if len(absent) > 10 else "")) if absent else ""
     if not changes:
-        return f"Compared with {old_out}: no score changed."
+        return f"Compared with {old_out}: no score changed." + gone
     lines = [f"Compared with {old_out}: {len(changes)} submission(s) changed."]
     for c in changes:
         fns = ", ".join(f"{f} {points(a)} -> {points(b)}" for f, a, b in c.functions)
         lines.append(f"  {c.submission} ({c.name or 'no name'}): {_total(c.old)} -> "
                      f"{_total(c.new)} [{c.what}]" + (f"; {fns}" if fns else ""))
-    return "\n".join(lines)
+    return "\n".join(lines) + gone
 
 
 def write_changes(out: Path, changes: list[Change], old_out: str) -> None:

@@ -134,6 +134,7 @@ def test_without_merge_out_holds_only_this_run(first_run, tmp_path):
     assert "feedback/alice.md" in files and "results/alice.json" in files
     assert not [f for f in files if "submission_" in f]  # no stale results of the earlier run
     assert "alice (no name): - -> 100.00 [new]" in run.stdout
+    assert "3 submission(s) of" in run.stdout and "are not in this run: submission_101" in run.stdout
 
 
 def test_one_zip_is_one_student(tmp_path):
@@ -158,4 +159,9 @@ def test_out_that_is_not_a_grading_output_is_never_replaced(tmp_path):
     assert run.returncode == 2 and "holds no earlier grading" in run.stderr
     assert (precious / "thesis.tex").read_text() == "years of work"
     run = run_grade(single, "--out", tmp_path / "new", "--merge")
-    assert run.returncode == 2 and "no data.json" in run.stderr
+    assert run.returncode == 2 and "does not exist" in run.stderr
+    older = tmp_path / "older-version-out"
+    older.mkdir()
+    (older / "grades.csv").write_text("submission,score\nalice,100.0\n")
+    run = run_grade(single, "--out", older, "--merge")
+    assert run.returncode == 2 and "has no data.json" in run.stderr
