@@ -284,6 +284,7 @@ def _regrade_in_export(folder: Path, display: str) -> Found:
 def discover(path: Path, scratch: Path, display: str | None = None) -> Found:
     """The submissions in ``path`` (a folder or a .zip); ``scratch`` receives unpacked zips."""
     display = display or str(path)
+    path = path.resolve()  # a link to the input is followed once, here; nothing below it is
     if _is_zip(path):
         unpacked = scratch / "input"
         unpacked.mkdir(parents=True, exist_ok=True)
@@ -301,9 +302,8 @@ def discover(path: Path, scratch: Path, display: str | None = None) -> Found:
         raise InputError(f"{display}: not a folder or a .zip of submissions")
     if is_export(path):
         return _export(path, _Where(display))
-    if os.path.lexists(path.parent / METADATA) and path.parent != path:
+    if path.parent != path and is_export(path.parent):
         return _regrade_in_export(path, display)
     if is_one_submission(path):
-        return Found([Submission(Student(path.resolve().name), path, display.rstrip("/") + "/")],
-                     [])
+        return Found([Submission(Student(path.name), path, display.rstrip("/") + "/")], [])
     return _collection(path, _Where(display))

@@ -211,3 +211,20 @@ def test_a_damaged_input_zip_is_a_message(tmp_path):
     run = run_grade(bad, "--out", tmp_path / "out", timeout=60)
     assert run.returncode == 2 and f"{bad} cannot be unpacked" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_student_folder_with_its_own_metadata_is_one_student_not_an_export(tmp_path):
+    from autograder.discovery import discover
+
+    mallory = copy_reference(tmp_path / "class" / "mallory" / "backprop").parent
+    forged = metadata_yaml({"backprop": [("Ada Lovelace", "001", "ada@example.edu")]})
+    (mallory / "submission_metadata.yml").write_text(forged)
+    (mallory / "backprop" / "submission_metadata.yml").write_text(forged)
+    for given in (mallory, mallory / "backprop"):
+        found = discover(given, tmp_path / "scratch")
+        assert [(s.student.submission, s.student.name) for s in found.submissions] == [
+            (given.name, "")], given
+    zipped = zip_folder(mallory, tmp_path / "mallory.zip", prefix="mallory/")
+    found = discover(zipped, tmp_path / "scratch2")
+    assert [(s.student.submission, s.student.name, s.path) for s in found.submissions] == [
+        ("mallory", "", zipped)]
