@@ -50,7 +50,6 @@ class Submission:
 class Found:
     submissions: list[Submission]
     problems: list[str]  # about the input, shown to the instructor (not one student's error)
-    export: bool = False
 
 
 def read_metadata_bytes(path: Path, display: str, limit: int = MAX_METADATA_BYTES) -> bytes:
@@ -260,7 +259,7 @@ def _export(folder: Path, where: _Where) -> Found:
             problems.append(f"{where(path.name + '/')} is not listed in {METADATA}: graded "
                             "without a name")
             subs.append(Submission(Student(path.name), path, where(path.name + "/")))
-    return Found(_unique(subs), problems, export=True)
+    return Found(_unique(subs), problems)
 
 
 def _collection(folder: Path, where: _Where) -> Found:
@@ -278,7 +277,7 @@ def _regrade_in_export(folder: Path, display: str) -> Found:
     if student is None:
         problems.append(f"{folder.name} is not listed in {parent_meta}: graded without a name")
         student = Student(folder.name)
-    return Found([Submission(student, folder, display.rstrip("/") + "/")], problems, export=True)
+    return Found([Submission(student, folder, display.rstrip("/") + "/")], problems)
 
 
 def discover(path: Path, scratch: Path, display: str | None = None) -> Found:
