@@ -72,7 +72,8 @@ def test_results_json_has_one_test_per_function(graded):
 def test_csv_columns_summary_and_plot(graded):
     out, _ = graded
     header = next(csv.reader(open(out / "grades.csv")))
-    assert header == ["submission", "name", "email", "sid", "score", "max_score", *GRADED_FUNCTIONS]
+    assert header == ["submission", "name", "email", "sid", "submitted_at", "late", "hours_late",
+                      "score", "max_score", *GRADED_FUNCTIONS, "error"]
     summary = (out / "summary.md").read_text()
     assert "| sigmoid |" in summary and "4 submissions" in summary
     assert (out / "scores.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
