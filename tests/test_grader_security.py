@@ -126,7 +126,7 @@ ATTACKS: list[Attack] = [
     Attack("snoop_and_call_out", targets=frozenset({"mse_loss"}), zero=frozenset({"mse_loss"})),
 ]
 # What the attacks that aim at a place or a port are told (test_isolation.py gives real ones).
-PLACEHOLDERS = {"@CANARY@": "/nonexistent-canary", "@PORT@": "9"}
+PLACEHOLDERS = {"@CANARY@": "/nonexistent-canary", "@PORT@": "9", "@CLASSMATE@": "BPCLASSMATE"}
 BY_NAME = {a.name: a for a in ATTACKS}
 
 

@@ -59,6 +59,7 @@ ORDER = {"leave_traces": "10", "use_traces": "20"}
 BUDGET = 240.0  # seconds for one batch
 SECRET_FILE = "BPSECRET-file-" + os.urandom(6).hex()
 SECRET_ENV = "BPSECRET-env-" + os.urandom(6).hex()
+CLASSMATE = "BPCLASSMATE-" + os.urandom(6).hex()  # marks the innocent submissions' modules
 MARKERS = ("BPATTACK-", "sleep 60")
 NOBODY = "nobody"
 IDENTITY = ("submission", "name", "email", "sid")  # grades.csv columns that are not scores
@@ -128,7 +129,8 @@ def world(tmp_path_factory: pytest.TempPathFactory):
 
 
 # --------------------------------------------------------------------------- the batches
-def _submissions(world: World, dest: Path, *, attacks: bool) -> dict[str, Path]:
+def _submissions(world: World, dest: Path, *, attacks: bool,
+                 skip: tuple[str, ...] = ()) -> dict[str, Path]:
     """name -> folder holding backprop/ for every submission of a batch."""
     subs: dict[str, Path] = {}
     staging = dest / "staging"
@@ -137,8 +139,10 @@ def _submissions(world: World, dest: Path, *, attacks: bool) -> dict[str, Path]:
     catalog.apply_mutant(next(m for m in catalog.MUTANTS
                               if m.name == "linear_backward_dW_not_averaged"), staging / "02-buggy")
     subs.update({p.name: p for p in sorted(staging.iterdir())})
-    values = {"@CANARY@": str(world.canary), "@PORT@": str(world.port)}
-    for name in ATTACKS:
+    for module in staging.rglob("*.py"):
+        module.write_text(module.read_text() + f"\n# {CLASSMATE}\n")
+    values = {"@CANARY@": str(world.canary), "@PORT@": str(world.port), "@CLASSMATE@": CLASSMATE}
+    for name in (a for a in ATTACKS if a not in skip):
         prefix = ORDER.get(name, "50")
         subs[f"{prefix}-{name}-twin"] = assemble(name, staging / f"{prefix}-{name}-twin",
                                                   honest=True, placeholders=values)
@@ -208,8 +212,7 @@ def run_batch(world: World, batch: Path, out: Path, jobs: int, *, mode: str = "a
     # folders go here (short: the forkserver's socket lives there too)
     if user:
         os.chown(scratch, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
-        out.mkdir()
-        os.chown(out, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
+        os.chown(out.parent, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
            "TMPDIR": str(scratch),
            "BACKPROP_LAB_SANDBOX": mode, "BACKPROP_LAB_UID_BASE": str(world.uid_base),
@@ -306,6 +309,8 @@ def breaches(world: World, clean: Batch, attacked: Batch, before: dict[str, int]
             problems.append(f"{name} changed next to the attacks: {changed}")
     for name in ATTACKS:
         key = f"{ORDER.get(name, '50')}-{name}"
+        if key not in attacked.rows and f"{key}-twin" not in clean.rows:
+            continue  # not in this batch
         got, twin = attacked.rows.get(key), attacked.rows.get(f"{key}-twin")
         if got is None or twin is None:
             problems.append(f"{key} was not graded")
@@ -348,13 +353,14 @@ def _number(text: str) -> float:
         return 0.0
 
 
-def _grade_pair(world: World, tmp: Path, layout: str, jobs: int, **kwargs) -> tuple[Batch, Batch, dict]:
-    clean_subs = _submissions(world, tmp / "clean", attacks=False)
+def _grade_pair(world: World, tmp: Path, layout: str, jobs: int, skip: tuple[str, ...] = (),
+                **kwargs) -> tuple[Batch, Batch, dict]:
+    clean_subs = _submissions(world, tmp / "clean", attacks=False, skip=skip)
     clean = run_batch(world, lay_out(clean_subs, tmp / "clean", layout, broken=False),
                       tmp / "clean" / "out", jobs, **kwargs)
     before = shared_entries()
     world.heard.clear()
-    subs = _submissions(world, tmp / "attacked", attacks=True)
+    subs = _submissions(world, tmp / "attacked", attacks=True, skip=skip)
     attacked = run_batch(world, lay_out(subs, tmp / "attacked", layout, broken=True),
                          tmp / "attacked" / "out", jobs, **kwargs)
     return clean, attacked, before
@@ -383,15 +389,14 @@ def test_attacks_are_contained_as_root_with_namespaces(world, tmp_path, layout, 
 def test_attacks_are_contained_as_root_without_namespaces(world, tmp_path):
     """uid drop and rlimits only (a container refusing namespaces). The grader closes its own
     files, so it runs from a copy of the repository here. One job: without namespaces two
-    submissions graded at once share the machine's /tmp (documented)."""
+    submissions graded at once share the machine's /tmp. read_hidden_files is left out: in this
+    mode world-readable files elsewhere on the machine (another clone's key) are readable
+    (docs/security.md)."""
     copy = tmp_path / "repo"
     shutil.copytree(ROOT / "autograder", copy / "autograder",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    os.chmod(world.decoy.parent, 0o700)  # other readable clones are out of this mode's reach
-    try:
-        clean, attacked, before = _grade_pair(world, tmp_path, "folders", 1, mode="uid", cwd=copy)
-    finally:
-        os.chmod(world.decoy.parent, 0o755)
+    clean, attacked, before = _grade_pair(world, tmp_path, "folders", 1, mode="uid", cwd=copy,
+                                          skip=("read_hidden_files",))
     _assert_graded(clean, attacked)
     assert "NO namespaces" in attacked.stderr
     problems = breaches(world, clean, attacked, before, namespaces=False)

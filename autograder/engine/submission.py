@@ -79,8 +79,8 @@ def safe_extract(archive: Path, dest: Path, label: str | None = None) -> None:
             budget = MAX_ZIP_BYTES
             for info in infos:
                 if info.flag_bits & 0x1:
-                    raise SubmissionError(f"{label} is encrypted (password-protected): upload "
-                                          "an ordinary zip")
+                    raise SubmissionError(f"{label} is password-protected: upload an ordinary "
+                                          "zip")
                 parts = Path(info.filename.replace("\\", "/")).parts
                 kind = stat.S_IFMT(info.external_attr >> 16)  # 0: no type recorded
                 if (info.filename.startswith(("/", "\\")) or ".." in parts or not parts
@@ -95,8 +95,11 @@ def safe_extract(archive: Path, dest: Path, label: str | None = None) -> None:
     except SubmissionError:
         raise
     except ZIP_ERRORS as exc:
-        raise SubmissionError(f"{label} is not a readable zip archive ({type(exc).__name__}: "
-                              f"{str(exc)[:120]})") from None
+        what = ("is password-protected: upload an ordinary zip" if "encrypt" in str(exc)
+                else "uses a compression method that cannot be read"
+                if isinstance(exc, NotImplementedError)
+                else "is damaged or truncated, or not a zip file")
+        raise SubmissionError(f"{label} {what} ({type(exc).__name__}: {str(exc)[:120]})") from None
 
 
 def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int,

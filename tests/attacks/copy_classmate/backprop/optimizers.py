@@ -3,8 +3,9 @@
 What it tries: every optimizer function looks for other students' submissions anywhere it can
 read (a bounded walk of the filesystem for backprop/optimizers.py files that are not its own,
 the folders named in other processes' command lines and working directories under /proc) and
-delegates to the first one it can load. Without a classmate it raises NotImplementedError, as
-the honest twin always does.
+delegates to the first one it can load (a classmate of its batch: the tests mark those, so
+that a correct solution lying elsewhere on the machine does not count). Without a classmate it
+raises NotImplementedError, as the honest twin always does.
 
 What the grader must guarantee: a worker sees only its own submission, so these functions score
 0, exactly as the twin.
@@ -15,6 +16,7 @@ import os
 import time
 
 ATTACK = True  # the honest twin sets this to False
+CLASSMATE = "@CLASSMATE@"  # the tests mark their innocent submissions' modules with this
 OWN = os.path.dirname(os.path.abspath(__file__))
 SKIP = {"proc", "sys", "dev", "usr", "lib", "lib64", "bin", "sbin", "boot", "etc", "run"}
 
@@ -44,7 +46,13 @@ def classmates(name: str):
                 return
             dirs[:] = [d for d in dirs if not (folder == "/" and d in SKIP)]
             if name in files and os.path.abspath(folder) != OWN:
-                yield os.path.join(folder, name)
+                path = os.path.join(folder, name)
+                try:
+                    with open(path) as fh:
+                        if CLASSMATE in fh.read():
+                            yield path
+                except OSError:
+                    pass
 
 
 FOUND: list = []  # searched once per worker

@@ -31,10 +31,9 @@ def _poison() -> list[bytes]:
     nested: object = 0
     for _ in range(11):
         nested = [nested] * 3
-    frames = []
+    frames = [_frame({"id": 0, "ok": True, "warnings": "x" * 50, "seconds": "soon",
+                      "tree": {"__dict__": [["result", nested]]}, "arrays": []})]
     for rid in range(1, 400):
-        frames.append(_frame({"id": rid, "ok": True, "warnings": "x" * 50, "seconds": "soon",
-                              "tree": {"__dict__": [["result", nested]]}, "arrays": []}))
         frames.append(_frame({"id": rid, "ok": True, "tree": {"__dict__": [["result",
                               {"__nd__": 0}]]}, "arrays": [{"dtype": "<f8", "shape": [4000, 4000],
                                                             "offset": 0}]}))
