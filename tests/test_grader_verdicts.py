@@ -38,8 +38,7 @@ from probe_submission import compare  # noqa: E402
 
 VARIANTS = sorted(p.name for p in (TESTS / "variants").iterdir() if (p / "backprop").is_dir())
 MUTANTS = {m.name: m for m in catalog.MUTANTS}
-PACKAGE_MODULES = ("activations", "losses", "layers", "network", "minibatch", "optimizers",
-                   "train", "quiz")
+PACKAGE_MODULES = tuple(catalog.GRADED_MODULES)
 # Deterministic submissions graded a second time: the reference, a chatty and a float32 variant,
 # and mutants whose feedback shows numbers.
 SAMPLES = ROOT / "autograder" / "samples"
