@@ -12,6 +12,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import mutants  # noqa: E402
+
 from autograder.engine import contract  # noqa: E402
 from autograder.engine.rubric import load_rubric  # noqa: E402
 

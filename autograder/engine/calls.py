@@ -55,6 +55,17 @@ class CallResult:
         return text
 
 
+def module_missing(module: str) -> str:
+    """Why the functions of a missing module fail (the same words wherever checks run)."""
+    return f"backprop/{module}.py is missing from the submission"
+
+
+def module_unimportable(module: str, result: CallResult) -> str:
+    """Why the functions of a module that failed to import fail."""
+    return (f"backprop/{module}.py could not be imported: "
+            f"{result.describe_error()}").splitlines()[0][:400]
+
+
 def _crossed(value: Any) -> Any:
     """``value`` as the grader receives it from the worker (encoded, then decoded)."""
     return protocol.decode(protocol.encode({}, value, opaque_ok=True)[4:])[1]
@@ -106,13 +117,12 @@ class InProcessCaller:
             del sys.modules[name]
         for module in import_order:
             if not (package_root / "backprop" / f"{module}.py").is_file():
-                self._mark_broken(module, f"backprop/{module}.py is missing")
+                self._mark_broken(module, module_missing(module))
                 continue
             result = self._run(lambda m=module: importlib.import_module(f"backprop.{m}"),
                                import_timeout)
             if not result.ok:
-                self._mark_broken(module, f"backprop/{module}.py could not be imported: "
-                                  f"{result.describe_error()}".splitlines()[0][:400])
+                self._mark_broken(module, module_unimportable(module, result))
 
     def _mark_broken(self, module: str, reason: str) -> None:
         self.broken[module] = reason

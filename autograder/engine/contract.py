@@ -3,7 +3,7 @@
 Everything else derives from this file: the engine's module map and call graph, the worker's
 import order, the skeleton's check of the reference, the public checks, the tests' lists, and
 the tables of docs/contract.md (a test proves the page agrees). The points and the quiz key
-live in autograder/rubric.yml. Standard library only: check.py and build scripts import it
+live in the rubric, which never leaves the grader. Standard library only: check.py and build scripts import it
 where nothing but Python (and numpy) is installed.
 """
 
