@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.engine import SubmissionResult
@@ -22,7 +22,6 @@ class Student:
     name: str = ""
     email: str = ""
     sid: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def results_json(result: SubmissionResult, rubric: Rubric) -> dict:
@@ -38,6 +37,8 @@ def results_json(result: SubmissionResult, rubric: Rubric) -> dict:
             "output": fn.output,
             "output_format": "text",
             "visibility": rubric.visibility,
+            "extra_data": {"checks": [{"name": c.name, "public": c.public, "passed": c.passed,
+                                       "points": c.points} for c in fn.checks]},
         })
     visible = rubric.visibility == "visible"
     lines = [f"Score: {result.score:g} / {result.max_score:g}"] if visible else [
