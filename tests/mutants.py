@@ -18,29 +18,21 @@ graph read with ``ast``).
 from __future__ import annotations
 
 import ast
-import importlib.util
 import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "solutions" / "backprop"
 
 
-def _load(path: Path) -> ModuleType:
-    """A module of the engine by its path, without importing the whole engine package."""
-    spec = importlib.util.spec_from_file_location(f"_mutants_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from autograder.engine import contract  # noqa: E402
+from autograder.engine.rubric import load_rubric  # noqa: E402
 
-
-contract = _load(ROOT / "autograder" / "engine" / "contract.py")
-QUIZ_KEY: dict[int, str] = _load(ROOT / "autograder" / "engine" / "rubric.py").load_rubric().quiz_key
+QUIZ_KEY: dict[int, str] = load_rubric().quiz_key
 
 GRADED_MODULES: dict[str, tuple[str, ...]] = {m: tuple(fs) for m, fs in contract.FUNCTIONS.items()}
 MODULE_OF: dict[str, str] = dict(contract.MODULE_OF)
