@@ -65,3 +65,23 @@ def test_import_order_puts_each_module_after_what_it_calls() -> None:
         for called in calls:
             assert order.index(contract.MODULE_OF[called]) <= order.index(
                 contract.MODULE_OF[function]), (function, called)
+
+
+def contract_numbers() -> list[str]:
+    """The worked example's published numbers in the contract, as 9-decimal strings."""
+    worked = contract.WORKED_EXAMPLE
+    numbers = [worked["J"], *sum(worked["dW2"], []), *sum(worked["dW1"], []),
+               *sum(worked["Y_hat"], [])]
+    return [f"{n:.9f}".rstrip("0") for n in numbers]
+
+
+def test_the_notebook_and_the_lecture_table_show_the_contracts_numbers() -> None:
+    """The notebook's text and the worked-example test print the lecture's numbers: they must
+    be the contract's (a change of the example shows up here first)."""
+    import test_worked_example
+
+    notebook = (ROOT / "assignments" / "notebook_source.py").read_text()
+    printed = {float(v) for _, v in test_worked_example.FIRST_STEP}
+    for number in contract_numbers():
+        assert number in notebook, number
+        assert float(number) in printed, number
