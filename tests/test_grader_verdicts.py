@@ -15,6 +15,7 @@ Everything is graded once per session (module fixture, two threads).
 
 from __future__ import annotations
 
+import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -82,6 +83,19 @@ TWICE = ["reference", "variant:chatty", "variant:float32",
          "mutant:train_adam_t_reset_every_epoch", "mutant:minibatch_different_permutations"]
 
 
+def variant_copy(name: str, dest: Path) -> Path:
+    """A copy of a correct variant whose quiz answers are the rubric's key, each written in the
+    variant's own way (case, spaces, key type): the variants never restate the key."""
+    shutil.copytree(TESTS / "variants" / name, dest / name)
+    quiz = dest / name / "backprop" / "quiz.py"
+    quiz.write_text(quiz.read_text() + (
+        "\n\n# the grader's key, spelled as this variant spells its answers (added by the tests)\n"
+        f"_KEY = {catalog.QUIZ_KEY!r}\n"
+        "ANSWERS = {q: a.replace(a.strip(), _KEY[int(q)] if a.strip().isupper()\n"
+        "                        else _KEY[int(q)].lower()) for q, a in ANSWERS.items()}\n"))
+    return dest / name
+
+
 # --------------------------------------------------------------------------- the catalog
 def test_catalog_is_well_formed() -> None:
     assert len(catalog.MUTANTS) >= 35
@@ -128,7 +142,7 @@ def probes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     for m in catalog.MUTANTS:
         jobs[f"mutant:{m.name}"] = catalog.apply_mutant(m, tmp_path_factory.mktemp(m.name))
     for v in VARIANTS:
-        jobs[f"variant:{v}"] = TESTS / "variants" / v
+        jobs[f"variant:{v}"] = variant_copy(v, tmp_path_factory.mktemp(f"variant-{v}"))
     with ThreadPoolExecutor(2) as pool:
         records = dict(zip(jobs, pool.map(probe_in_subprocess, jobs.values()), strict=True))
     errors = {k: r["__error__"] for k, r in records.items() if "__error__" in r}
@@ -172,7 +186,8 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ("reference", ROOT / "solutions"),
         ("skeleton", ROOT / "assignments" / "backprop"),
     ]
-    jobs += [(f"variant:{v}", TESTS / "variants" / v) for v in VARIANTS]
+    jobs += [(f"variant:{v}", variant_copy(v, tmp_path_factory.mktemp(f"variant-{v}")))
+             for v in VARIANTS]
     jobs += [(f"sample:{name}", SAMPLES / name) for name in SAMPLE_NAMES]
     for m in catalog.MUTANTS:
         jobs.append((f"mutant:{m.name}", catalog.apply_mutant(m, tmp_path_factory.mktemp(m.name))))
