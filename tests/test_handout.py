@@ -241,3 +241,19 @@ def test_stale_skeleton_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert module.main(["--out", str(out)]) == 1
     assert not out.exists()
     assert "stale" in capsys.readouterr().err
+
+
+def test_check_py_needs_nothing_but_python_and_numpy(handout: Path, tmp_path: Path) -> None:
+    """No make, no PyYAML, no Otter, no grader: check.py with the handout's own files only."""
+    folder = unzip(handout, tmp_path)
+    for path in SOLUTION_PKG.glob("*.py"):
+        shutil.copy(path, folder / "backprop" / path.name)
+    blocked = ["yaml", "otter", "nbformat", "autograder.engine.sandbox", "autograder.engine.rubric",
+               "autograder.engine.submission"]
+    script = (f"import runpy, sys\nfor name in {blocked!r}:\n    sys.modules[name] = None\n"
+              "sys.argv = ['check.py', '--json']\nrunpy.run_path('check.py', run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-I", "-c", script], cwd=folder, capture_output=True,
+                          text=True, timeout=300)
+    verdicts = json.loads(done.stdout)["functions"]
+    assert sorted(verdicts) == sorted(REGISTRY) and all(v["passed"] for v in verdicts.values())
+    assert done.returncode == 0, done.stderr

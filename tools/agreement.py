@@ -82,7 +82,7 @@ def compare(name: str, folder: Path, tests: Path,
         block = blocks.get(function, "")
         same = ([c["passed"] for c in verdict["checks"]] == [c["passed"] for c in public]
                 and [c["name"] for c in verdict["checks"]] == [c["name"] for c in public]
-                and block.startswith(f"{function}: {'PASS' if verdict['passed'] else 'FAIL'}"))
+                and block.startswith(f"{function}: {'passed' if verdict['passed'] else 'failed'}"))
         for local_check, done in zip(verdict["checks"], engine):
             checks += 1
             ok = local_check["message"] == done.message and (
