@@ -67,33 +67,39 @@ def gradescope(result, tests: Path) -> str:
     return next(t["output"] for t in out["tests"] if t["name"] == "Public Tests")
 
 
-def compare(name: str, folder: Path, tests: Path,
-            problems: list[str]) -> tuple[int, int, int, int]:
+def compare(name: str, folder: Path, tests: Path, problems: list[str]) -> list[int]:
+    """[functions, functions whose verdicts agree, checks, checks whose verdicts agree, checks
+    whose messages agree] for one submission."""
     result = grade_submission(folder)
     graded = {t["name"]: t for t in results_json(result, load_rubric())["tests"]}
     with tempfile.TemporaryDirectory() as scratch:
         mine = local(folder, Path(scratch))
     shown = gradescope(result, tests)
     blocks = {b.split(":", 1)[0]: b for b in shown.split("\n\n")}
-    functions = checks = agreed_checks = 0  # functions agreeing, checks, checks agreeing
+    counts = [0, 0, 0, 0, 0]
     for function, verdict in mine.items():
         public = [c for c in graded[function]["extra_data"]["checks"] if c["public"]]
         engine = [c for c in result.functions[function].checks if c.public]
         block = blocks.get(function, "")
         same = ([c["passed"] for c in verdict["checks"]] == [c["passed"] for c in public]
+                == [c.passed for c in engine]
                 and [c["name"] for c in verdict["checks"]] == [c["name"] for c in public]
                 and block.startswith(f"{function}: {'passed' if verdict['passed'] else 'failed'}"))
+        counts[0] += 1
+        counts[1] += same
         for local_check, done in zip(verdict["checks"], engine):
-            checks += 1
-            ok = local_check["message"] == done.message and (
+            counts[2] += 1
+            counts[3] += local_check["passed"] == done.passed
+            said = local_check["message"] == done.message and (
                 done.passed or (done.message.splitlines()[0] in block
                                 and done.message.splitlines()[0] in graded[function]["output"]))
-            agreed_checks += ok
-            same &= ok
-        functions += same
+            counts[4] += said
+            if not said:
+                problems.append(f"{name}: {function}: {done.name}: message differs "
+                                f"({local_check['message'][:80]!r} vs {done.message[:80]!r})")
         if not same:
-            problems.append(f"{name}: {function}")
-    return functions, len(mine), agreed_checks, checks
+            problems.append(f"{name}: {function}: verdicts differ")
+    return counts
 
 
 def main() -> int:
@@ -112,12 +118,14 @@ def main() -> int:
         for function in load_rubric().functions:
             (tests / f"{function}.py").write_text(build.test_file(function, load_rubric()))
         problems: list[str] = []
-        totals = [0, 0, 0, 0]
+        totals = [0, 0, 0, 0, 0]
         for name, folder in subjects:
             totals = [a + b for a, b in zip(totals, compare(name, folder, tests, problems))]
-    print(f"{len(subjects)} submissions ({args.mutants} mutants): functions agreeing "
-          f"{totals[0]}/{totals[1]}, public checks agreeing {totals[2]}/{totals[3]} "
-          "(check.py --json = make grade's results json = Gradescope's Public Tests)")
+    print(f"{len(subjects)} submissions ({args.mutants} mutants), check.py --json vs make grade's "
+          f"results json vs Gradescope's Public Tests:\n"
+          f"  function verdicts agreeing {totals[1]}/{totals[0]}\n"
+          f"  public check verdicts agreeing {totals[3]}/{totals[2]}\n"
+          f"  public check messages agreeing {totals[4]}/{totals[2]}")
     for problem in problems:
         print("  disagree:", problem)
     print(f"checks: {sum(len(c) for c in REGISTRY.values())} in all, "
