@@ -209,3 +209,21 @@ def test_init_imports_no_submodule_and_code_imports_numpy_only() -> None:
                 else:
                     continue
                 assert tops <= ALLOWED_IMPORTS, (path, tops)
+
+
+def test_the_skeleton_is_only_built_from_a_reference_that_follows_the_contract(tmp_path: Path
+                                                                               ) -> None:
+    sys.path.insert(0, str(ROOT / "assignments"))
+    import build_skeleton
+
+    assert build_skeleton.contract_problems() == []
+    folder = tmp_path / "backprop"
+    folder.mkdir()
+    for path in SOLUTION_PKG.glob("*.py"):
+        (folder / path.name).write_text(path.read_text())
+    text = (folder / "network.py").read_text()
+    (folder / "network.py").write_text(text.replace("def init_params(layer_sizes", "def init_params(sizes"))
+    (folder / "train.py").unlink()
+    problems = build_skeleton.contract_problems(folder)
+    assert "backprop/train.py is missing" in problems
+    assert any(p.startswith("network.init_params(sizes, seed=0) should be") for p in problems)
