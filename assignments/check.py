@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -127,7 +128,4 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     code = main()
     sys.stdout.flush()
-    # a call that timed out may still run in its thread: leave without waiting for it
-    import os
-
-    os._exit(code)
+    os._exit(code)  # a call that timed out may still run in its thread: do not wait for it

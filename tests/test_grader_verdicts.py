@@ -15,7 +15,6 @@ Everything is graded once per session (module fixture, two threads).
 
 from __future__ import annotations
 
-import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -34,6 +33,7 @@ from grader_harness import (  # noqa: E402
     full,
     plain,
     probe_in_subprocess,
+    variant_copy,
 )
 from probe_submission import compare  # noqa: E402
 
@@ -81,19 +81,6 @@ SAMPLE_EXPECTATIONS: dict[str, dict[str, Any]] = {
 TWICE = ["reference", "variant:chatty", "variant:float32",
          "mutant:linear_backward_dW_not_averaged", "mutant:adam_without_bias_correction",
          "mutant:train_adam_t_reset_every_epoch", "mutant:minibatch_different_permutations"]
-
-
-def variant_copy(name: str, dest: Path) -> Path:
-    """A copy of a correct variant whose quiz answers are the rubric's key, each written in the
-    variant's own way (case, spaces, key type): the variants never restate the key."""
-    shutil.copytree(TESTS / "variants" / name, dest / name)
-    quiz = dest / name / "backprop" / "quiz.py"
-    quiz.write_text(quiz.read_text() + (
-        "\n\n# the grader's key, spelled as this variant spells its answers (added by the tests)\n"
-        f"_KEY = {catalog.QUIZ_KEY!r}\n"
-        "ANSWERS = {q: a.replace(a.strip(), _KEY[int(q)] if a.strip().isupper()\n"
-        "                        else _KEY[int(q)].lower()) for q, a in ANSWERS.items()}\n"))
-    return dest / name
 
 
 # --------------------------------------------------------------------------- the catalog
