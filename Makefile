@@ -86,7 +86,7 @@ autograder: $(STAMP)
 	$(PY) autograder/otter/build.py --out dist/autograder.zip
 
 bench: $(STAMP)
-	$(PY) autograder/bench.py
+	$(PY) tools/bench.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -109,4 +109,4 @@ clean:
 	rm -rf $(VENV) dist out .pytest_cache .ruff_cache
 
 catalog: $(STAMP)
-	$(PY) autograder/catalog.py
+	$(PY) tools/catalog.py

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.engine import SubmissionResult
@@ -23,7 +23,6 @@ class Student:
     email: str = ""
     sid: str = ""
     created_at: str = ""  # when it was submitted (Gradescope export), as written there
-    extra: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -59,6 +58,8 @@ def results_json(result: SubmissionResult, rubric: Rubric) -> dict:
             "output": fn.output,
             "output_format": "text",
             "visibility": rubric.visibility,
+            "extra_data": {"checks": [{"name": c.name, "public": c.public, "passed": c.passed,
+                                       "points": c.points} for c in fn.checks]},
         })
     visible = rubric.visibility == "visible"
     lines = [f"Score: {result.score:g} / {result.max_score:g}"] if visible else [

@@ -30,6 +30,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -43,10 +44,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import mutants as graph  # noqa: E402  (call-graph helpers)
-from grader_harness import ROOT, TESTS, engine, full, grade_in_subprocess  # noqa: E402
+from grader_harness import (  # noqa: E402
+    ROOT,
+    TESTS,
+    engine,
+    full,
+    grade_in_subprocess,
+    variant_copy,
+)
 
 ATTACKS_DIR = TESTS / "attacks"
-BASE = TESTS / "variants" / "tuple_cache"
+BASE = "tuple_cache"  # the correct variant every attack is laid over
 IS_ROOT = os.geteuid() == 0
 ROOT_REASON = ("the grader does not run as root here, so it cannot run student code under "
                "another uid: this guarantee is only required (and only testable) as root")
@@ -136,7 +144,9 @@ def assemble(attack: Attack | str, dest: Path, *, honest: bool,
     """The attack's submission (or its honest twin): the base package + the attack's modules."""
     name = attack if isinstance(attack, str) else attack.name
     package = dest / "backprop"
-    shutil.copytree(BASE / "backprop", package, ignore=shutil.ignore_patterns("__pycache__"))
+    with tempfile.TemporaryDirectory() as base:  # its quiz answers follow the rubric's key
+        shutil.copytree(variant_copy(BASE, Path(base)) / "backprop", package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     for module in sorted((ATTACKS_DIR / name / "backprop").glob("*.py")):
         text = module.read_text()
         if honest:
@@ -538,6 +548,10 @@ def test_the_detectors_can_fail(tmp_path: Path) -> None:
 
     sleeper = subprocess.Popen(["sleep", "6099"])
     try:
+        for _ in range(200):  # until the child has exec'd sleep
+            if any(pid == sleeper.pid for pid, _ in survivors(("sleep 6099",))):
+                break
+            time.sleep(0.01)
         assert any(pid == sleeper.pid for pid, _ in survivors(("sleep 6099",)))
     finally:
         sleeper.kill()

@@ -18,11 +18,12 @@ import signal
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograder.engine import protocol
+from autograder.engine.calls import CallResult, module_missing, module_unimportable
+from autograder.engine.contract import IMPORT_ORDER
 from autograder.engine.isolation import INSIDE_PACKAGE, Sandbox, SandboxPool, keyring_filter
 from autograder.engine.uids import (
     UidLease,
@@ -45,34 +46,6 @@ DEFAULT_LIMITS = {
     "processes": 64,  # per uid; only applied under a dedicated uid
     "message_queue_bytes": 0,  # POSIX message queues would outlive the worker
 }
-
-
-@dataclass
-class CallResult:
-    """What one call of a student function gave: a value, an exception, or a dead worker."""
-
-    ok: bool
-    value: Any = None
-    args_after: Any = None
-    warnings: list[str] = field(default_factory=list)
-    error_type: str = ""
-    error_message: str = ""
-    traceback: str = ""
-    timed_out: bool = False
-    crashed: bool = False
-    seconds: float = 0.0
-
-    def describe_error(self) -> str:
-        if self.timed_out:
-            return "timed out (an infinite loop, or far too slow?)"
-        if self.crashed:
-            return "the process running your code died (os._exit, a crash, or the memory limit)"
-        text = f"{self.error_type}: {self.error_message}".strip()
-        if self.error_type == "NotImplementedError":
-            return "not implemented yet (it raises NotImplementedError)"
-        if self.traceback:
-            text += "\n" + self.traceback.rstrip()
-        return text
 
 
 class WorkerDied(Exception):
@@ -127,10 +100,7 @@ def copy_package(source: Path, dest: Path, group: int | None, nested: str) -> No
 class Worker:
     """One sandboxed worker for one submission; restarted after a crash or timeout."""
 
-    MODULE_ORDER = (
-        "activations", "losses", "gradcheck", "quiz", "optimizers",
-        "minibatch", "layers", "network", "train",
-    )
+    MODULE_ORDER = IMPORT_ORDER  # each module after the ones it imports
 
     def __init__(self, package_dir: Path, *, limits: dict | None = None,
                  import_timeout: float = 10.0) -> None:
@@ -240,15 +210,13 @@ class Worker:
         """Import each student module once, so one that hangs or crashes is isolated."""
         for module in self.MODULE_ORDER:
             if module not in self.modules:
-                self.broken[module] = f"backprop/{module}.py is missing from the submission"
+                self.broken[module] = module_missing(module)
         for module in self.MODULE_ORDER:
             if module in self.broken:
                 continue
             result = self._request({"op": "import", "module": module}, {}, self.import_timeout)
             if not result.ok:
-                self.broken[module] = (
-                    f"backprop/{module}.py could not be imported: {result.describe_error()}"
-                ).splitlines()[0][:400]
+                self.broken[module] = module_unimportable(module, result)
 
     def ensure_started(self) -> None:
         if self.pid is None:

@@ -8,7 +8,7 @@ after it under what may be the same uid or sandbox, looks for them.
 
 What the grader must guarantee: nothing of a submission outlives it: no process, file,
 shared-memory segment, IPC object or key of the sandbox uid is left once it is graded, and
-use_traces scores as its honest twin. This submission's own answers are right either way.
+use_traces scores as its honest twin. This submission's own answers are the same either way.
 """
 
 import ctypes
@@ -18,7 +18,7 @@ import socket
 import time
 
 ATTACK = True  # the honest twin sets this to False
-ANSWERS = dict(zip(range(1, 11), "D A C B A C D B A D".split()))
+ANSWERS = {number: "A" for number in range(1, 11)}  # right or wrong, the same for its twin
 TRACE = json.dumps(ANSWERS).encode()
 SHM_KEY, NAME = 0x0BADBEEF, b"bpattack-trace"
 KEY_SYSCALLS = {"x86_64": 248, "aarch64": 217}  # add_key

@@ -1,6 +1,6 @@
 """`make bench`: seconds per submission of `make grade` against Otter, in one session.
 
-    python autograder/bench.py [--n 200] [--otter 20] [--jobs 0]
+    python tools/bench.py [--n 200] [--otter 20] [--jobs 0]
 
 Generates N submissions (a realistic mix: correct variants, single-bug copies from
 tests/mutants.py, the skeleton and broken samples), grades them all with `make grade`'s
