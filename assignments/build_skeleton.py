@@ -7,12 +7,16 @@ The reference marks each graded body with
     # ELSE            (optional: commented-out lines the skeleton gets instead)
     # END SOLUTION
 
-Without an ELSE part the skeleton gets a TODO and ``raise NotImplementedError``.
+Without an ELSE part the skeleton gets a TODO and ``raise NotImplementedError``. The reference
+must define every function of the contract (autograder/engine/contract.py) with its parameters;
+otherwise nothing is written.
 Usage: python assignments/build_skeleton.py [--check]   (--check: fail if the committed copy drifted)
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -25,6 +29,51 @@ _BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<hint>.*))?$")
 _ELSE = re.compile(r"^\s*# ELSE\s*$")
 _END = re.compile(r"^\s*# END SOLUTION\s*$")
 _DEF = re.compile(r"^\s*def (?P<name>\w+)\(")
+
+
+def load_contract():
+    """autograder/engine/contract.py by path (standard library only, like this script)."""
+    spec = importlib.util.spec_from_file_location(
+        "backprop_lab_contract", ROOT / "autograder" / "engine" / "contract.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def parameters(node: ast.FunctionDef) -> str:
+    """'(Z, seed=0)': a function's parameters with defaults, without annotations."""
+    args = node.args
+    for arg in args.args + args.kwonlyargs:
+        arg.annotation = None
+    return "(" + ast.unparse(args) + ")"
+
+
+def contract_problems(folder: Path = SOLUTION_DIR) -> list[str]:
+    """Where the reference differs from the contract's modules, functions and parameters."""
+    contract = load_contract()
+    problems = []
+    for module, functions in {**contract.FUNCTIONS, **contract.GIVEN}.items():
+        path = folder / f"{module}.py"
+        if not path.is_file():
+            problems.append(f"backprop/{module}.py is missing")
+            continue
+        tree = ast.parse(path.read_text())
+        defined = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+        names = {t.id for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
+                 for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+                 if isinstance(t, ast.Name)}
+        for name, signature in functions.items():
+            if name == "quiz":
+                if contract.QUIZ_ATTRIBUTE not in names:
+                    problems.append(f"backprop/{module}.py defines no {contract.QUIZ_ATTRIBUTE}")
+            elif name not in defined:
+                problems.append(f"backprop/{module}.py defines no {name}{signature}")
+            elif ast.unparse(ast.parse(f"def f{parameters(defined[name])}: pass")) != \
+                    ast.unparse(ast.parse(f"def f{signature}: pass")):
+                problems.append(f"{module}.{name}{parameters(defined[name])} should be "
+                                f"{name}{signature}")
+    return problems
 
 
 def skeletonize(source: str, filename: str) -> str:
@@ -94,6 +143,11 @@ def expected_files() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
+    problems = contract_problems()
+    if problems:
+        print("the reference does not follow the contract (autograder/engine/contract.py): "
+              + "; ".join(problems))
+        return 1
     files = expected_files()
     if "--check" in argv:
         stale = [

@@ -1,151 +1,236 @@
-"""`make grade`: grade a folder of submissions (or a Gradescope export) in parallel.
+"""`make grade`: grade a class (or one student) in parallel and write grades, feedback, a report.
 
-    python -m autograder.grade [PATH] [--out DIR] [--jobs N]
+    python -m autograder.grade [PATH] [--out DIR] [--jobs N] [--merge] [--compare OLD_OUT]
+                               [--due DATETIME] [--canvas-assignment NAME]
 
-PATH: a folder whose subfolders or .zip files are submissions, or a Gradescope "Export
-Submissions" folder/zip (with submission_metadata.yml). Without PATH: the bundled samples
+PATH: a Gradescope "Export Submissions" folder/zip, one folder of such an export, a folder of
+submissions (subfolders or .zip files), or one submission (a folder or .zip holding
+backprop/ or the module files); see autograder/discovery.py. Without PATH: the bundled samples
 (the reference, the skeleton and autograder/samples/*).
+
+The new OUT is written into a temporary folder next to it and then replaces it whole, so no file
+of an earlier run is left behind. With --merge, the submissions graded now replace or join those
+of the earlier OUT; the other students' results are kept.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import zipfile
+import zlib
 from pathlib import Path
 
-import yaml
+from tqdm import tqdm
 
+from autograder.discovery import Found, InputError, Submission, discover, is_one_submission
+from autograder.engine.isolation import (
+    ALLOW_UNSANDBOXED,
+    SandboxUnavailable,
+    check_allowed,
+    detect,
+)
 from autograder.engine.rubric import load_rubric
-from autograder.engine.sandbox import is_root, protect
-from autograder.engine.submission import SubmissionError, safe_extract
-from autograder.report import Student, table, write_outputs
+from autograder.engine.sandbox import protect_installation
+from autograder.engine.submission import SubmissionError
+from autograder.engine.uids import is_root
+from autograder.lms import DEFAULT_ASSIGNMENT, hours_late, parse_when
+from autograder.outputs import write_all
+from autograder.pool import run_jobs
+from autograder.report import Graded, Student, table
+from autograder.runs import (
+    RunError,
+    changes_text,
+    check_replaceable,
+    compare,
+    load_run,
+    merge,
+    not_in_run,
+    scores_of,
+    staging_folder,
+    swap_into_place,
+    write_changes,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "autograder" / "samples"
+DEADLINE_MARGIN = 60.0  # seconds beyond the engine's own budget before a grading process is killed
 
 
-def _strip(key) -> str:
-    return str(key).lstrip(":")
+def bundled(scratch: Path) -> Found:
+    subs = [Submission(Student("reference"), ROOT / "solutions", "solutions/"),
+            Submission(Student("skeleton"), ROOT / "assignments" / "backprop",
+                       "assignments/backprop/")]
+    if SAMPLES.is_dir() and not is_one_submission(SAMPLES):
+        subs += discover(SAMPLES, scratch, "autograder/samples").submissions
+    return Found(subs, [])
 
 
-def gradescope_export(folder: Path) -> list[tuple[Student, Path]] | None:
-    """Submissions of a Gradescope export folder, or None if ``folder`` is not one."""
-    meta_path = next((p for p in (folder / "submission_metadata.yml",
-                                  *folder.glob("*/submission_metadata.yml")) if p.is_file()), None)
-    if meta_path is None:
-        return None
-    meta = yaml.safe_load(meta_path.read_text()) or {}
-    found = []
-    for key, entry in sorted(meta.items(), key=lambda kv: str(kv[0])):
-        entry = {_strip(k): v for k, v in (entry or {}).items()}
-        people = [{_strip(k): v for k, v in p.items()} for p in entry.get("submitters") or []]
-        student = Student(
-            submission=str(key),
-            name="; ".join(str(p.get("name", "")) for p in people),
-            email="; ".join(str(p.get("email", "")) for p in people),
-            sid="; ".join(str(p.get("sid", "")) for p in people),
-        )
-        found.append((student, meta_path.parent / str(key)))
-    return found
+def current_umask() -> int:
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return mask
 
 
-def discover(path: Path | None, scratch: Path) -> list[tuple[Student, Path]]:
-    if path is None:
-        bundled = [(Student("reference"), ROOT / "solutions"),
-                   (Student("skeleton"), ROOT / "assignments" / "backprop")]
-        return bundled + (discover(SAMPLES, scratch) if SAMPLES.is_dir() else [])
-    if path.is_file() and path.suffix == ".zip":
-        unpacked = scratch / "export"
-        safe_extract(path, unpacked)
-        export = gradescope_export(unpacked)
-        if export is not None:
-            return export
-        children = [p for p in unpacked.iterdir() if not p.name.startswith((".", "__MACOSX"))]
-        path = children[0] if len(children) == 1 and children[0].is_dir() else unpacked
-    if not path.is_dir():
-        raise SystemExit(f"{path}: not a folder or a .zip of submissions")
-    export = gradescope_export(path)
-    if export is not None:
-        return export
-    return [(Student(p.stem if p.suffix == ".zip" else p.name), p) for p in sorted(path.iterdir())
-            if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".zip")]
+def failure_message(exc: BaseException, path: Path) -> str:
+    """Why a submission could not be graded, in the student's terms, without temporary paths."""
+    text = str(exc)
+    for shown in {str(path), str(path.resolve())}:
+        text = text.replace(shown, "the submission")
+    text = re.sub(re.escape(tempfile.gettempdir().rstrip("/")) + r"/[^\s'\":,)]*",
+                  "(a temporary copy)", text)
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
+        return f"the zip file is damaged or truncated ({text})"
+    if isinstance(exc, RuntimeError) and ("encrypted" in text or "password" in text):
+        return "the zip file is password-protected: ask for it again without a password"
+    if isinstance(exc, NotImplementedError):
+        return f"the zip file uses a compression method that cannot be read ({text})"
+    if isinstance(exc, SubmissionError):
+        return text
+    if isinstance(exc, OSError):
+        return f"a file of the submission cannot be read: {exc.strerror or text}"
+    return (f"internal error while grading it ({type(exc).__name__}: {text}); the other "
+            "submissions are not affected")
 
 
-def _grade_one(student: Student, path: Path):
-    from autograder.engine import grade_submission
-
+def grade_one(student: Student, path: Path) -> tuple[object, str]:
+    """Grade one submission: (SubmissionResult, "") or (None, why it could not be graded)."""
     try:
-        return student, grade_submission(path, name=student.submission), ""
-    except (SubmissionError, OSError, ValueError) as exc:
-        return student, None, f"{type(exc).__name__}: {exc}"
+        from autograder.engine import grade_submission
+
+        return grade_submission(path, name=student.submission), ""
+    except Exception as exc:  # noqa: BLE001 - one submission can fail only itself
+        return None, failure_message(exc, path)
 
 
-class Progress:
-    def __init__(self, total: int) -> None:
-        self.total, self.done, self.start = total, 0, time.monotonic()
-        self.tty = sys.stderr.isatty()
-
-    def step(self, label: str) -> None:
-        self.done += 1
-        elapsed = time.monotonic() - self.start
-        eta = elapsed / self.done * (self.total - self.done)
-        width = 30
-        bar = "#" * (width * self.done // self.total) + "-" * (width - width * self.done // self.total)
-        line = f"[{bar}] {self.done}/{self.total}  {elapsed:5.1f}s  eta {eta:4.0f}s  {label}"
-        if self.tty:
-            sys.stderr.write("\r" + line[:120].ljust(120) + ("\n" if self.done == self.total else ""))
+def grade_all(subs: list[Submission], *, jobs: int, deadline: float,
+              grade_fn=grade_one) -> list[Graded]:
+    """Grade every submission, in the input's order; a failure is that student's error row."""
+    graded: list[Graded | None] = [None] * len(subs)
+    todo = []
+    for i, sub in enumerate(subs):
+        if not os.path.lexists(sub.path):
+            graded[i] = Graded(sub.student, None, f"{sub.student.label} ({sub.origin}): the "
+                               "export's metadata lists this submission but it has no files",
+                               sub.origin)
         else:
-            sys.stderr.write(line + "\n")
-        sys.stderr.flush()
+            todo.append(i)
+    bar = tqdm(total=len(subs), initial=len(subs) - len(todo), unit="submission",
+               file=sys.stderr, disable=None, dynamic_ncols=True)
+    try:
+        jobs_args = [(subs[i].student, subs[i].path) for i in todo]
+        for k, ok, value in run_jobs(grade_fn, jobs_args, processes=jobs, deadline=deadline):
+            sub = subs[todo[k]]
+            result, why = value if ok else (None, value)
+            if result is None:
+                error = f"{sub.student.label} ({sub.origin}): {why}"
+                graded[todo[k]] = Graded(sub.student, None, error, sub.origin)
+                tqdm.write(f"error: {error}", file=sys.stderr)
+            else:
+                graded[todo[k]] = Graded(sub.student, result, "", sub.origin)
+            bar.set_postfix_str(sub.student.submission[:30])
+            bar.update()
+    finally:
+        bar.close()
+    return [g for g in graded if g is not None]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", nargs="?", type=Path, help="submissions folder, .zip or export")
+    parser.add_argument("path", nargs="?", help="submissions: export, folder, .zip, one student")
     parser.add_argument("--out", type=Path, default=ROOT / "out", help="output folder (out/)")
     parser.add_argument("--jobs", type=int, default=0, help="parallel submissions (0: all cores)")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep OUT's other submissions; replace or add the ones graded now")
+    parser.add_argument("--compare", metavar="OLD_OUT",
+                        help="list whose scores changed since the run in OLD_OUT (may be OUT)")
+    parser.add_argument("--due", help="due date-time: flags submissions created after it, e.g. "
+                        "'2026-11-20 23:59' (local time) or '2026-11-20T23:59-08:00'")
+    parser.add_argument("--canvas-assignment", default=DEFAULT_ASSIGNMENT,
+                        help="the assignment column of canvas.csv, e.g. 'HW3 (12345)'")
+    parser.add_argument("--deadline", type=float, default=None,
+                        help="seconds before one submission's grading is stopped (default: the "
+                             f"rubric's budget + {DEADLINE_MARGIN:g})")
+    parser.add_argument("--allow-unsandboxed", action="store_true",
+                        help="grade even where no sandbox is possible (only code you trust)")
     args = parser.parse_args(argv)
+    if args.allow_unsandboxed:
+        os.environ[ALLOW_UNSANDBOXED] = "1"  # the grading processes inherit it
+    try:
+        return run(args)
+    except (InputError, RunError, ValueError, SandboxUnavailable) as exc:
+        print(f"make grade: {exc}", file=sys.stderr)
+        return 2
+
+
+def run(args: argparse.Namespace) -> int:
     rubric = load_rubric()
     jobs = args.jobs or os.cpu_count() or 1
-    args.out.mkdir(parents=True, exist_ok=True)
-    if is_root():
-        protect([ROOT / "autograder", ROOT / "solutions", ROOT / ".git", args.out.resolve()])
-    else:
-        print("note: not running as root, so student code runs as your own user (with resource "
-              "limits and timeouts). Grade untrusted code as root or in a container.",
-              file=sys.stderr)
+    deadline = args.deadline or rubric.timeouts.get("budget", 90.0) + DEADLINE_MARGIN
+    due = parse_when(args.due, end_of_day=True) if args.due else None
+    out: Path = args.out
+    check_replaceable(out)
+    previous = load_run(out) if args.merge else None
+    old_scores = scores_of(Path(args.compare)) if args.compare else None
+    isolation = detect()
+    print(isolation.describe(), file=sys.stderr)
+    check_allowed(isolation)
+    if isolation.mode == "uid":  # without namespaces the worker could read the grader's files
+        protect_installation()
+    start = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="backprop-lab-grade-"))
+    stage = None
     try:
-        found = discover(args.path, scratch)
-        if not found:
+        found = bundled(scratch) if args.path is None else discover(Path(args.path), scratch, args.path)
+        for problem in found.problems:
+            print(f"warning: {problem}", file=sys.stderr)
+        if not found.submissions:
             print(f"no submissions found in {args.path}", file=sys.stderr)
             return 1
-        print(f"grading {len(found)} submissions with {jobs} jobs -> {args.out}", file=sys.stderr)
-        progress = Progress(len(found))
-        graded = []
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(found)), mp_context=context) as pool:
-            futures = [pool.submit(_grade_one, s, p) for s, p in found]
-            for future in as_completed(futures):
-                student, result, error = future.result()
-                graded.append((student, result, error))
-                progress.step(f"{student.submission}: "
-                              + (f"{result.score:g}" if result else "error"))
-        order = {s.submission: i for i, (s, _) in enumerate(found)}
-        graded.sort(key=lambda g: order[g[0].submission])
-        write_outputs(args.out, graded, rubric)
+        print(f"grading {len(found.submissions)} submission(s) with {jobs} jobs -> {out}",
+              file=sys.stderr)
+        graded = grade_all(found.submissions, jobs=jobs, deadline=deadline)
+        rows = merge(previous, graded) if previous is not None else graded
+        if previous is not None:
+            before = {g.student.submission: g.student for g in previous}
+            for g in graded:
+                old = before.get(g.student.submission)
+                print(f"merge: {g.student.submission} ({g.student.label}) "
+                      + (f"replaces the earlier result of {old.label}" if old else "is added"),
+                      file=sys.stderr)
+        for g in rows:
+            g.late_hours = hours_late(g.student.created_at, due)
+        stage = staging_folder(out)
+        if not is_root():  # as root OUT stays closed to the sandbox's uids
+            os.chmod(stage, 0o777 & ~current_umask())
+        write_all(stage, rows, rubric, problems=found.problems,
+                  canvas_assignment=args.canvas_assignment)
+        changes = compare(old_scores, rows) if old_scores is not None else None
+        if changes is not None:
+            write_changes(stage, changes, args.compare)
+        swap_into_place(stage, out)
+        stage = None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print(table(graded, rubric))
-    seconds = time.monotonic() - progress.start
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+    print(table(rows))
+    seconds = time.monotonic() - start
+    merged = f", {len(rows) - len(graded)} others kept from before" if previous else ""
     print(f"\n{len(graded)} graded in {seconds:.1f}s ({seconds / len(graded):.2f}s each, {jobs} "
-          f"jobs). Results: {args.out}/grades.csv, summary.md, scores.png, results/*.json")
+          f"jobs){merged}. Results: {out}/report.html, grades.csv, canvas.csv, summary.md, "
+          "feedback/, results/")
+    errors = [g for g in graded if g.result is None]
+    if errors:
+        print(f"{len(errors)} could not be graded (error rows):")
+        print("\n".join(f"  {g.error}" for g in errors))
+    if changes is not None:
+        print(changes_text(changes, args.compare, not_in_run(old_scores, rows)))
     return 0
 
 

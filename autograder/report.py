@@ -1,11 +1,11 @@
-"""What grading writes: Gradescope results.json per submission, grades.csv, summary.md, scores.png."""
+"""The pieces of what `make grade` writes: Gradescope results.json, grades.csv, summary.md,
+scores.png and the terminal table (autograder/outputs.py writes them all)."""
 
 from __future__ import annotations
 
 import csv
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.engine import SubmissionResult
@@ -22,7 +22,27 @@ class Student:
     name: str = ""
     email: str = ""
     sid: str = ""
-    extra: dict = field(default_factory=dict)
+    created_at: str = ""  # when it was submitted (Gradescope export), as written there
+
+    @property
+    def label(self) -> str:
+        """How people are named in messages: the names, or the submission when there are none."""
+        return self.name or self.submission
+
+
+@dataclass
+class Graded:
+    """One row of a grading run: the result, or why there is none."""
+
+    student: Student
+    result: SubmissionResult | None
+    error: str = ""
+    origin: str = ""  # where the submission is in the original input
+    late_hours: float | None = None  # hours after DUE (<= 0: on time); None: unknown
+
+    @property
+    def score(self) -> float:
+        return self.result.score if self.result else 0.0
 
 
 def results_json(result: SubmissionResult, rubric: Rubric) -> dict:
@@ -38,6 +58,8 @@ def results_json(result: SubmissionResult, rubric: Rubric) -> dict:
             "output": fn.output,
             "output_format": "text",
             "visibility": rubric.visibility,
+            "extra_data": {"checks": [{"name": c.name, "public": c.public, "passed": c.passed,
+                                       "points": c.points} for c in fn.checks]},
         })
     visible = rubric.visibility == "visible"
     lines = [f"Score: {result.score:g} / {result.max_score:g}"] if visible else [
@@ -63,47 +85,82 @@ def results_json(result: SubmissionResult, rubric: Rubric) -> dict:
 
 
 def safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "submission"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:100] or "submission"
 
 
-def write_outputs(out: Path, graded: list[tuple[Student, SubmissionResult | None, str]],
-                  rubric: Rubric) -> None:
-    """Write results/*.json, grades.csv, summary.md and scores.png into ``out``."""
-    results_dir = out / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
-    for student, result, error in graded:
-        path = results_dir / f"{safe_name(student.submission)}.json"
-        data = results_json(result, rubric) if result else {
-            "score": 0, "output": f"This submission could not be graded: {error}", "tests": []}
-        path.write_text(json.dumps(data, indent=2))
-    with open(out / "grades.csv", "w", newline="") as fh:
+def file_stems(graded: list[Graded]) -> dict[str, str]:
+    """A distinct file name (without suffix) for each submission: results/, feedback/."""
+    stems: dict[str, str] = {}
+    used: set[str] = set()
+    for g in graded:
+        base = stem = safe_name(g.student.submission)
+        n = 2
+        while stem.lower() in used:
+            stem, n = f"{base}-{n}", n + 1
+        used.add(stem.lower())
+        stems[g.student.submission] = stem
+    return stems
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a quote first."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def points(value: float) -> str:
+    """Scores in every CSV: always 2 decimals (100.00, 0.00, 63.27)."""
+    return f"{value:.2f}"
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["submission", "name", "email", "sid", "score", "max_score",
-                         *rubric.functions])
-        for student, result, _ in graded:
-            per_fn = [result.functions[f].score if result else 0 for f in rubric.functions]
-            writer.writerow([student.submission, student.name, student.email, student.sid,
-                             result.score if result else 0, rubric.total, *per_fn])
-    (out / "summary.md").write_text(summary_markdown(graded, rubric))
-    plot_scores([r.score if r else 0.0 for _, r, _ in graded], rubric.total, out / "scores.png")
+        for row in [header, *rows]:
+            writer.writerow([csv_cell(c) for c in row])
 
 
-def summary_markdown(graded, rubric: Rubric) -> str:
-    scores = sorted(r.score if r else 0.0 for _, r, _ in graded)
+def grades_rows(graded: list[Graded], rubric: Rubric) -> tuple[list[str], list[list[object]]]:
+    header = ["submission", "name", "email", "sid", "submitted_at", "late", "hours_late",
+              "score", "max_score", *rubric.functions, "error"]
+    rows = []
+    for g in graded:
+        late = "" if g.late_hours is None else ("yes" if g.late_hours > 0 else "no")
+        hours = "" if g.late_hours is None else points(max(g.late_hours, 0.0))
+        per_fn = [points(g.result.functions[f].score if g.result and f in g.result.functions
+                         else 0.0) for f in rubric.functions]
+        rows.append([g.student.submission, g.student.name, g.student.email, g.student.sid,
+                     g.student.created_at, late, hours, points(g.score), points(rubric.total),
+                     *per_fn, g.error])
+    return header, rows
+
+
+def summary_markdown(graded: list[Graded], rubric: Rubric, problems: list[str] = ()) -> str:
+    scores = sorted(g.score for g in graded)
     n = len(scores)
     lines = ["# Grading summary", ""]
     if n:
         mean = sum(scores) / n
         median = scores[n // 2] if n % 2 else (scores[n // 2 - 1] + scores[n // 2]) / 2
-        lines.append(f"{n} submissions; mean {mean:.1f}, median {median:.1f}, min {scores[0]:g}, "
-                     f"max {scores[-1]:g} (out of {rubric.total:g}).")
-    failed = [s.submission for s, r, _ in graded if r is None]
+        lines.append(f"{n} submissions; mean {mean:.2f}, median {median:.2f}, min "
+                     f"{scores[0]:.2f}, max {scores[-1]:.2f} (out of {rubric.total:.2f}).")
+    failed = [g for g in graded if g.result is None]
     if failed:
-        lines.append(f"\nCould not be graded: {', '.join(failed)} (see results/).")
+        lines += ["", "Could not be graded:"] + [f"- {md_text(g.error)}" for g in failed]
+    late = [g for g in graded if g.late_hours is not None and g.late_hours > 0]
+    if late:
+        lines += ["", "Submitted after the due date (a flag only; the late policy is yours):"]
+        lines += [f"- {md_text(g.student.label)} ({md_text(g.student.submission)}): "
+                  f"{g.late_hours:.2f} h late" for g in late]
+    if problems:
+        lines += ["", "Problems with the input:"] + [f"- {md_text(p)}" for p in problems]
     lines += ["", "| function | points | full marks | mean points | most common failure |",
               "|---|---:|---:|---:|---|"]
     for fn in rubric.functions:
-        done = [r.functions[fn] for _, r, _ in graded if r]
+        done = [g.result.functions[fn] for g in graded if g.result and fn in g.result.functions]
         full = sum(f.passed for f in done)
         mean = sum(f.score for f in done) / len(done) if done else 0.0
         failures: dict[str, int] = {}
@@ -113,10 +170,17 @@ def summary_markdown(graded, rubric: Rubric) -> str:
                     failures[c.title] = failures.get(c.title, 0) + 1
         common = max(failures, key=failures.get) if failures else ""
         rate = f"{100 * full / len(done):.0f}%" if done else "-"
-        lines.append(f"| {fn} | {rubric.points[fn]:g} | {rate} | {mean:.2f} | {common} |")
-    lines += ["", "| submission | score |", "|---|---:|"]
-    lines += [f"| {s.submission} | {r.score if r else 0:g} |" for s, r, _ in graded]
+        lines.append(f"| {fn} | {rubric.points[fn]:.2f} | {rate} | {mean:.2f} | {md_text(common)} |")
+    lines += ["", "| submission | name | score |", "|---|---|---:|"]
+    lines += [f"| {md_text(g.student.submission)} | {md_text(g.student.name)} | "
+              f"{'error' if g.result is None else points(g.score)} |" for g in graded]
     return "\n".join(lines) + "\n"
+
+
+def md_text(text: str) -> str:
+    """Text for a Markdown table cell or list item: one line, no table or HTML syntax."""
+    return (" ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+            .replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def plot_scores(scores: list[float], total: float, path: Path) -> None:
@@ -135,15 +199,22 @@ def plot_scores(scores: list[float], total: float, path: Path) -> None:
     plt.close(fig)
 
 
-def table(graded, rubric: Rubric) -> str:
-    """The summary table printed at the end of `make grade`."""
-    width = max([len(s.submission) for s, _, _ in graded] + [10])
-    rows = [f"{'submission':<{width}}  {'score':>7}  failing functions"]
-    for student, result, error in graded:
-        if result is None:
-            rows.append(f"{student.submission:<{width}}  {'error':>7}  {error[:60]}")
+def table(graded: list[Graded]) -> str:
+    """The summary table printed at the end of `make grade`: submission, names, score."""
+    def clip(text: str, n: int) -> str:
+        text = " ".join(text.split())
+        return text if len(text) <= n else text[: n - 1] + "…"
+
+    sub_w = min(max([len(g.student.submission) for g in graded] + [10]), 28)
+    name_w = min(max([len(g.student.name) for g in graded] + [4]), 32)
+    rows = [f"{'submission':<{sub_w}}  {'name':<{name_w}}  {'score':>7}  failing functions"]
+    for g in graded:
+        head = f"{clip(g.student.submission, sub_w):<{sub_w}}  {clip(g.student.name, name_w):<{name_w}}"
+        if g.result is None:
+            rows.append(f"{head}  {'error':>7}  see summary.md")
             continue
-        failing = [f for f, r in result.functions.items() if not r.passed]
-        shown = ", ".join(failing[:6]) + (f" (+{len(failing) - 6} more)" if len(failing) > 6 else "")
-        rows.append(f"{student.submission:<{width}}  {result.score:>7.2f}  {shown or '-'}")
+        failing = [f for f, r in g.result.functions.items() if not r.passed]
+        shown = ", ".join(failing[:5]) + (f" (+{len(failing) - 5} more)" if len(failing) > 5 else "")
+        late = "  [late]" if g.late_hours is not None and g.late_hours > 0 else ""
+        rows.append(f"{head}  {g.score:>7.2f}  {shown or '-'}{late}")
     return "\n".join(rows)

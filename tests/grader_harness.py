@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -109,6 +110,22 @@ def grade_in_subprocess(
             return None, (f"grading process exited with {proc.returncode}: "
                           f"{proc.stderr[-3000:]}")
         return json.loads(out.read_text()), proc.stderr[-3000:]
+
+
+def variant_copy(name: str, dest: Path) -> Path:
+    """A copy of the correct variant tests/variants/<name> whose quiz answers are the rubric's
+    key, each written in the variant's own way (case, spaces, key type), so that no variant
+    restates the key: changing it in rubric.yml keeps every variant at full marks."""
+    from autograder.engine.rubric import load_rubric
+
+    shutil.copytree(TESTS / "variants" / name, dest / name)
+    quiz = dest / name / "backprop" / "quiz.py"
+    quiz.write_text(quiz.read_text() + (
+        "\n\n# the grader's key, spelled as this variant spells its answers (added by the tests)\n"
+        f"_KEY = {load_rubric().quiz_key!r}\n"
+        "ANSWERS = {q: a.replace(a.strip(), _KEY[int(q)] if a.strip().isupper()\n"
+        "                        else _KEY[int(q)].lower()) for q, a in ANSWERS.items()}\n"))
+    return dest / name
 
 
 def probe_in_subprocess(submission_root: Path, timeout: float = 120.0) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 Each mutant is the reference solution (solutions/backprop) with ONE mistake that students really
 make, written as data: an exact textual replacement ``old`` -> ``new`` in one module, which must
 match exactly once. ``breaks`` names the graded function the mistake breaks under the student
-contract (issue 2); ``note`` says what is wrong and why it is wrong under the contract.
+contract (docs/contract.md); ``note`` says what is wrong and why it is wrong under the contract.
 
 Every mutant here was checked to really break ``breaks`` (a different output than the reference
 or a contract violation on some realistic input): ``tests/probe_submission.py`` runs a package
@@ -19,32 +19,42 @@ from __future__ import annotations
 
 import ast
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "solutions" / "backprop"
 
-GRADED_MODULES: dict[str, tuple[str, ...]] = {
-    "activations": (
-        "sigmoid", "sigmoid_derivative", "sigmoid_backward", "relu", "relu_backward",
-    ),
-    "losses": ("mse_loss", "mse_loss_backward"),
-    "layers": ("linear_forward", "linear_backward", "dense_forward", "dense_backward"),
-    "network": ("init_params", "forward", "backward", "loss_and_gradients"),
-    "minibatch": ("random_mini_batches",),
-    "optimizers": (
-        "sgd_update", "init_state", "momentum_update", "rmsprop_update", "adam_update",
-    ),
-    "train": ("train",),
-    "quiz": ("quiz",),
-}
-MODULE_OF: dict[str, str] = {f: mod for mod, fs in GRADED_MODULES.items() for f in fs}
-GRADED: tuple[str, ...] = tuple(MODULE_OF)
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from autograder.engine import contract  # noqa: E402
+from autograder.engine.rubric import load_rubric  # noqa: E402
+
+QUIZ_KEY: dict[int, str] = load_rubric().quiz_key
+
+GRADED_MODULES: dict[str, tuple[str, ...]] = {m: tuple(fs) for m, fs in contract.FUNCTIONS.items()}
+MODULE_OF: dict[str, str] = dict(contract.MODULE_OF)
+GRADED: tuple[str, ...] = contract.GRADED
 
 # Grading dependencies that are not calls: `backward` receives the cache made by the student's
 # own `forward` (the cache is the student's design), so grading `backward` needs `forward`.
-EXTRA_GRADING_DEPENDENCIES: dict[str, set[str]] = {"backward": {"forward"}}
+EXTRA_GRADING_DEPENDENCIES: dict[str, set[str]] = {f: set(d) for f, d in contract.GRADED_WITH.items()}
+
+
+def _quiz_lines(answers: dict[int, str], questions: range) -> str:
+    """How the reference's quiz.py writes these answers (one question per line)."""
+    return "".join(f'    {q}: "{answers[q]}",\n' for q in questions).rstrip("\n")
+
+
+def _other_letter(letter: str) -> str:
+    return "ABCD"[("ABCD".index(letter) + 1) % 4]
+
+
+# Misconceptions: backprop saves memory (1A), Taylor's theorem (2D), autodiff makes the forward
+# pass faster (5D); the questions keep the key's letter where the key is the misconception.
+_MISCONCEPTIONS = {**QUIZ_KEY, 1: "A", 2: "D", 5: "D"}
 
 
 @dataclass(frozen=True)
@@ -476,16 +486,21 @@ MUTANTS: list[Mutant] = [
       "an unknown optimizer name silently runs Adam; the contract says ValueError"),
     # ------------------------------------------------------------------ quiz
     M("quiz_misconceptions", "quiz",
-      "    1: \"D\",\n    2: \"A\",\n    3: \"C\",\n    4: \"B\",\n    5: \"A\",",
-      "    1: \"A\",\n    2: \"D\",\n    3: \"C\",\n    4: \"B\",\n    5: \"D\",",
+      _quiz_lines(QUIZ_KEY, range(1, 6)),
+      _quiz_lines(_MISCONCEPTIONS, range(1, 6)),
       "quiz",
       "common misconceptions: backprop saves memory (1A), Taylor's theorem (2D), autodiff "
       "makes the forward pass faster (5D)"),
     M("quiz_one_wrong_letter", "quiz",
-      "    3: \"C\",",
-      "    3: \"B\",",
+      _quiz_lines(QUIZ_KEY, range(3, 4)),
+      _quiz_lines({3: _other_letter(QUIZ_KEY[3])}, range(3, 4)),
       "quiz",
-      "question 3 answered B (the key says C)"),
+      f"question 3 answered {_other_letter(QUIZ_KEY[3])} (the key says {QUIZ_KEY[3]})"),
+    M("quiz_answer_not_a_letter", "quiz",
+      _quiz_lines(QUIZ_KEY, range(7, 8)),
+      f'    7: "{QUIZ_KEY[7]} or {_other_letter(QUIZ_KEY[7])}",',
+      "quiz",
+      "two letters for question 7: the contract asks for one letter A-D per question"),
 ]
 del M
 

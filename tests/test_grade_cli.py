@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import GRADED_FUNCTIONS
+from autograder.engine import GRADED_FUNCTIONS, REGISTRY
 from autograder.engine.submission import find_package, safe_extract, staged
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,6 +65,13 @@ def test_results_json_has_one_test_per_function(graded):
         assert isinstance(test["score"], float) and isinstance(test["max_score"], float)
         assert test["status"] in ("passed", "failed") and isinstance(test["output"], str)
     assert abs(sum(t["score"] for t in data["tests"]) - data["score"]) < 1e-6
+    for test in data["tests"]:  # every check, with its points (summing to the function's)
+        checks = test["extra_data"]["checks"]
+        assert [c["name"] for c in checks] == [c.name for c in REGISTRY[test["name"]]]
+        assert [c["public"] for c in checks] == [c.public for c in REGISTRY[test["name"]]]
+        assert all(set(c) == {"name", "public", "passed", "points"} for c in checks)
+        assert abs(sum(c["points"] for c in checks) - test["max_score"]) < 1e-6
+        assert abs(sum(c["points"] for c in checks if c["passed"]) - test["score"]) < 1e-6
     empty = json.loads((out / "results" / "empty.json").read_text())
     assert "No backprop module files" in empty["output"]
 
@@ -72,7 +79,8 @@ def test_results_json_has_one_test_per_function(graded):
 def test_csv_columns_summary_and_plot(graded):
     out, _ = graded
     header = next(csv.reader(open(out / "grades.csv")))
-    assert header == ["submission", "name", "email", "sid", "score", "max_score", *GRADED_FUNCTIONS]
+    assert header == ["submission", "name", "email", "sid", "submitted_at", "late", "hours_late",
+                      "score", "max_score", *GRADED_FUNCTIONS, "error"]
     summary = (out / "summary.md").read_text()
     assert "| sigmoid |" in summary and "4 submissions" in summary
     assert (out / "scores.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

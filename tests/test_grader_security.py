@@ -30,6 +30,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -43,10 +44,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import mutants as graph  # noqa: E402  (call-graph helpers)
-from grader_harness import ROOT, TESTS, engine, full, grade_in_subprocess  # noqa: E402
+from grader_harness import (  # noqa: E402
+    ROOT,
+    TESTS,
+    engine,
+    full,
+    grade_in_subprocess,
+    variant_copy,
+)
 
 ATTACKS_DIR = TESTS / "attacks"
-BASE = TESTS / "variants" / "tuple_cache"
+BASE = "tuple_cache"  # the correct variant every attack is laid over
 IS_ROOT = os.geteuid() == 0
 ROOT_REASON = ("the grader does not run as root here, so it cannot run student code under "
                "another uid: this guarantee is only required (and only testable) as root")
@@ -113,19 +121,38 @@ ATTACKS: list[Attack] = [
     Attack("lying_objects", targets=ACT | LOSS | LAYER, wrong=ACT | LOSS | LAYER),
     Attack("frame_snooping", targets=LOSS | LAYER, wrong=LOSS | LAYER),
     Attack("ipc_injection", targets=OPT, wrong=OPT, markers=("BPATTACK-ipc",)),
+    Attack("redirect_output", targets=frozenset({"sigmoid"})),
+    Attack("copy_classmate", targets=OPT, zero=OPT, wrong=OPT),
+    Attack("rewrite_classmates", on_import=("activations",), markers=("BPATTACK-rewrite",),
+           root_only_markers=True),
+    Attack("leave_traces", on_import=("quiz",), markers=("BPATTACK-trace",),
+           root_only_markers=True),
+    Attack("use_traces", on_import=("quiz",), zero=frozenset({"quiz"}), wrong=frozenset({"quiz"})),
+    Attack("forge_replies", targets=OPT, wrong=OPT),
+    Attack("huge_returns", targets=frozenset({"init_params", "forward", "loss_and_gradients"}),
+           zero=frozenset({"init_params", "forward", "loss_and_gradients"})),
+    Attack("snoop_and_call_out", targets=frozenset({"mse_loss"}), zero=frozenset({"mse_loss"})),
 ]
+# What the attacks that aim at a place or a port are told (test_isolation.py gives real ones).
+PLACEHOLDERS = {"@CANARY@": "/nonexistent-canary", "@PORT@": "9", "@CLASSMATE@": "BPCLASSMATE"}
 BY_NAME = {a.name: a for a in ATTACKS}
 
 
 # --------------------------------------------------------------------------- assembling
-def assemble(attack: Attack, dest: Path, *, honest: bool) -> Path:
+def assemble(attack: Attack | str, dest: Path, *, honest: bool,
+             placeholders: dict[str, str] | None = None) -> Path:
     """The attack's submission (or its honest twin): the base package + the attack's modules."""
+    name = attack if isinstance(attack, str) else attack.name
     package = dest / "backprop"
-    shutil.copytree(BASE / "backprop", package, ignore=shutil.ignore_patterns("__pycache__"))
-    for module in sorted((ATTACKS_DIR / attack.name / "backprop").glob("*.py")):
+    with tempfile.TemporaryDirectory() as base:  # its quiz answers follow the rubric's key
+        shutil.copytree(variant_copy(BASE, Path(base)) / "backprop", package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for module in sorted((ATTACKS_DIR / name / "backprop").glob("*.py")):
         text = module.read_text()
         if honest:
             text = text.replace("ATTACK = True", "ATTACK = False")
+        for key, value in (placeholders or PLACEHOLDERS).items():
+            text = text.replace(key, value)
         (package / module.name).write_text(text)
     return dest
 
@@ -521,6 +548,10 @@ def test_the_detectors_can_fail(tmp_path: Path) -> None:
 
     sleeper = subprocess.Popen(["sleep", "6099"])
     try:
+        for _ in range(200):  # until the child has exec'd sleep
+            if any(pid == sleeper.pid for pid, _ in survivors(("sleep 6099",))):
+                break
+            time.sleep(0.01)
         assert any(pid == sleeper.pid for pid, _ in survivors(("sleep 6099",)))
     finally:
         sleeper.kill()

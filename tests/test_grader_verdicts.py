@@ -33,47 +33,48 @@ from grader_harness import (  # noqa: E402
     full,
     plain,
     probe_in_subprocess,
+    variant_copy,
 )
 from probe_submission import compare  # noqa: E402
 
 VARIANTS = sorted(p.name for p in (TESTS / "variants").iterdir() if (p / "backprop").is_dir())
 MUTANTS = {m.name: m for m in catalog.MUTANTS}
-PACKAGE_MODULES = ("activations", "losses", "layers", "network", "minibatch", "optimizers",
-                   "train", "quiz")
+PACKAGE_MODULES = tuple(catalog.GRADED_MODULES)
 # Deterministic submissions graded a second time: the reference, a chatty and a float32 variant,
 # and mutants whose feedback shows numbers.
 SAMPLES = ROOT / "autograder" / "samples"
 SAMPLE_NAMES = sorted(p.name for p in SAMPLES.iterdir()
                       if p.is_dir() and not p.name.startswith(".")) if SAMPLES.is_dir() else []
 # What autograder/samples/README.md promises: functions that lose points (with a phrase of the
-# feedback), the rough total; every function out of reach of those mistakes keeps full marks.
+# feedback), the rough total without the quiz (None: full marks); every function out of reach of
+# those mistakes keeps full marks. The quiz's expected score comes from the sample's answers and
+# the rubric's key (test_sample_quiz_is_graded_by_the_key), never restated here.
 SAMPLE_EXPECTATIONS: dict[str, dict[str, Any]] = {
     "typical-mistakes-a": {
-        "package": SAMPLES / "typical-mistakes-a", "total": (55, 72),
+        "package": SAMPLES / "typical-mistakes-a", "total": (51, 68),
         "lose": {"sigmoid_derivative": "", "linear_backward": "", "adam_update": "bias"},
     },
     "typical-mistakes-b": {
-        "package": SAMPLES / "typical-mistakes-b" / "backprop", "total": (58, 78),
+        "package": SAMPLES / "typical-mistakes-b" / "backprop", "total": (54, 74),
         "lose": {"mse_loss": "", "forward": "", "random_mini_batches": "permutation",
-                 "momentum_update": "", "quiz": ""},
+                 "momentum_update": ""},
     },
     "nested-repo": {
-        "package": SAMPLES / "nested-repo" / "my-repo" / "src" / "backprop", "total": (100, 100),
+        "package": SAMPLES / "nested-repo" / "my-repo" / "src" / "backprop", "total": None,
         "lose": {},
     },
     "partially-done": {
-        "package": SAMPLES / "partially-done" / "backprop", "total": (25, 45),
+        "package": SAMPLES / "partially-done" / "backprop", "total": (21, 41),
         "lose": {
             **{f: "not implemented" for f in ("dense_forward", "dense_backward", "init_params",
                                              "forward", "backward", "loss_and_gradients",
                                              "random_mini_batches", "train")},
             **{f: "SyntaxError" for f in ("sgd_update", "init_state", "momentum_update",
                                          "rmsprop_update", "adam_update")},
-            "quiz": "",
         },
     },
     "missing-module": {
-        "package": SAMPLES / "missing-module" / "backprop", "total": (80, 95),
+        "package": SAMPLES / "missing-module" / "backprop", "total": (76, 91),
         "lose": {"random_mini_batches": "missing", "train": "missing"},
     },
 }
@@ -128,7 +129,7 @@ def probes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     for m in catalog.MUTANTS:
         jobs[f"mutant:{m.name}"] = catalog.apply_mutant(m, tmp_path_factory.mktemp(m.name))
     for v in VARIANTS:
-        jobs[f"variant:{v}"] = TESTS / "variants" / v
+        jobs[f"variant:{v}"] = variant_copy(v, tmp_path_factory.mktemp(f"variant-{v}"))
     with ThreadPoolExecutor(2) as pool:
         records = dict(zip(jobs, pool.map(probe_in_subprocess, jobs.values()), strict=True))
     errors = {k: r["__error__"] for k, r in records.items() if "__error__" in r}
@@ -172,7 +173,8 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ("reference", ROOT / "solutions"),
         ("skeleton", ROOT / "assignments" / "backprop"),
     ]
-    jobs += [(f"variant:{v}", TESTS / "variants" / v) for v in VARIANTS]
+    jobs += [(f"variant:{v}", variant_copy(v, tmp_path_factory.mktemp(f"variant-{v}")))
+             for v in VARIANTS]
     jobs += [(f"sample:{name}", SAMPLES / name) for name in SAMPLE_NAMES]
     for m in catalog.MUTANTS:
         jobs.append((f"mutant:{m.name}", catalog.apply_mutant(m, tmp_path_factory.mktemp(m.name))))
@@ -266,16 +268,39 @@ def test_every_sample_is_documented() -> None:
 def test_sample_is_graded_as_documented(name: str, verdicts: dict[str, Any]) -> None:
     expect = SAMPLE_EXPECTATIONS[name]
     result = _result(verdicts, f"sample:{name}")
-    low, high = expect["total"]
-    assert low <= result["score"] <= high, f"{name}: total {result['score']}"
+    quiz = result["functions"]["quiz"]
+    without_quiz = result["score"] - quiz["score"]
+    low, high = expect["total"] or (result["max_score"] - quiz["max_score"],) * 2
+    assert low - 1e-6 <= without_quiz <= high + 1e-6, f"{name}: total without the quiz {without_quiz}"
     for f, phrase in expect["lose"].items():
         r = result["functions"][f]
         assert not full(r), f"{name}: {f} should lose points: {excerpt(r)}"
         assert phrase.lower() in r["output"].lower(), f"{name}: {f}: {excerpt(r)}"
-    reach = catalog.affected_by(set(expect["lose"]), expect["package"])
+    wrong_quiz = {"quiz"} if quiz_points(expect["package"]) < quiz["max_score"] - 1e-6 else set()
+    reach = catalog.affected_by(set(expect["lose"]) | wrong_quiz, expect["package"])
     hurt = {f: excerpt(r) for f, r in result["functions"].items()
             if f not in reach and not full(r)}
     assert not hurt, f"{name}: functions without a mistake lose points: {hurt}"
+
+
+def quiz_points(package: Path) -> float:
+    """What a sample's quiz answers are worth under the rubric's key (our own file: run it)."""
+    import runpy
+
+    from autograder.engine import REGISTRY, check_points
+    from autograder.engine.rubric import load_rubric
+
+    answers = runpy.run_path(str(package / "quiz.py"))["ANSWERS"]
+    key = load_rubric().quiz_key
+    worth = {c.name: p for c, p in zip(REGISTRY["quiz"], check_points("quiz"), strict=True)}
+    return sum(worth[f"quiz_question_{q}"] for q in key
+               if str(answers.get(q, "")).strip().upper() == key[q])
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_EXPECTATIONS))
+def test_sample_quiz_is_graded_by_the_key(name: str, verdicts: dict[str, Any]) -> None:
+    quiz = _result(verdicts, f"sample:{name}")["functions"]["quiz"]
+    assert quiz["score"] == pytest.approx(quiz_points(SAMPLE_EXPECTATIONS[name]["package"]))
 
 
 def test_every_check_fails_some_realistic_mistake(verdicts: dict[str, Any]) -> None:

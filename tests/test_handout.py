@@ -20,6 +20,9 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from autograder.engine import REGISTRY  # noqa: E402
+
 BUILD = ROOT / "assignments" / "build_handout.py"
 SOLUTION_PKG = ROOT / "solutions" / "backprop"
 SKELETON_PKG = ROOT / "assignments" / "backprop"
@@ -40,11 +43,26 @@ COPIED = {  # handout file -> repository file it must equal byte for byte
 # "A = sigmoid(Z)") that reveals nothing and may legitimately appear in check.py or the notebook.
 MIN_SOLUTION_LINE = 16
 # Solution lines the handout may contain anyway: a loop header every training loop has, and
-# formulas the contract itself states for students (issue 2: "dA_prev = W^T dZ").
-GENERIC_LINES = {"for epoch in range(epochs):", "dA_prev = W.T @ dZ"}
+# formulas the contract itself states for students (docs/contract.md: "dA_prev = W^T dZ").
+# The public checks' own oracles also read the batch size and branch on the activation.
+GENERIC_LINES = {"for epoch in range(epochs):", "dA_prev = W.T @ dZ", "m = A_prev.shape[1]",
+                 'if activation == "sigmoid":', "rng = np.random.default_rng(seed)",
+                 "for k, p in params.items():"}
 _BEGIN = re.compile(r"^\s*# BEGIN SOLUTION")
 _ELSE = re.compile(r"^\s*# ELSE\s*$")
 _END = re.compile(r"^\s*# END SOLUTION\s*$")
+
+
+def build_handout_module():
+    spec = importlib.util.spec_from_file_location("build_handout_under_test", BUILD)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PUBLIC_CHECK_FILES = set(build_handout_module().public_checks())
+EXPECTED_FILES |= PUBLIC_CHECK_FILES
 
 
 def build(out: Path) -> subprocess.CompletedProcess:
@@ -132,10 +150,26 @@ def test_no_quiz_answer_key(files: dict[str, bytes]) -> None:
         assert len(hits) < 4, f"{name} seems to hold quiz answers for questions {sorted(hits)}"
 
 
+def test_hidden_checks_never_leave_the_grader(files: dict[str, bytes]) -> None:
+    """The handout's checks are exactly the engine's public checks; no hidden check's name or
+    title is anywhere in it."""
+    shipped = {node.name for name, data in files.items()
+               if name.startswith(f"{TOP}/public_checks/autograder/engine/checks/")
+               for node in ast.parse(data.decode()).body if isinstance(node, ast.FunctionDef)
+               and any("check" in ast.unparse(d) for d in node.decorator_list)}
+    public = {c.name for checks in REGISTRY.values() for c in checks if c.public}
+    hidden = [c for checks in REGISTRY.values() for c in checks if not c.public]
+    assert shipped == public
+    assert len(hidden) > 30
+    text = "\n".join(texts(files).values())
+    for c in hidden:
+        assert c.name not in text and f'"{c.title}"' not in text, (c.function, c.title)
+
+
 def test_nothing_from_the_grader_solutions_or_tests(files: dict[str, bytes]) -> None:
     for name in files:
         for folder in ("autograder/", "solutions/", "tests/"):
-            assert folder not in name, name
+            assert folder not in name or name.removeprefix(f"{TOP}/") in PUBLIC_CHECK_FILES, name
         # the grader package (hidden checks, quiz key) in any packaged form
         assert not name.endswith((".whl", ".tar.gz", ".egg", ".dist-info", "PKG-INFO")), name
         assert "backprop_lab-" not in name and "backprop-lab-" not in name.removeprefix(f"{TOP}/")
@@ -144,6 +178,7 @@ def test_nothing_from_the_grader_solutions_or_tests(files: dict[str, bytes]) -> 
     hidden = {p.name for folder in ("autograder", "tests") for p in (ROOT / folder).rglob("*")
               if p.is_file() and "__pycache__" not in p.parts}
     public = {p.name for p in (ROOT / "assignments").rglob("*") if p.is_file()}
+    public |= {Path(name).name for name in PUBLIC_CHECK_FILES}
     hidden -= public | {"__init__.py", "README.md", "Makefile", "conftest.py"}
     assert "test_handout.py" in hidden  # the scan sees the test files
     assert not hidden & {Path(name).name for name in files}
@@ -178,13 +213,14 @@ def test_make_check_in_the_handout(handout: Path, tmp_path: Path) -> None:
     folder = unzip(handout, tmp_path)
     result = make_check(folder)
     assert result.returncode != 0, result.stdout
-    assert "0/23 functions pass the public checks" in result.stdout, result.stdout
+    n = len(REGISTRY)
+    assert f"0/{n} functions pass the public checks" in result.stdout, result.stdout
     assert "NOT IMPLEMENTED" in result.stdout
     for path in SOLUTION_PKG.glob("*.py"):
         shutil.copy(path, folder / "backprop" / path.name)
     result = make_check(folder)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "23/23 functions pass the public checks" in result.stdout
+    assert f"{n}/{n} functions pass the public checks" in result.stdout
 
 
 def test_make_help_in_the_handout(handout: Path, tmp_path: Path) -> None:
@@ -208,3 +244,19 @@ def test_stale_skeleton_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert module.main(["--out", str(out)]) == 1
     assert not out.exists()
     assert "stale" in capsys.readouterr().err
+
+
+def test_check_py_needs_nothing_but_python_and_numpy(handout: Path, tmp_path: Path) -> None:
+    """No make, no PyYAML, no Otter, no grader: check.py with the handout's own files only."""
+    folder = unzip(handout, tmp_path)
+    for path in SOLUTION_PKG.glob("*.py"):
+        shutil.copy(path, folder / "backprop" / path.name)
+    blocked = ["yaml", "otter", "nbformat", "autograder.engine.sandbox", "autograder.engine.rubric",
+               "autograder.engine.submission"]
+    script = (f"import runpy, sys\nfor name in {blocked!r}:\n    sys.modules[name] = None\n"
+              "sys.argv = ['check.py', '--json']\nrunpy.run_path('check.py', run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-I", "-c", script], cwd=folder, capture_output=True,
+                          text=True, timeout=300)
+    verdicts = json.loads(done.stdout)["functions"]
+    assert sorted(verdicts) == sorted(REGISTRY) and all(v["passed"] for v in verdicts.values())
+    assert done.returncode == 0, done.stderr

@@ -2,7 +2,7 @@
 
 The hidden checks' expected values come from autograder/engine/oracle.py (numerical derivatives
 of forwards written from the definitions), never from solutions/. Here they are held against
-published worked values (shared/worked-example.md, rounded to 9 digits) and calculus.
+published worked values (the lecture notes, rounded to 9 digits) and calculus.
 """
 
 import numpy as np

@@ -21,42 +21,17 @@ SOLUTION_PKG = ROOT / "solutions" / "backprop"
 SKELETON_PKG = ROOT / "assignments" / "backprop"
 BUILD_SKELETON = ROOT / "assignments" / "build_skeleton.py"
 
-# The contract of issue 2 (docs/contract.md): module -> function -> parameters with defaults.
-CONTRACT = {
-    "activations": {
-        "sigmoid": "(Z)", "sigmoid_derivative": "(Z)", "sigmoid_backward": "(dA, Z)",
-        "relu": "(Z)", "relu_backward": "(dA, Z)",
-    },
-    "losses": {"mse_loss": "(Y_hat, Y)", "mse_loss_backward": "(Y_hat, Y)"},
-    "layers": {
-        "linear_forward": "(A_prev, W, b)", "linear_backward": "(dZ, A_prev, W)",
-        "dense_forward": "(A_prev, W, b, activation)",
-        "dense_backward": "(dA, A_prev, W, Z, activation)",
-    },
-    "network": {
-        "init_params": "(layer_sizes, seed=0)", "forward": "(X, params, activations)",
-        "backward": "(Y, params, cache, activations)",
-        "loss_and_gradients": "(X, Y, params, activations)",
-    },
-    "minibatch": {"random_mini_batches": "(X, Y, batch_size, seed=0)"},
-    "optimizers": {
-        "sgd_update": "(params, grads, lr)", "init_state": "(params)",
-        "momentum_update": "(params, grads, v, lr, beta=0.9)",
-        "rmsprop_update": "(params, grads, s, lr, beta=0.999, eps=1e-08)",
-        "adam_update": "(params, grads, v, s, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08)",
-    },
-    "train": {
-        "train": "(X, Y, layer_sizes, activations, optimizer='adam', lr=0.01, batch_size=32, "
-                 "epochs=100, seed=0)",
-    },
-    "gradcheck": {"numerical_gradient": "(f, x, h=1e-05)", "relative_error": "(a, b)"},
-}
-GRADED = {name for module, funcs in CONTRACT.items() if module != "gradcheck" for name in funcs}
-ALLOWED_IMPORTS = {"numpy", "backprop", "__future__", "collections", "typing"}
+sys.path.insert(0, str(ROOT))
+from autograder.engine import contract  # noqa: E402
+from autograder.engine.rubric import load_rubric  # noqa: E402
 
-_BEGIN = re.compile(r"^\s*# BEGIN SOLUTION")
-_ELSE = re.compile(r"^\s*# ELSE\s*$")
-_END = re.compile(r"^\s*# END SOLUTION\s*$")
+# module -> function -> parameters with defaults (the graded functions, then the given ones).
+CONTRACT = {m: {f: sig for f, sig in fs.items() if f != "quiz"}
+            for m, fs in {**contract.FUNCTIONS, **contract.GIVEN}.items() if m != "quiz"}
+QUIZ_KEY = load_rubric().quiz_key
+GRADED = {name for module, funcs in CONTRACT.items() if module not in contract.GIVEN
+          for name in funcs}
+ALLOWED_IMPORTS = {"numpy", "backprop", "__future__", "collections", "typing"}
 
 # Dumps what the importer of a package sees: signatures (with defaults and annotations) and
 # docstrings of every public function, and the exception each graded function raises.
@@ -200,11 +175,12 @@ def test_skeleton_quiz_is_blank_and_complete() -> None:
         tree = ast.parse(path.read_text())
         assigns = [n for n in tree.body if isinstance(n, ast.AnnAssign | ast.Assign)]
         answers = ast.literal_eval(assigns[0].value)
-        assert sorted(answers) == list(range(1, 11)), path
+        assert sorted(answers) == sorted(QUIZ_KEY), path
         if blank:
             assert set(answers.values()) == {""}, path
         else:
-            assert all(a in ("A", "B", "C", "D") for a in answers.values()), path
+            assert answers == QUIZ_KEY, (
+                f"{path}: the reference's answers must be the key of autograder/rubric.yml")
 
 
 def test_skeleton_contains_no_solution_code() -> None:
@@ -233,3 +209,21 @@ def test_init_imports_no_submodule_and_code_imports_numpy_only() -> None:
                 else:
                     continue
                 assert tops <= ALLOWED_IMPORTS, (path, tops)
+
+
+def test_the_skeleton_is_only_built_from_a_reference_that_follows_the_contract(tmp_path: Path
+                                                                               ) -> None:
+    sys.path.insert(0, str(ROOT / "assignments"))
+    import build_skeleton
+
+    assert build_skeleton.contract_problems() == []
+    folder = tmp_path / "backprop"
+    folder.mkdir()
+    for path in SOLUTION_PKG.glob("*.py"):
+        (folder / path.name).write_text(path.read_text())
+    text = (folder / "network.py").read_text()
+    (folder / "network.py").write_text(text.replace("def init_params(layer_sizes", "def init_params(sizes"))
+    (folder / "train.py").unlink()
+    problems = build_skeleton.contract_problems(folder)
+    assert "backprop/train.py is missing" in problems
+    assert any(p.startswith("network.init_params(sizes, seed=0) should be") for p in problems)

@@ -1,4 +1,4 @@
-"""The reference reproduces every number of the lecture's worked example (shared/worked-example.md).
+"""The reference reproduces every number of the lecture's worked example (the lecture notes).
 
 Oracle: the published table, copied below as the strings printed there. Every quantity is
 computed through the student-facing API of solutions/backprop (dense_forward, mse_loss,
@@ -118,7 +118,7 @@ def first_step(bp: SimpleNamespace) -> dict[str, float]:
     return values
 
 
-# (name, value as printed in shared/worked-example.md)
+# (name, value as printed in the lecture notes)
 FIRST_STEP = [
     ("out_h1", "0.593269992"), ("out_h2", "0.596884378"),
     ("out_o1", "0.75136507"), ("out_o2", "0.772928465"),

@@ -10,38 +10,34 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.engine import checks  # noqa: F401 - registers every check
-from autograder.engine.framework import MODULE_OF, REGISTRY, CheckResult, run_function_checks
+from autograder.engine import checks, oracle
+from autograder.engine.contract import GRADED, MODULE_OF, usually_calls
+from autograder.engine.framework import (
+    REGISTRY,
+    CheckResult,
+    check_lines,
+    run_function_checks,
+    upstream_note,
+)
 from autograder.engine.rubric import Rubric, load_rubric
-from autograder.engine.sandbox import Worker, is_root, protect, protect_installation
+from autograder.engine.sandbox import Worker, protect_installation
 from autograder.engine.submission import staged
 
 GRADED_FUNCTIONS: list[str] = load_rubric().functions
+GRADER_MARGIN = 30.0  # seconds the grader's own checks may run past the students' budget
 
-# What each function usually calls (the reference's call graph) plus backward -> forward
-# (backward is checked with the cache of the student's own forward).
-USUALLY_CALLS: dict[str, tuple[str, ...]] = {
-    "sigmoid_derivative": ("sigmoid",),
-    "sigmoid_backward": ("sigmoid_derivative", "sigmoid"),
-    "dense_forward": ("linear_forward", "sigmoid", "relu"),
-    "dense_backward": ("linear_backward", "sigmoid_backward", "relu_backward"),
-    "forward": ("dense_forward",),
-    "backward": ("forward", "dense_backward", "mse_loss_backward"),
-    "loss_and_gradients": ("forward", "backward", "mse_loss"),
-    "train": ("init_params", "random_mini_batches", "loss_and_gradients", "forward", "mse_loss",
-              "sgd_update", "init_state", "momentum_update", "rmsprop_update", "adam_update"),
-}
+checks.register_quiz(load_rubric().quiz_key)
+# What grading each function relies on (the contract's call graph, and backward -> forward).
+USUALLY_CALLS: dict[str, tuple[str, ...]] = {f: usually_calls(f) for f in GRADED}
 
 
 def protect_grader() -> None:
-    """As root, close the grader (hidden checks, quiz key) to the worker's uid. In a checkout
-    (pyproject.toml next to the package) everything next to it is closed too (solutions/,
-    tests/, .git); an installed package (a wheel in site-packages) closes only itself."""
+    """protect_installation() for where the grader is: in a checkout (pyproject.toml next to the
+    package) the checkout (solutions/, tests/, .git too); installed (a wheel in site-packages,
+    as on Gradescope) the package alone, never the rest of site-packages (numpy)."""
     package = Path(__file__).resolve().parents[1]
-    if (package.parent / "pyproject.toml").is_file():
-        protect_installation(package.parent)
-    elif is_root():
-        protect([package])
+    checkout = (package.parent / "pyproject.toml").is_file()
+    protect_installation(package.parent if checkout else package)
 
 
 @dataclass
@@ -101,19 +97,10 @@ def _feedback(result: FunctionResult, failed_functions: set[str], module_note: s
     lines = [f"{result.name}: {result.score:g} / {result.max_score:g} points"]
     if module_note:
         lines.append(module_note)
-    messages = {c.message for c in result.checks if not c.passed}
-    if len(result.checks) > 1 and not any(c.passed for c in result.checks) and len(messages) == 1:
-        lines.extend(f"[FAIL] {c.title}" for c in result.checks)
-        lines.extend("       " + line for line in messages.pop().splitlines())
-    else:
-        for c in result.checks:
-            lines.append(f"[{'PASS' if c.passed else 'FAIL'}] {c.title}")
-            if not c.passed and c.message:
-                lines.extend("       " + line for line in c.message.splitlines())
-    upstream = [f for f in USUALLY_CALLS.get(result.name, ()) if f in failed_functions]
-    if upstream and not result.passed:
-        lines.append(f"Note: {result.name} usually relies on {', '.join(upstream)}, which also "
-                     "lost points: fix those first, this may then pass too.")
+    lines += check_lines(result.checks)
+    note = upstream_note(result.name, failed_functions, USUALLY_CALLS.get(result.name, ()))
+    if note and not result.passed:
+        lines.append(note)
     return "\n".join(lines)
 
 
@@ -132,18 +119,23 @@ def grade_submission(path: Path | str, *, name: str | None = None,
             worker.import_modules()
             hung: set[str] = set()
             deadline = time.monotonic() + rubric.timeouts.get("budget", 90.0)
+            oracle.set_deadline(deadline + GRADER_MARGIN)
             for function in rubric.functions:
                 module = MODULE_OF[function]
                 if module in worker.broken:
-                    checks_done = [CheckResult(c.title, c.weight, False, worker.broken[module])
+                    checks_done = [CheckResult(c.title, c.weight, False, worker.broken[module],
+                                               name=c.name, public=c.public)
                                    for c in REGISTRY[function]]
                 else:
                     checks_done = run_function_checks(worker, function, rubric.timeouts, hung,
                                                       deadline)
                 points = check_points(function, rubric)
+                for done, worth in zip(checks_done, points):
+                    done.points = worth
                 results[function] = FunctionResult(function, _score(checks_done, points),
                                                    rubric.points[function], checks_done)
         finally:
+            oracle.set_deadline(float("inf"))
             stdout = worker.close()
     failed = {f for f, r in results.items() if not r.passed}
     for function, result in results.items():

@@ -160,6 +160,13 @@ def expect_float(got: Any, expected: float, name: str,
     )
 
 
+def expect_tuple(got: Any, size: int, name: str) -> tuple | list:
+    """``got`` must be a tuple (or list) of ``size`` values; ``name`` is what returned it."""
+    if not isinstance(got, (tuple, list)) or len(got) != size:
+        raise CheckFailed(f"{name} must return a tuple of {size} values, got {describe(got)}")
+    return got
+
+
 def same_structure(before: Any, after: Any) -> bool:
     """True if two decoded values are equal (arrays bit for bit, dict keys and order of lists)."""
     if isinstance(before, np.ndarray):

@@ -1,17 +1,29 @@
-"""Hidden checks: a static registry of small, independent checks per graded function."""
+"""Checks: one decorator declares each (function, title, weight, visibility); a registry runs them.
+
+A check is a function ``name(t)`` that calls the student through ``t.call`` and raises
+CheckFailed to fail. The same check functions run in the grader (``t.worker`` is the sandboxed
+worker) and in check.py (an in-process caller, calls.py), so a check gives the same verdict
+and the same feedback wherever it runs.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograder.engine import oracle
 from autograder.engine.compare import CheckFailed, same_structure
+from autograder.engine.contract import MODULE_OF
 from autograder.engine.protocol import Ref
-from autograder.engine.sandbox import CallResult, Worker
+
+if TYPE_CHECKING:
+    from autograder.engine.calls import CallResult
+
+VISIBILITIES = ("public", "hidden")
 
 
 @dataclass(frozen=True)
@@ -20,17 +32,29 @@ class Check:
     title: str
     weight: float
     run: Callable[[Tester], None]
-    public: bool = False  # shown to students at once on Gradescope; the others follow rubric.yml
+    public: bool = False  # shipped to students and shown at once; hidden ones never leave
+
+    @property
+    def name(self) -> str:
+        return self.run.__name__
 
 
 REGISTRY: dict[str, list[Check]] = {}
-MODULE_OF: dict[str, str] = {}
+# No check asks for more numbers than this back (the largest is ~1,000); a bigger answer is
+# refused before anything on the trusted side works on it.
+MAX_RETURNED_NUMBERS = 200_000
 
 
-def check(function: str, title: str, weight: float = 1.0, *, public: bool = False) -> Callable:
-    """Register ``fn(t)`` as a check of ``function``; it raises CheckFailed to fail."""
+def check(function: str, title: str, weight: float = 1.0, *,
+          public: bool = False) -> Callable[[Callable[[Tester], None]], Callable[[Tester], None]]:
+    """Declare ``fn(t)`` as a check of ``function``: its title (the feedback's heading), its
+    weight (its share of the function's points) and whether it is public."""
+    if function not in MODULE_OF:
+        raise ValueError(f"check of {function!r}: not a graded function of the contract")
 
     def register(fn: Callable[[Tester], None]) -> Callable[[Tester], None]:
+        if fn.__name__ == "_" or any(c.name == fn.__name__ for c in REGISTRY.get(function, [])):
+            raise ValueError(f"check {fn.__name__!r} of {function}: give each check its own name")
         REGISTRY.setdefault(function, []).append(Check(function, title, weight, fn, public))
         return fn
 
@@ -52,13 +76,16 @@ class CheckResult:
     passed: bool
     message: str = ""
     internal_error: bool = False
+    name: str = ""
+    public: bool = False
+    points: float = 0.0  # what the check is worth (set by the engine from the rubric)
 
 
 @dataclass
 class Tester:
-    """What a check gets: calls into the worker with input-mutation checks, and a seeded rng."""
+    """What a check gets: calls to the student with input-mutation checks, and a seeded rng."""
 
-    worker: Worker
+    worker: Any  # sandbox.Worker, or calls.InProcessCaller in check.py
     function: str
     timeouts: dict[str, float] = field(default_factory=dict)
     last: CallResult | None = None
@@ -94,6 +121,10 @@ class Tester:
                 raise CheckFailed(f"{attribute or name} is not defined in "
                                   f"backprop/{MODULE_OF[name]}.py (check its spelling).")
             raise StudentError(name, result)
+        returned = count_numbers(result.value)
+        if returned > MAX_RETURNED_NUMBERS:
+            raise CheckFailed(f"{name} returned {returned:,} numbers; this check expects far fewer "
+                              "(check the shapes you build).")
         if unmodified:
             back = result.args_after if isinstance(result.args_after, list) else None
             if back is None or len(back) != len(args) or not all(
@@ -106,21 +137,73 @@ class Tester:
                 )
         return result.value
 
+    def expect_error(self, error: str, *args: Any, what: str, kwargs: dict | None = None) -> None:
+        """The call must raise ``error`` (e.g. "ValueError"); ``what`` names the bad input."""
+        name = self.function
+        try:
+            self.call(*args, kwargs=kwargs)
+        except StudentError as exc:
+            if exc.result.error_type == error:
+                return
+            raise CheckFailed(f"{name} with {what} must raise {error}; it raised: "
+                              f"{exc.result.describe_error()}") from None
+        raise CheckFailed(f"{name} with {what} must raise {error}; it returned a value.")
 
-def run_function_checks(worker: Worker, function: str, timeouts: dict[str, float],
-                        hung: set[str], deadline: float = float("inf")) -> list[CheckResult]:
+
+def count_numbers(value: Any) -> int:
+    """How many numbers a decoded value holds (arrays by size, containers recursively)."""
+    if isinstance(value, np.ndarray):
+        return int(value.size)
+    if isinstance(value, dict):
+        return sum(count_numbers(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return len(value) + sum(count_numbers(v) for v in value)
+    return 1
+
+
+def run_function_checks(worker: Any, function: str, timeouts: dict[str, float],
+                        hung: set[str], deadline: float = float("inf"), *,
+                        public_only: bool = False) -> list[CheckResult]:
+    """Run the checks of ``function`` (only its public ones with ``public_only``)."""
     results = []
     for chk in REGISTRY[function]:
+        if public_only and not chk.public:
+            continue
         tester = Tester(worker, function, timeouts, hung=hung, deadline=deadline)
+        done = CheckResult(chk.title, chk.weight, True, name=chk.name, public=chk.public)
         try:
             chk.run(tester)
-            results.append(CheckResult(chk.title, chk.weight, True))
         except CheckFailed as exc:
-            results.append(CheckResult(chk.title, chk.weight, False, str(exc)))
+            done.passed, done.message = False, str(exc)
+        except oracle.GraderTimeout as exc:
+            done.passed, done.message = False, f"not graded: {exc}."
         except Exception as exc:  # noqa: BLE001 - a value the check could not interpret
-            results.append(CheckResult(
-                chk.title, chk.weight, False,
-                f"the grader could not interpret what was returned ({type(exc).__name__}: {exc})",
-                internal_error=True,
-            ))
+            done.passed, done.internal_error = False, True
+            done.message = (f"the grader could not interpret what was returned "
+                            f"({type(exc).__name__}: {exc})")
+        results.append(done)
     return results
+
+
+def check_lines(checks: list[CheckResult]) -> list[str]:
+    """The feedback of some checks of one function, as every report shows it."""
+    lines = []
+    messages = {c.message for c in checks if not c.passed}
+    if len(checks) > 1 and not any(c.passed for c in checks) and len(messages) == 1:
+        lines.extend(f"[FAIL] {c.title}" for c in checks)
+        lines.extend("       " + line for line in messages.pop().splitlines())
+        return lines
+    for c in checks:
+        lines.append(f"[{'PASS' if c.passed else 'FAIL'}] {c.title}")
+        if not c.passed and c.message:
+            lines.extend("       " + line for line in c.message.splitlines())
+    return lines
+
+
+def upstream_note(function: str, failed: set[str], usually_calls: tuple[str, ...]) -> str:
+    """The hint that a function this one relies on failed too ('' when none did)."""
+    upstream = [f for f in usually_calls if f in failed]
+    if not upstream:
+        return ""
+    return (f"Note: {function} usually relies on {', '.join(upstream)}, which also lost points: "
+            "fix those first, this may then pass too.")

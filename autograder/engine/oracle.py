@@ -9,12 +9,40 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from autograder.engine.contract import WORKED_EXAMPLE
+
 H = 1e-3
+_limits = threading.local()
+
+
+class GraderTimeout(Exception):
+    """The grader's own computation for one submission ran past its deadline."""
+
+
+def set_deadline(deadline: float) -> None:
+    """Bound the oracles' work for the submission graded in this thread (time.monotonic())."""
+    _limits.deadline = deadline
+
+
+def tick() -> None:
+    """Called in the oracles' loops: stop once this submission's deadline has passed."""
+    if time.monotonic() > getattr(_limits, "deadline", float("inf")):
+        raise GraderTimeout("the grader's time budget for this submission ran out")
+
+
+def centered_difference(g: Callable[[float], Any], h: float = H) -> Any:
+    """g'(0) by the 4-point centered difference (-g(2h) + 8g(h) - 8g(-h) + g(-2h)) / 12h.
+
+    ``g`` may return a float or an array (an element-wise derivative); error O(h^4).
+    """
+    return (-g(2 * h) + 8 * g(h) - 8 * g(-h) + g(-2 * h)) / (12 * h)
 
 
 def _key(value: Any) -> Any:
@@ -96,13 +124,15 @@ def derivative(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = H) ->
     x = np.array(x, dtype=np.float64)
     grad = np.zeros_like(x)
     for idx in np.ndindex(x.shape):
+        tick()
         old = x[idx]
-        values = []
-        for step in (2 * h, h, -h, -2 * h):
+
+        def along(step: float, idx=idx, old=old) -> float:
             x[idx] = old + step
-            values.append(f(x))
+            return f(x)
+
+        grad[idx] = centered_difference(along, h)
         x[idx] = old
-        grad[idx] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * h)
     return grad
 
 
@@ -110,7 +140,7 @@ def elementwise_derivative(g: Callable[[np.ndarray], np.ndarray], Z: np.ndarray,
                            h: float = H) -> np.ndarray:
     """Derivative of an element-wise function at every entry (each entry perturbed on its own)."""
     Z = np.asarray(Z, dtype=np.float64)
-    return (-g(Z + 2 * h) + 8 * g(Z + h) - 8 * g(Z - h) + g(Z - 2 * h)) / (12 * h)
+    return centered_difference(lambda step: g(Z + step), h)
 
 
 @cached
@@ -139,8 +169,7 @@ def directional_derivatives(f: Callable[[dict], float], params: dict[str, np.nda
         def along(t: float, u=u) -> float:
             return f({k: v + t * u[k] for k, v in params.items()})
 
-        slope = (-along(2 * h) + 8 * along(h) - 8 * along(-h) + along(-2 * h)) / (12 * h)
-        out.append((u, slope))
+        out.append((u, centered_difference(along, h)))
     return out
 
 
@@ -153,14 +182,12 @@ def sampled_coordinates(f: Callable[[dict], float], params: dict[str, np.ndarray
         for flat in rng.choice(value.size, size=min(per_key, value.size), replace=False):
             index = np.unravel_index(int(flat), value.shape)
 
-            def g(x: float, key=key, index=index, value=value) -> float:
+            def g(step: float, key=key, index=index, value=value) -> float:
                 changed = value.copy()
-                changed[index] = x
+                changed[index] += step
                 return f({**params, key: changed})
 
-            x0 = float(value[index])
-            slope = (-g(x0 + 2 * h) + 8 * g(x0 + h) - 8 * g(x0 - h) + g(x0 - 2 * h)) / (12 * h)
-            out.append((key, tuple(int(i) for i in index), slope))
+            out.append((key, tuple(int(i) for i in index), centered_difference(g, h)))
     return out
 
 
@@ -178,16 +205,33 @@ def away_from_kinks(rng: np.random.Generator, shape: tuple, margin: float = 0.05
     return np.where(np.abs(Z) < margin, np.sign(Z + 1e-12) * margin * 2, Z)
 
 
-# The lecture's worked 2-2-2 network (published values in shared/worked-example.md).
-WORKED_X = np.array([[0.05], [0.10]])
-WORKED_Y = np.array([[0.01], [0.99]])
-WORKED_PARAMS = {
-    "W1": np.array([[0.15, 0.20], [0.25, 0.30]]),
-    "b1": np.array([[0.35], [0.35]]),
-    "W2": np.array([[0.40, 0.45], [0.50, 0.55]]),
-    "b2": np.array([[0.60], [0.60]]),
-}
-WORKED_OUTPUT = np.array([[0.75136507], [0.772928465]])
-WORKED_LOSS = 0.298371109
-WORKED_DW2 = np.array([[0.082167041, 0.082667628], [-0.022602540, -0.022740242]])
-WORKED_DW1 = np.array([[0.000438568, 0.000877135], [0.000497713, 0.000995425]])
+def rmsprop_step(params: dict, grads: dict, s: dict, lr: float, beta: float = 0.999,
+                 eps: float = 1e-8) -> tuple[dict, dict]:
+    """One RMSProp step on dicts: (new params, new s); ``s`` is keyed like ``grads``."""
+    new_s = {k: beta * s[k] + (1 - beta) * grads[k] ** 2 for k in s}
+    new_p = {k: p - lr * grads["d" + k] / (np.sqrt(new_s["d" + k]) + eps)
+             for k, p in params.items()}
+    return new_p, new_s
+
+
+def adam_step(params: dict, grads: dict, v: dict, s: dict, t: int, lr: float = 0.001,
+              beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+              bias_correction: bool = True) -> tuple[dict, dict, dict]:
+    """One Adam step on dicts at step ``t`` (from 1): (new params, new v, new s)."""
+    new_v = {k: beta1 * v[k] + (1 - beta1) * grads[k] for k in v}
+    new_s = {k: beta2 * s[k] + (1 - beta2) * grads[k] ** 2 for k in s}
+    c1, c2 = (1 - beta1**t, 1 - beta2**t) if bias_correction else (1.0, 1.0)
+    new_p = {k: p - lr * (new_v["d" + k] / c1) / (np.sqrt(new_s["d" + k] / c2) + eps)
+             for k, p in params.items()}
+    return new_p, new_v, new_s
+
+
+# The lecture's worked 2-2-2 network, as arrays (the numbers are the contract's).
+WORKED_X = np.array(WORKED_EXAMPLE["X"])
+WORKED_Y = np.array(WORKED_EXAMPLE["Y"])
+WORKED_PARAMS = {k: np.array(v) for k, v in WORKED_EXAMPLE["params"].items()}
+WORKED_ACTIVATIONS = list(WORKED_EXAMPLE["activations"])
+WORKED_OUTPUT = np.array(WORKED_EXAMPLE["Y_hat"])
+WORKED_LOSS = float(WORKED_EXAMPLE["J"])
+WORKED_DW2 = np.array(WORKED_EXAMPLE["dW2"])
+WORKED_DW1 = np.array(WORKED_EXAMPLE["dW1"])

@@ -1,35 +1,42 @@
 """Run student code in a separate, limited worker process; the trusted side only sees data.
 
-When the grader runs as root, each worker runs under its own unprivileged uid (taken from a
-lock-protected pool, so parallel graders never share one) and every process left under that
-uid is killed when the submission is done. Otherwise the worker runs as the current user with
-the same resource limits and timeouts (see the README's security section).
+A worker is forked by a zygote (isolation.py) inside the strongest sandbox the machine allows.
+When the grader is root it runs under an unprivileged uid leased for this submission, and
+everything that uid started is killed before the next submission and before results are
+written. The trusted side never opens a path the worker could have created or changed: the
+student's output is captured in an anonymous memory file made before any student code runs,
+and the submission's files are copied into a folder only root can write.
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import select
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograder.engine import protocol
+from autograder.engine.calls import CallResult, module_missing, module_unimportable
+from autograder.engine.contract import IMPORT_ORDER
+from autograder.engine.isolation import INSIDE_PACKAGE, Sandbox, SandboxPool, keyring_filter
+from autograder.engine.uids import (
+    UidLease,
+    is_root,
+    kill_uid,
+    process_cpu_seconds,
+    processes_of_uid,
+    remove_leftovers,
+)
 
 ENGINE_DIR = Path(__file__).resolve().parent
-UID_BASE, UID_COUNT = 61000, 512
-LOCK_DIR = Path(tempfile.gettempdir()) / "backprop-lab-uids"
 OUTPUT_LIMIT = 4 * 1024 * 1024
+OUTPUT_SHOWN = 20000
 
 DEFAULT_LIMITS = {
     "as_bytes": 2 * 1024**3,  # numpy needs ~0.4 GB of address space; students' arrays are tiny
@@ -37,106 +44,12 @@ DEFAULT_LIMITS = {
     "file_bytes": OUTPUT_LIMIT,
     "open_files": 64,
     "processes": 64,  # per uid; only applied under a dedicated uid
+    "message_queue_bytes": 0,  # POSIX message queues would outlive the worker
 }
-
-
-@dataclass
-class CallResult:
-    """What one call of a student function gave: a value, an exception, or a dead worker."""
-
-    ok: bool
-    value: Any = None
-    args_after: Any = None
-    warnings: list[str] = field(default_factory=list)
-    error_type: str = ""
-    error_message: str = ""
-    traceback: str = ""
-    timed_out: bool = False
-    crashed: bool = False
-    seconds: float = 0.0
-
-    def describe_error(self) -> str:
-        if self.timed_out:
-            return "timed out (an infinite loop, or far too slow?)"
-        if self.crashed:
-            return "the process running your code died (os._exit, a crash, or the memory limit)"
-        text = f"{self.error_type}: {self.error_message}".strip()
-        if self.error_type == "NotImplementedError":
-            return "not implemented yet (it raises NotImplementedError)"
-        if self.traceback:
-            text += "\n" + self.traceback.rstrip()
-        return text
 
 
 class WorkerDied(Exception):
     pass
-
-
-def is_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-class UidLease:
-    """An exclusive uid from the pool, held with a lock file for as long as it is used."""
-
-    def __init__(self) -> None:
-        LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
-        for uid in range(UID_BASE, UID_BASE + UID_COUNT):
-            fd = os.open(LOCK_DIR / f"{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
-                continue
-            self.uid, self._fd = uid, fd
-            kill_uid(uid)  # leftovers of a crashed earlier grader
-            return
-        raise RuntimeError("no free sandbox uid")
-
-    def release(self) -> None:
-        if self._fd is not None:
-            kill_uid(self.uid)
-            os.close(self._fd)
-            self._fd = None
-
-
-def processes_of_uid(uid: int) -> list[int]:
-    """Live processes whose real uid is ``uid`` (zombies, already dead, are not counted)."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as fh:
-                status = dict(line.split(":", 1) for line in fh if ":" in line)
-        except OSError:
-            continue
-        state, uids = status.get("State", "").split(), status.get("Uid", "").split()
-        if uids and int(uids[0]) == uid and state and state[0] not in ("Z", "X"):
-            pids.append(int(entry))
-    return pids
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a live process, from /proc (0 if it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
-def kill_uid(uid: int) -> None:
-    """Kill every process of ``uid`` (kill(-1) as that uid reaches them all, forks included)."""
-    for _ in range(50):
-        if not processes_of_uid(uid):
-            return
-        subprocess.run(
-            ["kill", "-9", "-1"], user=uid, group=uid, extra_groups=[],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-        )
-        time.sleep(0.01)
 
 
 def ensure_traversable(path: Path) -> None:
@@ -155,81 +68,51 @@ def protect(paths: list[Path]) -> None:
 
 
 def protect_installation(root: Path = ENGINE_DIR.parents[1]) -> None:
-    """As root, close everything next to the grader (hidden checks, rubric, solutions, tests,
-    .git) to other users; ``root`` stays passable (not listable) and a virtualenv in it open,
-    so the unprivileged worker can still reach the environment's Python and numpy."""
-    if not is_root():
+    """Without namespaces, as root: close the grader (hidden checks, rubric, solutions, tests,
+    .git) to other users; ``root`` stays passable (not listable) and a virtualenv in it open, so
+    the unprivileged worker can still reach the environment's Python and numpy."""
+    from autograder.engine.isolation import detect
+
+    if not is_root() or detect().mode != "uid":
         return
+    ensure_traversable(Path(os.path.realpath(sys.executable)))
     os.chmod(root, root.stat().st_mode & 0o711)
     protect([child for child in root.iterdir() if child.name not in (".venv", "venv")])
+    protect([ENGINE_DIR.parent])  # the engine itself, wherever it is installed
 
 
-class Zygote:
-    """A pre-started process with numpy imported that forks workers (one per grading process).
-
-    Forking from it costs milliseconds where starting Python and numpy costs ~0.15 s, which
-    matters when a class of 200 submissions is graded.
-    """
-
-    _instance: Zygote | None = None
-    _lock = threading.Lock()
-
-    def __init__(self) -> None:
-        parent, child = socket.socketpair()
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-               **{k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(ENGINE_DIR / "zygote_main.py"), str(child.fileno())],
-            pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/",
-            start_new_session=True,
-        )
-        child.close()
-        self.sock = parent
-
-    @classmethod
-    def get(cls) -> Zygote:
-        with cls._lock:
-            if cls._instance is None or cls._instance.proc.poll() is not None:
-                cls._instance = Zygote()
-            return cls._instance
-
-    def spawn(self, config: dict, fds: list[int]) -> int:
-        """Fork a worker with ``fds`` as its 0/1/2; returns its pid."""
-        with self._lock:
-            socket.send_fds(self.sock, [json.dumps(config).encode()], fds)
-            reply = self.sock.recv(4096)
-        if not reply:
-            raise WorkerDied("the zygote exited")
-        return int(json.loads(reply)["pid"])
+def copy_package(source: Path, dest: Path, group: int | None, nested: str) -> None:
+    """Copy the staged modules (regular files only) to ``dest/nested``, owned by the grader and
+    read-only for the worker; ``dest`` is readable by ``group`` only, when one is given."""
+    dest.mkdir(mode=0o755, exist_ok=True)
+    if group is not None:
+        os.chown(dest, os.geteuid(), group)
+        os.chmod(dest, 0o750)
+    package = dest / nested
+    package.mkdir(mode=0o755)
+    for entry in sorted(source.iterdir()):
+        if entry.suffix != ".py" or entry.is_symlink() or not entry.is_file():
+            continue
+        shutil.copyfile(entry, package / entry.name)
+        os.chmod(package / entry.name, 0o644)
 
 
 class Worker:
     """One sandboxed worker for one submission; restarted after a crash or timeout."""
 
-    MODULE_ORDER = (
-        "activations", "losses", "gradcheck", "quiz", "optimizers",
-        "minibatch", "layers", "network", "train",
-    )
+    MODULE_ORDER = IMPORT_ORDER  # each module after the ones it imports
 
     def __init__(self, package_dir: Path, *, limits: dict | None = None,
                  import_timeout: float = 10.0) -> None:
         self.limits = dict(DEFAULT_LIMITS, **(limits or {}))
         self.import_timeout = import_timeout
-        self.lease = UidLease() if is_root() else None
-        self.root = Path(tempfile.mkdtemp(prefix="backprop-lab-"))
-        os.chmod(self.root, 0o711)
-        self.home = self.root / "sandbox"
-        self.home.mkdir()
-        shutil.copytree(package_dir, self.home / "pkg" / "backprop")
-        self.output_path = self.home / "output.txt"
-        self.output_path.touch()
-        if self.lease:
-            ensure_traversable(Path(sys.executable))
-            for p in [self.home, *self.home.rglob("*")]:
-                os.chown(p, self.lease.uid, self.lease.uid, follow_symlinks=False)
-            os.chmod(self.home, 0o700)
+        self.source = Path(package_dir)
+        self.modules = {p.stem for p in self.source.glob("*.py") if p.is_file()}
+        self.box: Sandbox | None = None
+        self.lease: UidLease | None = None
+        self.scratch: Path | None = None
+        self.output = -1
         self.broken: dict[str, str] = {}
-        self.import_errors: dict[str, CallResult] = {}
         self.pid: int | None = None
         self._req_fd = self._resp_fd = -1
         self.restarts = 0
@@ -239,12 +122,54 @@ class Worker:
         self._closed: str | None = None
         self._next_id = 1
         self._buffer = b""
+        try:
+            self._attach()
+            self.isolation = self.box.isolation
+            if self.isolation.root:
+                self.lease = UidLease()
+            # The student's output: an anonymous file, made before any student code runs,
+            # shared by every restart of the worker and read back only through this descriptor.
+            self.output = os.memfd_create("student-output", os.MFD_CLOEXEC)
+            fcntl.fcntl(self.output, fcntl.F_SETFL, fcntl.fcntl(self.output, fcntl.F_GETFL)
+                        | os.O_APPEND)
+            if self.isolation.mode == "namespaces":
+                self.package_root = INSIDE_PACKAGE
+                self.home = f"/tmp/w-{os.urandom(8).hex()}"
+            else:
+                self.scratch = Path(tempfile.mkdtemp(prefix="backprop-lab-"))
+                os.chmod(self.scratch, 0o711)
+                if self.lease:
+                    ensure_traversable(self.scratch)  # the worker must reach it (not list it)
+                group = self.lease.uid if self.lease else None
+                copy_package(self.source, self.scratch / "pkg", group, nested="backprop")
+                self.package_root = str(self.scratch / "pkg")
+                home = self.scratch / "home"
+                home.mkdir(mode=0o700)
+                if self.lease:
+                    os.chown(home, self.lease.uid, self.lease.uid)
+                self.home = str(home)
+        except BaseException:
+            self.close()
+            raise
+
+    def _attach(self) -> None:
+        """Take a sandbox and, with namespaces, put this submission in its package folder."""
+        self.box = SandboxPool.acquire()
+        if self.box.package is not None:
+            for entry in self.box.package.iterdir():  # root-only: the previous submission's copy
+                shutil.rmtree(entry)
+            copy_package(self.source, self.box.package, None, nested="backprop")
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
+        if self.box is None or not self.box.alive():
+            if self.box is not None:
+                SandboxPool.release(self.box, clean=False)
+            self._attach()
         env = {
             "PATH": "/usr/bin:/bin",
-            "HOME": str(self.home),
+            "HOME": self.home,
+            "TMPDIR": self.home,
             "LANG": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONHASHSEED": "0",
@@ -252,24 +177,26 @@ class Worker:
             **{k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
         }
         config = {
-            "package_root": str(self.home / "pkg"),
-            "home": str(self.home),
+            "package_root": self.package_root,
+            "home": self.home,
+            "make_home": self.isolation.mode == "namespaces",
             "uid": self.lease.uid if self.lease else None,
             "env": env,
             "limits": {k: v for k, v in self.limits.items() if k != "processes" or self.lease},
             "broken": self.broken,
         }
+        if self.isolation.mode == "uid" and keyring_filter():  # bwrap loads it otherwise
+            config["seccomp"] = keyring_filter().hex()
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
-        out = os.open(self.output_path, os.O_WRONLY | os.O_APPEND)
         try:
-            self.pid = Zygote.get().spawn(config, [req_r, resp_w, out])
+            self.pid = self.box.spawn(config, [req_r, resp_w, self.output])
         except BaseException:
             os.close(req_w)
             os.close(resp_r)
             raise
         finally:
-            for fd in (req_r, resp_w, out):
+            for fd in (req_r, resp_w):
                 os.close(fd)
         self._req_fd, self._resp_fd = req_w, resp_r
         self._buffer = b""
@@ -282,20 +209,14 @@ class Worker:
     def import_modules(self) -> None:
         """Import each student module once, so one that hangs or crashes is isolated."""
         for module in self.MODULE_ORDER:
-            if not (self.home / "pkg" / "backprop" / f"{module}.py").exists():
-                self.broken[module] = f"backprop/{module}.py is missing from the submission"
-                self.import_errors[module] = CallResult(
-                    ok=False, error_type="ModuleNotFoundError", error_message=self.broken[module]
-                )
+            if module not in self.modules:
+                self.broken[module] = module_missing(module)
         for module in self.MODULE_ORDER:
             if module in self.broken:
                 continue
             result = self._request({"op": "import", "module": module}, {}, self.import_timeout)
             if not result.ok:
-                self.import_errors[module] = result
-                self.broken[module] = (
-                    f"backprop/{module}.py could not be imported: {result.describe_error()}"
-                ).splitlines()[0][:400]
+                self.broken[module] = module_unimportable(module, result)
 
     def ensure_started(self) -> None:
         if self.pid is None:
@@ -306,39 +227,60 @@ class Worker:
             self._started = True
 
     def stop_process(self) -> None:
+        """Kill the worker and everything it started."""
         if self.pid is None:
             return
-        self.cpu_seconds += process_cpu_seconds(self.pid)
-        for kill in (lambda: os.killpg(self.pid, signal.SIGKILL),
-                     lambda: os.kill(self.pid, signal.SIGKILL)):
-            try:
-                kill()
-            except (ProcessLookupError, PermissionError):
-                pass
+        pid, self.pid = self.pid, None
+        if self.lease:  # counted first: the worker exits as soon as its pipes close
+            self.cpu_seconds += sum(process_cpu_seconds(p) for p in processes_of_uid(self.lease.uid))
+        elif self.isolation.mode != "namespaces":
+            self.cpu_seconds += process_cpu_seconds(pid)
         for fd in (self._req_fd, self._resp_fd):
             try:
                 os.close(fd)
             except OSError:
                 pass
-        self.pid = None
         if self.lease:
             kill_uid(self.lease.uid)
+        elif self.isolation.mode == "namespaces":  # worker and zygote share a uid: end both
+            SandboxPool.release(self.box, clean=False)
+            self.box = None
+        else:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def close(self) -> str:
-        """Stop everything and return the captured student output (truncated)."""
+        """Stop everything, remove every trace of the worker and return its output (truncated)."""
         if self._closed is not None:
             return self._closed
-        self.stop_process()
-        if self.lease:
-            self.lease.release()
+        self._closed = ""
+        clean = False
         try:
-            with open(self.output_path, "rb") as fh:
-                text = fh.read(20000).decode("utf-8", "replace")
+            self.stop_process()
+            if self.lease:
+                kill_uid(self.lease.uid)
+                if self.isolation.mode == "uid" and remove_leftovers(self.lease.uid):
+                    raise RuntimeError("the sandbox uid left something that cannot be removed")
+            if self.box is not None and self.box.alive():
+                # A reused sandbox must be as new: anything left in it ends it instead.
+                clean = self.box.package is None or not self.box.reset(self.home)
         except OSError:
-            text = ""
-        shutil.rmtree(self.root, ignore_errors=True)
-        self._closed = text
-        return text
+            clean = False
+        finally:
+            if self.box is not None:
+                SandboxPool.release(self.box, clean=clean)
+                self.box = None
+            if self.lease:
+                self.lease.release()
+            if self.scratch is not None:
+                shutil.rmtree(self.scratch, ignore_errors=True)  # safe: the uid is all dead
+            if self.output >= 0:
+                self._closed = os.pread(self.output, OUTPUT_SHOWN, 0).decode("utf-8", "replace")
+                os.close(self.output)
+                self.output = -1
+        return self._closed
 
     # --- calls ------------------------------------------------------------------------------
     def call(self, module: str, function: str, *args: Any, kwargs: dict | None = None,

@@ -5,7 +5,7 @@ drops to an unprivileged user when the grader is root and sets its resource limi
 student code runs. It only executes calls and sends back what they return: it never sees
 expected values and never decides pass or fail. Imports nothing from the grader but protocol.py.
 
-config: {"package_root", "limits", "broken": {module: reason}, "uid", "home", "env"}.
+config: {"package_root", "limits", "broken": {module: reason}, "uid", "home", "make_home", "env"}.
 """
 
 import importlib
@@ -13,6 +13,7 @@ import io
 import os
 import resource
 import signal
+import stat
 import sys
 import time
 import traceback
@@ -25,6 +26,7 @@ _LIMITS = {
     "file_bytes": resource.RLIMIT_FSIZE,
     "open_files": resource.RLIMIT_NOFILE,
     "processes": resource.RLIMIT_NPROC,
+    "message_queue_bytes": resource.RLIMIT_MSGQUEUE,
 }
 
 
@@ -32,7 +34,7 @@ def _apply_limits(limits):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     for key, which in _LIMITS.items():
         value = limits.get(key)
-        if value:
+        if value is not None:
             resource.setrlimit(which, (value, value))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
 
@@ -95,8 +97,14 @@ def _error(exc):
 def become(config):
     """In the forked child: a new session, the sandbox user, a clean environment, the limits."""
     os.setsid()
-    os.chdir(config["home"])
     uid = config.get("uid")
+    if config.get("make_home"):  # in the sandbox's private /tmp, made for this submission
+        os.makedirs(config["home"], 0o700, exist_ok=True)
+        if not stat.S_ISDIR(os.lstat(config["home"]).st_mode):
+            raise OSError("the worker's home is not a folder")
+        if uid is not None:
+            os.chown(config["home"], uid, uid, follow_symlinks=False)
+    os.chdir(config["home"])
     if uid is not None:
         os.setgroups([])
         os.setgid(uid)
@@ -104,6 +112,24 @@ def become(config):
     os.environ.clear()
     os.environ.update(config.get("env", {}))
     _apply_limits(config.get("limits", {}))
+    if config.get("seccomp"):
+        _install_seccomp(bytes.fromhex(config["seccomp"]))
+
+
+def _install_seccomp(program):
+    """Load a seccomp filter (used where no sandbox tool loaded one): no_new_privs, then the
+    filter, through libc's prctl. A failure ends the worker, never grading without it."""
+    import ctypes
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
+    fprog = Program(len(program) // 8, program)
+    if (libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) != 0
+            or libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0) != 0):
+        raise OSError(ctypes.get_errno(), "could not load the seccomp filter")
 
 
 def serve(config):

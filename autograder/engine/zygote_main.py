@@ -1,22 +1,33 @@
 """The zygote: a process with numpy already imported that forks one worker per request.
 
-Started by the trusted grader (sandbox.Zygote) with one end of a socket pair. Each request is a
-JSON config plus three fds (requests pipe, replies pipe, capture file); the zygote forks a
-child that becomes the worker (worker_main.become + serve) and answers with the child's pid.
+Started by the trusted grader (isolation.Sandbox) with one end of a socket pair, inside the
+sandbox when there is one (argv: socket fd [, folder holding numpy]). Requests are JSON:
+
+    {"op": "spawn", "config": {...}} + three fds (requests pipe, replies pipe, capture file):
+        fork a worker (worker_main.become + serve); answer {"pid": ...}
+    {"op": "reset", "home": path}: once the workers are gone, remove that worker home and
+        answer {"leftovers": [...]}: what else is left in the sandbox's writable folders, IPC
+        namespace and process table
+
 It never imports student code itself, and exits when the grader closes the socket.
 """
 
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if len(sys.argv) > 2:
+    sys.path.append(sys.argv[2])  # numpy's folder in the sandbox (site-packages are not used)
 
-import numpy  # noqa: E402,F401 - imported once here, inherited by every worker
+import numpy  # noqa: E402 - imported once here, inherited by every worker
 import protocol  # noqa: E402,F401
 import worker_main  # noqa: E402
+
+WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
 
 
 def warm_up() -> None:
@@ -27,6 +38,50 @@ def warm_up() -> None:
     numpy.einsum("ij,jk->ik", a, a)
     numpy.linalg.norm(a @ a.T)
     numpy.exp(numpy.maximum(a, 0)).sum(axis=1, keepdims=True)
+
+
+def audit() -> list[str]:
+    """Anything a worker could have left behind in this sandbox (names only, nothing opened)."""
+    found = []
+    for folder in WRITABLE:
+        try:
+            found += [f"{folder}/{name}" for name in sorted(os.listdir(folder))[:20]]
+        except OSError:
+            pass
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as fh:
+                found += [f"System V {kind} object" for _ in fh.readlines()[1:]]
+        except OSError:
+            pass
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in (1, me):
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    state = fh.read().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if state not in ("Z", "X"):
+                found.append(f"process {entry}")
+    return found
+
+
+def spawn(config: dict, fds: list[int]) -> int:
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            for target, fd in enumerate(fds):
+                os.dup2(fd, target)
+            os.closerange(3, 1 << 16)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            worker_main.become(config)
+            worker_main.serve(config)
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
 
 
 def main() -> None:
@@ -41,23 +96,21 @@ def main() -> None:
             return
         if not msg:
             return
-        config = json.loads(msg)
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                for target, fd in enumerate(fds):
-                    os.dup2(fd, target)
-                os.closerange(3, 1 << 16)
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                worker_main.become(config)
-                worker_main.serve(config)
-                code = 0
-            finally:
-                os._exit(code)
-        for fd in fds:
-            os.close(fd)
-        sock.sendall(json.dumps({"pid": pid}).encode())
+        request = json.loads(msg)
+        try:
+            if request.get("op") == "reset":
+                home = str(request.get("home", ""))
+                if home.startswith("/tmp/w-") and os.path.lexists(home):
+                    shutil.rmtree(home)  # safe against links: works on file descriptors
+                answer = {"leftovers": audit()}
+            else:
+                answer = {"pid": spawn(request["config"], fds)}
+        except Exception as exc:  # noqa: BLE001 - told to the grader, which drops this sandbox
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        finally:
+            for fd in fds:
+                os.close(fd)
+        sock.sendall(json.dumps(answer).encode())
 
 
 if __name__ == "__main__":

@@ -19,10 +19,13 @@ unprivileged uid with rlimits and timeouts), so nothing from the submission is i
 kernel. The test files read the engine's verdicts through :meth:`KernelGrading.verdict`. Before
 reporting, the plugin checks that nothing Otter executes or reads changed (integrity.py).
 
-What students see at once is Otter's "Public Tests" entry (the public checks' cases, which
-build.py makes non-hidden) and the top-level output that ``after_grading`` writes
-(:func:`student_summary`): where the modules were found, which could not be imported and why,
-and how many checks are public and hidden. Neither gives a score or a hidden check's result.
+What students see at once is Otter's "Public Tests" entry and the top-level output that
+``after_grading`` writes (:func:`student_summary`): where the modules were found, which could
+not be imported and why, and how many checks are public and hidden. ``after_grading`` also puts
+the project's words in place of Otter's: "Public Tests" lists, function by function, the public
+checks' verdicts and feedback exactly as check.py prints them (:func:`public_report`), and each
+case's result is PASS, or FAIL with the engine's feedback, instead of Otter's traceback of the
+test file. Nothing shown before publication gives a score or a hidden check's result.
 
 Why a plugin: before the kernel exists, stock Otter 7 trusts the submission folder in three ways
 that let a student run code as root. ``before_grading`` is the only hook that runs early enough:
@@ -53,12 +56,13 @@ from typing import TYPE_CHECKING, Any
 
 from otter.plugins import AbstractOtterPlugin
 from otter.run.run_autograder.utils import OtterRuntimeError
+from otter.test_files import GradingResults
 
 from autograder.otter import integrity, upload
 
 if TYPE_CHECKING:
     from otter.run import AutograderConfig
-    from otter.test_files import GradingResults, TestCase
+    from otter.test_files import TestCase
 
     from autograder.engine import SubmissionResult
 
@@ -227,6 +231,12 @@ class KernelGrading:
         raise CheckFailed(message)
 
 
+def check_verdicts(result: SubmissionResult) -> dict[str, list[dict]]:
+    """Each function's checks as the plugin presents them (plain data, for summary.json)."""
+    return {f: [{"title": c.title, "public": c.public, "passed": c.passed, "message": c.message}
+                for c in r.checks] for f, r in result.functions.items()}
+
+
 def grade_in_kernel(autograder_dir: str | os.PathLike[str]) -> KernelGrading:
     """Grade ``<autograder_dir>/submission`` with the engine (called by the entry notebook).
 
@@ -252,6 +262,7 @@ def grade_in_kernel(autograder_dir: str | os.PathLike[str]) -> KernelGrading:
             summary.update(discovery(copy))
             result = grader.grade_submission(copy, name="submission")
         summary.update(notes=result.notes, modules=result.modules, seconds=result.seconds,
+                       checks=check_verdicts(result),
                        score=result.score,
                        max_score=result.max_score,
                        scores={f: r.score for f, r in result.functions.items()})
@@ -350,9 +361,10 @@ def student_summary(results: GradingResults, summary: dict[str, Any], visibility
     lines.append("")
     if public:
         none_for = f"; none for {', '.join(without)}" if without else ""
-        lines.append(f"Public checks: {len(public)} of the {len(cases)} checks are public (a "
-                     f"basic check of each function{none_for}). Their results are shown now, "
-                     f"under \"Public Tests\": {len(public) - failed} passed, {failed} failed.")
+        lines.append(f"Public checks: {len(public)} of the {len(cases)} checks are public (the "
+                     f"main behaviour of each function{none_for}, as check.py checks it). Their "
+                     f"results are shown now, under \"Public Tests\": {len(public) - failed} "
+                     f"passed, {failed} failed.")
     lines.append(f"Hidden checks: {'the other' if public else 'all'} {len(hidden)} checks, "
                  f"worth {hidden_points:g} of the "
                  f"{total:g} points, are hidden. Nothing shown now counts them, and no score is "
@@ -363,8 +375,8 @@ def student_summary(results: GradingResults, summary: dict[str, Any], visibility
     else:
         lines.append("Their results, their feedback and your score are shown only once your "
                      "instructor publishes the grades.")
-    lines.append("Passing every public check does not mean full marks: \"All test cases "
-                 "passed!\" under \"Public Tests\" is about the public checks only.")
+    lines.append("Passing every public check does not mean full marks: \"Public Tests\" is "
+                 "about the public checks only.")
     return "\n".join(lines)
 
 
@@ -380,6 +392,8 @@ def integrity_failure(results: GradingResults) -> None:
         test_file.test_case_results = [TestCaseResult(tc, message, False)
                                        for tc in test_file.test_cases]
         test_file.update_score(0)
+    if isinstance(results, PresentedResults):  # its "Public Tests" text would still say passed
+        results.public_text = message
     results.set_output(message + "\n\n" + results.output)
 
 
@@ -389,6 +403,88 @@ def upload_lines(set_aside: list[str]) -> list[str]:
         return []
     return [f"Notebooks in your upload are not graded, only your module files are. Set aside: "
             f"{', '.join(set_aside)}."]
+
+
+def later(visibility: str, n_hidden: int) -> str:
+    """When students see the results of ``n_hidden`` hidden checks, in a few words."""
+    if visibility == "hidden":
+        return "your instructor reports " + ("its result" if n_hidden == 1 else "their results")
+    return ("it is" if n_hidden == 1 else "they are") + " shown when grades are published"
+
+
+def _as_results(checks: list[dict]) -> list:
+    from autograder.engine.framework import CheckResult
+
+    return [CheckResult(c["title"], 0.0, c["passed"], c["message"], public=c["public"])
+            for c in checks]
+
+
+def _failed(checks: dict[str, list[dict]], public_only: bool) -> set[str]:
+    return {f for f, cs in checks.items()
+            if any(not c["passed"] and (c["public"] or not public_only) for c in cs)}
+
+
+def public_report(checks: dict[str, list[dict]], visibility: str) -> str:
+    """The "Public Tests" text: each function's public checks, with the feedback and hints that
+    check.py prints (the same lines), and how many of its checks are hidden."""
+    from autograder.engine.contract import usually_calls
+    from autograder.engine.framework import check_lines, upstream_note
+
+    failed = _failed(checks, public_only=True)
+    blocks = []
+    for function, cs in checks.items():
+        public = [c for c in _as_results(cs) if c.public]
+        n_hidden = len(cs) - len(public)
+        n_failed = sum(not c.passed for c in public)
+        its = f"its {len(public)} public check{'s' if len(public) != 1 else ''}"
+        # about the public checks only: a function is never said to pass
+        lines = [f"{function}: failed {n_failed} of {its}" if n_failed
+                 else f"{function}: passed {its}"]
+        lines += check_lines(public)
+        note = upstream_note(function, failed, usually_calls(function))
+        if note and function in failed:
+            lines.append(note)
+        if n_hidden:
+            others = "other check is" if n_hidden == 1 else "other checks are"
+            lines.append(f"Its {n_hidden} {others} hidden: not counted in anything shown now; "
+                         f"{later(visibility, n_hidden)}.")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+class PresentedResults(GradingResults):
+    """Otter's results, whose public summary ("Public Tests") is :func:`public_report`."""
+
+    public_text: str = ""
+
+    def summary(self, public_only: bool = False) -> str:
+        if public_only and self.public_text:
+            return self.public_text
+        return super().summary(public_only=public_only)
+
+
+def present(results: GradingResults, checks: dict[str, list[dict]], visibility: str) -> None:
+    """Put the project's words in Otter's results: each case's result is PASS or FAIL with the
+    engine's feedback (Otter would show a traceback of the test file), and "Public Tests" is
+    :func:`public_report`. Cases stay as Otter graded them."""
+    from autograder.engine.contract import usually_calls
+    from autograder.engine.framework import upstream_note
+
+    public_failed, any_failed = _failed(checks, True), _failed(checks, False)
+    some_hidden = visibility != "visible"
+    for name, test_file in results.results.items():
+        cases = [tcr for tcr in test_file.test_case_results if not is_note(tcr.test_case)]
+        for tcr, done in zip(cases, checks.get(name, [])):
+            if tcr.passed:
+                tcr.message = "PASS"
+                continue
+            # a public case is shown before the hidden results: its hint counts public ones
+            failed = public_failed if done["public"] and some_hidden else any_failed
+            note = upstream_note(name, failed, usually_calls(name))
+            tcr.message = "FAIL: " + (done["message"] or "this check failed.") + (
+                f"\n{note}" if note else "")
+    results.__class__ = PresentedResults
+    results.public_text = public_report(checks, visibility)
 
 
 class BackpropLabPlugin(AbstractOtterPlugin):
@@ -453,6 +549,8 @@ class BackpropLabPlugin(AbstractOtterPlugin):
         if self.state is not None and (self.state / SUMMARY_FILE).is_file():
             summary = json.loads((self.state / SUMMARY_FILE).read_text())
         visibility = str(self.plugin_config.get("visibility", "after_published"))
+        if summary.get("checks"):
+            present(results, summary["checks"], visibility)
         output = student_summary(results, summary, visibility)
         extra = upload_lines(self.set_aside)
         results.set_output("\n".join([output, *extra]) if extra else output)
@@ -463,7 +561,6 @@ class BackpropLabPlugin(AbstractOtterPlugin):
             changed += integrity.changes(self.before, after)
         if changed:
             integrity_failure(results)
-        if changed:
             self.report = ("backprop-lab: INTEGRITY CHECK FAILED, every score set to 0:\n  "
                            + "\n  ".join(changed))
         elif summary.get("error"):

@@ -99,7 +99,7 @@ TEST_FILE_HEADER = '''\
 One case per check of the backprop-lab engine, with the engine's points. A case passes exactly
 when the engine's check passed; otherwise it fails with the engine's feedback. The engine graded
 the submission once, in the entry notebook; {result_global} holds its result. Public checks
-are non-hidden cases: Otter shows them at once, in "Public Tests".
+are non-hidden cases, shown at once in "Public Tests" (in the words of the plugin's report).
 """
 
 from otter.test_files import test_case
@@ -114,7 +114,7 @@ TEST_CASE = '''
 @test_case(
     name={name!r},
     points={points!r},
-    hidden={hidden!r},{messages}
+    hidden={hidden!r},
 )
 def {function}_{number}(env):
     env[{result_global!r}].verdict({function!r}, {index}{public_only})
@@ -172,20 +172,6 @@ def case_hidden(chk: Check, rubric: Rubric) -> bool:
     return not chk.public and rubric.visibility != "visible"
 
 
-def later(rubric: Rubric, n_hidden: int) -> str:
-    """When students see the results of ``n_hidden`` hidden checks, in a few words."""
-    if rubric.visibility == "hidden":
-        return "your instructor reports " + ("its result" if n_hidden == 1 else "their results")
-    return ("it is" if n_hidden == 1 else "they are") + " shown when grades are published"
-
-
-def hidden_note(function: str, n_hidden: int, rubric: Rubric) -> str:
-    """What a public case of ``function`` adds in "Public Tests" about its hidden checks."""
-    others = "other check is" if n_hidden == 1 else "other checks are"
-    return (f"the public check of {function}. Its {n_hidden} {others} hidden: not counted in "
-            f"anything shown now; {later(rubric, n_hidden)}.")
-
-
 def build_wheel(dest: Path, version: str) -> Path:
     """Build the backprop-lab wheel into ``dest`` from exactly integrity.WHEEL_FILES, with the
     repository's pyproject.toml and version. pip runs setuptools from this environment (pinned
@@ -231,7 +217,6 @@ def test_file(function: str, rubric: Rubric) -> str:
     checks = REGISTRY[function]
     hidden = [case_hidden(chk, rubric) for chk in checks]
     text = TEST_FILE_HEADER.format(function=function, result_global=runtime.RESULT_GLOBAL)
-    note = hidden_note(function, sum(hidden), rubric) if any(hidden) else None
     for index, (chk, points) in enumerate(zip(checks, check_points(function, rubric))):
         public = " (public)" if chk.public else ""
         # A public case's feedback is shown while the hidden results are not: it must not say
@@ -239,10 +224,8 @@ def test_file(function: str, rubric: Rubric) -> str:
         only_public = chk.public and any(hidden)
         text += TEST_CASE.format(
             name=f"{function} {index + 1}/{len(checks)}{public}: {chk.title}", points=points,
-            hidden=hidden[index], function=function,
-            messages="" if hidden[index] or note is None else (
-                f"\n    success_message={note!r},\n    failure_message={note!r},"),
-            number=index + 1, index=index, result_global=runtime.RESULT_GLOBAL,
+            hidden=hidden[index], function=function, number=index + 1, index=index,
+            result_global=runtime.RESULT_GLOBAL,
             public_only=", public_only=True" if only_public else "",
         )
     if all(hidden):  # "Public Tests" would read "All test cases passed!" for this function
@@ -250,7 +233,7 @@ def test_file(function: str, rubric: Rubric) -> str:
         text += NOTE_CASE.format(
             name=f"{function}{runtime.NOTE_CASE_SUFFIX}", function=function,
             message=(f"{are} hidden: not counted in anything shown now; "
-                     f"{later(rubric, len(checks))}."),
+                     f"{runtime.later(rubric.visibility, len(checks))}."),
         )
     return text
 

@@ -1,13 +1,10 @@
-"""Hidden checks of backprop/activations.py."""
+"""Checks of backprop/activations.py."""
 
 import numpy as np
 
 from autograder.engine import oracle
 from autograder.engine.compare import CheckFailed, expect_array
-from autograder.engine.framework import MODULE_OF, check
-
-for _name in ("sigmoid", "sigmoid_derivative", "sigmoid_backward", "relu", "relu_backward"):
-    MODULE_OF[_name] = "activations"
+from autograder.engine.framework import check
 
 SHAPES = [(3, 4), (1, 1), (5, 2)]
 EXTREME = np.array([[-1000.0, -500.0, -30.0, -1.0, 0.0, 1.0, 30.0, 500.0, 1000.0]])
@@ -23,7 +20,7 @@ def _no_overflow(t, what: str) -> None:
 
 
 @check("sigmoid", "matches 1/(1+exp(-z)) on random inputs of shapes (3,4), (1,1), (5,2)", 2, public=True)
-def _(t):
+def sigmoid_on_random_inputs(t):
     rng = t.rng(101)
     for shape in SHAPES:
         Z = rng.normal(0, 3, shape)
@@ -32,15 +29,16 @@ def _(t):
                                (np.exp(-Z), "exp(-z) is only part of the formula.")])
 
 
-@check("sigmoid", "finite, correct and warning-free at extreme inputs (|z| up to 1e3)")
-def _(t):
+@check("sigmoid", "finite, correct and warning-free at extreme inputs (|z| up to 1e3)",
+       public=True)
+def sigmoid_at_extreme_inputs(t):
     got = t.call(EXTREME)
     expect_array(got, oracle.sigmoid(EXTREME), "sigmoid(Z) at extreme Z")
     _no_overflow(t, "sigmoid")
 
 
 @check("sigmoid_derivative", "matches the numerical derivative of sigma on random inputs", 2, public=True)
-def _(t):
+def sigmoid_derivative_on_random_inputs(t):
     rng = t.rng(102)
     for shape in SHAPES:
         Z = rng.normal(0, 2, shape)
@@ -56,7 +54,7 @@ def _(t):
 
 
 @check("sigmoid_derivative", "finite and warning-free at extreme inputs")
-def _(t):
+def sigmoid_derivative_at_extreme_inputs(t):
     got = t.call(EXTREME)
     expect_array(got, oracle.elementwise_derivative(oracle.sigmoid, EXTREME),
                  "sigmoid_derivative(Z) at extreme Z")
@@ -64,7 +62,7 @@ def _(t):
 
 
 @check("sigmoid_backward", "dZ = dA * sigma'(Z) (gradient check), shapes (3,4), (1,1), (5,2)", 2, public=True)
-def _(t):
+def sigmoid_backward_gradient_check(t):
     rng = t.rng(103)
     for shape in SHAPES:
         Z, dA = rng.normal(0, 2, shape), rng.normal(0, 1, shape)
@@ -77,7 +75,7 @@ def _(t):
 
 
 @check("sigmoid_backward", "a single example (m = 1) and a wide batch (m = 9)")
-def _(t):
+def sigmoid_backward_batch_sizes(t):
     rng = t.rng(104)
     for shape in [(2, 1), (1, 9)]:
         Z, dA = rng.normal(0, 2, shape), rng.normal(0, 1, shape)
@@ -85,7 +83,7 @@ def _(t):
 
 
 @check("relu", "max(0, z) on random inputs of shapes (3,4), (1,1), (5,2)", 2, public=True)
-def _(t):
+def relu_on_random_inputs(t):
     rng = t.rng(105)
     for shape in SHAPES:
         Z = rng.normal(0, 2, shape)
@@ -96,7 +94,7 @@ def _(t):
 
 
 @check("relu_backward", "dZ = dA * 1[Z > 0] (gradient check away from the kink)", 2, public=True)
-def _(t):
+def relu_backward_gradient_check(t):
     rng = t.rng(106)
     for shape in SHAPES:
         Z, dA = oracle.away_from_kinks(rng, shape), rng.normal(0, 1, shape)
@@ -111,7 +109,7 @@ def _(t):
 
 
 @check("relu_backward", "a single example (m = 1) and a wide batch (m = 9)")
-def _(t):
+def relu_backward_batch_sizes(t):
     rng = t.rng(107)
     for shape in [(3, 1), (2, 9)]:
         Z, dA = oracle.away_from_kinks(rng, shape), rng.normal(0, 1, shape)

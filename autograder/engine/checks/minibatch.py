@@ -1,11 +1,9 @@
-"""Hidden checks of backprop/minibatch.py, by properties (any correct shuffle passes)."""
+"""Checks of backprop/minibatch.py, by properties (any correct shuffle passes)."""
 
 import numpy as np
 
 from autograder.engine.compare import CheckFailed, close, describe
-from autograder.engine.framework import MODULE_OF, check
-
-MODULE_OF["random_mini_batches"] = "minibatch"
+from autograder.engine.framework import check
 
 
 def _data(m, seed=0):
@@ -42,7 +40,7 @@ def _ids(batches):
 
 @check("random_mini_batches",
        "a partition: sizes batch_size, ..., remainder; each example once", 2, public=True)
-def _(t):
+def random_mini_batches_partition(t):
     for m, size in [(10, 4), (12, 4), (7, 3)]:
         X, Y = _data(m)
         batches = _batches(t, X, Y, size, 1)
@@ -67,8 +65,9 @@ def _(t):
                               f"{expected} (consecutive batches, the last holds the remainder).")
 
 
-@check("random_mini_batches", "X and Y are shuffled with the same permutation (pairs kept)", 2)
-def _(t):
+@check("random_mini_batches", "X and Y are shuffled with the same permutation (pairs kept)", 2,
+       public=True)
+def random_mini_batches_same_permutation(t):
     X, Y = _data(20, seed=1)
     for xb, yb in _batches(t, X, Y, 6, 2):
         ids_x, ids_y = np.round(xb[0]).astype(int), np.round(yb[0] - 1000).astype(int)
@@ -81,7 +80,7 @@ def _(t):
 
 
 @check("random_mini_batches", "the examples are actually shuffled")
-def _(t):
+def random_mini_batches_shuffled(t):
     X, Y = _data(64)
     order = [i for b in _ids(_batches(t, X, Y, 16, 5)) for i in b]
     if order == list(range(64)):
@@ -90,7 +89,7 @@ def _(t):
 
 
 @check("random_mini_batches", "the same seed gives the same batches, another seed others")
-def _(t):
+def random_mini_batches_seeded(t):
     X, Y = _data(30)
     a, b, c = (_ids(_batches(t, X, Y, 8, s)) for s in (3, 3, 4))
     if a != b:
@@ -101,7 +100,7 @@ def _(t):
 
 
 @check("random_mini_batches", "batch_size > m and batch_size = m give one batch; m = 1 works")
-def _(t):
+def random_mini_batches_one_batch(t):
     for m, size in [(5, 32), (8, 8), (1, 4)]:
         X, Y = _data(m)
         batches = _batches(t, X, Y, size, 0)

@@ -1,12 +1,10 @@
-"""Hidden checks of backprop/optimizers.py: single steps from given states, and invariants."""
+"""Checks of backprop/optimizers.py: single steps from given states, and invariants."""
 
 import numpy as np
 
-from autograder.engine.compare import CheckFailed, describe, expect_array
-from autograder.engine.framework import MODULE_OF, check
-
-for _name in ("sgd_update", "init_state", "momentum_update", "rmsprop_update", "adam_update"):
-    MODULE_OF[_name] = "optimizers"
+from autograder.engine import oracle
+from autograder.engine.compare import CheckFailed, describe, expect_array, expect_tuple
+from autograder.engine.framework import check
 
 SIZES = [3, 2, 1]
 
@@ -25,10 +23,7 @@ def _like(rng, params, scale=1.0, positive=False):
 
 
 def _parts(got, n, name):
-    if n == 1:
-        got = (got,)
-    elif not isinstance(got, (tuple, list)) or len(got) != n:
-        raise CheckFailed(f"{name} must return a tuple of {n} dicts, got {describe(got)}")
+    got = (got,) if n == 1 else expect_tuple(got, n, name)
     for part in got:
         if not isinstance(part, dict):
             raise CheckFailed(f"{name} must return dicts, got {describe(part)}")
@@ -44,7 +39,7 @@ def _expect(got, expected, name, mistakes=None):
 
 
 @check("sgd_update", "theta - lr * dtheta for every parameter", 2, public=True)
-def _(t):
+def sgd_update_step(t):
     rng = t.rng(501)
     params, grads = _params(rng), None
     grads = _like(rng, params)
@@ -58,7 +53,7 @@ def _(t):
 
 
 @check("sgd_update", "returns a dict with exactly the parameter keys")
-def _(t):
+def sgd_update_keys(t):
     rng = t.rng(502)
     params = _params(rng)
     (new,) = _parts(t.call(params, _like(rng, params), 0.1), 1, "sgd_update")
@@ -67,7 +62,7 @@ def _(t):
 
 
 @check("init_state", 'zeros of each parameter\'s shape, keyed "dW1", "db1", ...', public=True)
-def _(t):
+def init_state_zeros(t):
     params = _params(t.rng(503))
     (state,) = _parts(t.call(params), 1, "init_state")
     if set(state) == set(params):
@@ -77,7 +72,7 @@ def _(t):
 
 
 @check("momentum_update", "one step: v <- beta v + (1 - beta) g, theta <- theta - lr v", 2, public=True)
-def _(t):
+def momentum_update_step(t):
     rng = t.rng(511)
     params = _params(rng)
     grads, v = _like(rng, params), _like(rng, params, 0.5)
@@ -98,7 +93,7 @@ def _(t):
 
 
 @check("momentum_update", "a constant gradient for 12 steps gives v_t = (1 - beta^t) g", 2)
-def _(t):
+def momentum_update_constant_gradient(t):
     rng = t.rng(512)
     params = _params(rng)
     grads = _like(rng, params)
@@ -110,7 +105,7 @@ def _(t):
 
 
 @check("momentum_update", "beta given as a keyword is used")
-def _(t):
+def momentum_update_beta_keyword(t):
     rng = t.rng(513)
     params = _params(rng)
     grads, v = _like(rng, params), _like(rng, params)
@@ -118,20 +113,14 @@ def _(t):
     _expect(new_v, {k: 0.5 * v[k] + 0.5 * grads[k] for k in v}, "v with beta=0.5")
 
 
-def _rms_step(params, grads, s, lr, beta, eps=1e-8):
-    new_s = {k: beta * s[k] + (1 - beta) * grads[k] ** 2 for k in s}
-    new_p = {k: p - lr * grads["d" + k] / (np.sqrt(new_s["d" + k]) + eps) for k, p in params.items()}
-    return new_p, new_s
-
-
 @check("rmsprop_update", "one step from a nonzero s: s <- beta s + (1-beta) g^2, theta step", 2, public=True)
-def _(t):
+def rmsprop_update_step(t):
     rng = t.rng(521)
     params = _params(rng)
     grads, s = _like(rng, params), _like(rng, params, 0.5, positive=True)
     lr, beta = 0.01, 0.9
     new_p, new_s = _parts(t.call(params, grads, s, lr, kwargs={"beta": beta}), 2, "rmsprop_update")
-    exp_p, exp_s = _rms_step(params, grads, s, lr, beta)
+    exp_p, exp_s = oracle.rmsprop_step(params, grads, s, lr, beta)
     _expect(new_s, exp_s, "s", mistakes=[
         ({k: beta * s[k] + (1 - beta) * grads[k] for k in s},
          "the gradient must be squared (element-wise): s <- beta s + (1 - beta) g^2."),
@@ -146,21 +135,21 @@ def _(t):
 
 
 @check("rmsprop_update", "five steps with changing gradients and the default beta", 2)
-def _(t):
+def rmsprop_update_five_steps(t):
     rng = t.rng(522)
     params = _params(rng)
     s = {"d" + k: np.zeros_like(v) for k, v in params.items()}
     for step in range(1, 6):
         grads = _like(rng, params)
         new_p, new_s = _parts(t.call(params, grads, s, 0.002), 2, "rmsprop_update")
-        exp_p, exp_s = _rms_step(params, grads, s, 0.002, 0.999)
+        exp_p, exp_s = oracle.rmsprop_step(params, grads, s, 0.002, 0.999)
         _expect(new_s, exp_s, f"s at step {step}")
         _expect(new_p, exp_p, f"params at step {step}")
         params, s = exp_p, exp_s
 
 
 @check("rmsprop_update", "the first step from s = 0 moves each coordinate by lr / sqrt(1 - beta)")
-def _(t):
+def rmsprop_update_first_step_size(t):
     rng = t.rng(523)
     params = _params(rng)
     grads = _like(rng, params)
@@ -179,17 +168,8 @@ def _(t):
             )
 
 
-def _adam_step(params, grads, v, s, step, lr, b1=0.9, b2=0.999, eps=1e-8, correct=True):
-    new_v = {k: b1 * v[k] + (1 - b1) * grads[k] for k in v}
-    new_s = {k: b2 * s[k] + (1 - b2) * grads[k] ** 2 for k in s}
-    c1, c2 = (1 - b1**step, 1 - b2**step) if correct else (1.0, 1.0)
-    new_p = {k: p - lr * (new_v["d" + k] / c1) / (np.sqrt(new_s["d" + k] / c2) + eps)
-             for k, p in params.items()}
-    return new_p, new_v, new_s
-
-
 @check("adam_update", "the first step (t = 1) moves every coordinate by about lr", 2, public=True)
-def _(t):
+def adam_update_first_step_size(t):
     rng = t.rng(531)
     params = _params(rng)
     grads = _like(rng, params)
@@ -211,8 +191,9 @@ def _(t):
                               f" for lr = {lr}.{hint}")
 
 
-@check("adam_update", "ten steps with changing gradients, t = 1..10, from given states", 2)
-def _(t):
+@check("adam_update", "ten steps with changing gradients, t = 1..10, from given states", 2,
+       public=True)
+def adam_update_ten_steps(t):
     rng = t.rng(532)
     params = _params(rng)
     v = {"d" + k: np.zeros_like(p) for k, p in params.items()}
@@ -221,24 +202,24 @@ def _(t):
     for step in range(1, 11):
         grads = _like(rng, params)
         got = _parts(t.call(params, grads, v, s, step, kwargs={"lr": lr}), 3, "adam_update")
-        exp = _adam_step(params, grads, v, s, step, lr)
+        exp = oracle.adam_step(params, grads, v, s, step, lr)
         _expect(got[0], exp[0], f"params at t = {step}", mistakes=[
-            (_adam_step(params, grads, v, s, step, lr, correct=False)[0],
+            (oracle.adam_step(params, grads, v, s, step, lr, bias_correction=False)[0],
              "the bias correction is missing: v_hat = v / (1 - beta1^t), s_hat = s / (1 - beta2^t)."),
-            (_adam_step(params, grads, v, s, step + 1, lr)[0],
+            (oracle.adam_step(params, grads, v, s, step + 1, lr)[0],
              "the bias correction uses t + 1: t already counts from 1."),
         ])
         params, v, s = exp
 
 
 @check("adam_update", "returns the moving averages v and s themselves (not bias-corrected)")
-def _(t):
+def adam_update_returns_raw_averages(t):
     rng = t.rng(533)
     params = _params(rng)
     grads, v = _like(rng, params), _like(rng, params, 0.3)
     s = _like(rng, params, 0.3, positive=True)
     got = _parts(t.call(params, grads, v, s, 3), 3, "adam_update")
-    _, exp_v, exp_s = _adam_step(params, grads, v, s, 3, 0.001)
+    _, exp_v, exp_s = oracle.adam_step(params, grads, v, s, 3, 0.001)
     _expect(got[1], exp_v, "v", mistakes=[
         ({k: x / (1 - 0.9**3) for k, x in exp_v.items()},
          "you returned the bias-corrected v_hat: return v; the correction only enters the step.")])
@@ -248,14 +229,14 @@ def _(t):
 
 
 @check("adam_update", "lr, beta1, beta2 and eps given as keywords are used")
-def _(t):
+def adam_update_keywords(t):
     rng = t.rng(534)
     params = _params(rng)
     grads, v = _like(rng, params), _like(rng, params, 0.3)
     s = _like(rng, params, 0.3, positive=True)
     hyper = {"lr": 0.02, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}
     got = _parts(t.call(params, grads, v, s, 4, kwargs=hyper), 3, "adam_update")
-    exp = _adam_step(params, grads, v, s, 4, hyper["lr"], hyper["beta1"], hyper["beta2"],
+    exp = oracle.adam_step(params, grads, v, s, 4, hyper["lr"], hyper["beta1"], hyper["beta2"],
                      hyper["eps"])
     for part, name in zip(range(3), ("params", "v", "s")):
         _expect(got[part], exp[part], f"{name} with lr=0.02, beta1=0.8, beta2=0.99, eps=1e-6")

@@ -1,6 +1,6 @@
 """`make bench`: seconds per submission of `make grade` against Otter, in one session.
 
-    python autograder/bench.py [--n 200] [--otter 20] [--jobs 0]
+    python tools/bench.py [--n 200] [--otter 20] [--jobs 0]
 
 Generates N submissions (a realistic mix: correct variants, single-bug copies from
 tests/mutants.py, the skeleton and broken samples), grades them all with `make grade`'s
@@ -14,7 +14,6 @@ Everything is measured in the same run so the ratios hold on a noisy machine.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import shutil
@@ -204,7 +203,11 @@ def main() -> int:
         if proc.returncode != 0:
             print(proc.stderr[-2000:])
             return 1
-        ours = {r["submission"]: r for r in csv.DictReader(open(work / "out" / "grades.csv"))}
+        from autograder.runs import load_run
+
+        # per-function scores unrounded (grades.csv shows 2 decimals): from the run's data
+        ours = {g.student.submission: {f: r.score for f, r in g.result.functions.items()}
+                if g.result else {} for g in load_run(work / "out")}
         print(f"make grade: {wall:.1f}s for {args.n} = {wall / args.n:.3f} s/submission, "
               f"peak memory {peak / 2**20:.0f} MB (all processes)", flush=True)
         print(f"floor (python -c 'import numpy' x N / cores): {floor:.1f}s = "
@@ -240,8 +243,8 @@ def main() -> int:
                 for fn in load_rubric().functions:
                     if fn not in theirs:
                         mismatches.append(f"{folder.name}:{fn} missing from Otter's results.json")
-                    elif abs(float(mine[fn]) - float(theirs[fn])) > tolerance:
-                        mismatches.append(f"{folder.name}:{fn} make grade {mine[fn]} "
+                    elif abs(mine.get(fn, 0.0) - float(theirs[fn])) > tolerance:
+                        mismatches.append(f"{folder.name}:{fn} make grade {mine.get(fn)} "
                                           f"otter {theirs[fn]}")
             print(f"per-function scores equal on {len(subset) - len({m.split(':')[0] for m in mismatches})}"
                   f"/{len(subset)} submissions" + ("" if not mismatches else

@@ -1,0 +1,115 @@
+"""The student contract, stated once: modules, functions, signatures, call graph, worked example.
+
+Everything else derives from this file: the engine's module map and call graph, the worker's
+import order, the skeleton's check of the reference, the public checks, the tests' lists, and
+the tables of docs/contract.md (a test proves the page agrees). The points and the quiz key
+live in the rubric, which never leaves the grader. Standard library only: check.py and build scripts import it
+where nothing but Python (and numpy) is installed.
+"""
+
+from __future__ import annotations
+
+# module -> graded function -> its parameters with defaults, in report order. The quiz is
+# graded through quiz.ANSWERS; gradcheck.py is given complete and not graded.
+FUNCTIONS: dict[str, dict[str, str]] = {
+    "activations": {
+        "sigmoid": "(Z)",
+        "sigmoid_derivative": "(Z)",
+        "sigmoid_backward": "(dA, Z)",
+        "relu": "(Z)",
+        "relu_backward": "(dA, Z)",
+    },
+    "losses": {
+        "mse_loss": "(Y_hat, Y)",
+        "mse_loss_backward": "(Y_hat, Y)",
+    },
+    "layers": {
+        "linear_forward": "(A_prev, W, b)",
+        "linear_backward": "(dZ, A_prev, W)",
+        "dense_forward": "(A_prev, W, b, activation)",
+        "dense_backward": "(dA, A_prev, W, Z, activation)",
+    },
+    "network": {
+        "init_params": "(layer_sizes, seed=0)",
+        "forward": "(X, params, activations)",
+        "backward": "(Y, params, cache, activations)",
+        "loss_and_gradients": "(X, Y, params, activations)",
+    },
+    "minibatch": {
+        "random_mini_batches": "(X, Y, batch_size, seed=0)",
+    },
+    "optimizers": {
+        "sgd_update": "(params, grads, lr)",
+        "init_state": "(params)",
+        "momentum_update": "(params, grads, v, lr, beta=0.9)",
+        "rmsprop_update": "(params, grads, s, lr, beta=0.999, eps=1e-08)",
+        "adam_update": "(params, grads, v, s, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08)",
+    },
+    "train": {
+        "train": "(X, Y, layer_sizes, activations, optimizer='adam', lr=0.01, batch_size=32, "
+                 "epochs=100, seed=0)",
+    },
+    "quiz": {"quiz": "ANSWERS"},
+}
+GIVEN: dict[str, dict[str, str]] = {  # complete in the handout, not graded
+    "gradcheck": {"numerical_gradient": "(f, x, h=1e-05)", "relative_error": "(a, b)"},
+}
+QUIZ_ATTRIBUTE = "ANSWERS"  # what "quiz" stands for: backprop/quiz.py's dict of letters
+
+# Which graded function calls which (the reference's direct calls; tests prove they agree).
+CALLS: dict[str, tuple[str, ...]] = {
+    "sigmoid_derivative": ("sigmoid",),
+    "sigmoid_backward": ("sigmoid_derivative",),
+    "dense_forward": ("linear_forward", "relu", "sigmoid"),
+    "dense_backward": ("linear_backward", "relu_backward", "sigmoid_backward"),
+    "forward": ("dense_forward",),
+    "backward": ("dense_backward", "mse_loss_backward"),
+    "loss_and_gradients": ("backward", "forward", "mse_loss"),
+    "train": ("adam_update", "forward", "init_params", "init_state", "loss_and_gradients",
+              "momentum_update", "mse_loss", "random_mini_batches", "rmsprop_update",
+              "sgd_update"),
+}
+# Needed to grade a function without being called by it: backward is graded with the cache
+# of the student's own forward.
+GRADED_WITH: dict[str, tuple[str, ...]] = {"backward": ("forward",)}
+
+# The lecture's worked 2-2-2 sigmoid network (one example, so J = E; learning rate 0.5).
+WORKED_EXAMPLE: dict[str, object] = {
+    "X": [[0.05], [0.10]],
+    "Y": [[0.01], [0.99]],
+    "params": {"W1": [[0.15, 0.20], [0.25, 0.30]], "b1": [[0.35], [0.35]],
+               "W2": [[0.40, 0.45], [0.50, 0.55]], "b2": [[0.60], [0.60]]},
+    "activations": ["sigmoid", "sigmoid"],
+    "lr": 0.5,
+    "Y_hat": [[0.75136507], [0.772928465]],
+    "J": 0.298371109,
+    "dW2": [[0.082167041, 0.082667628], [-0.022602540, -0.022740242]],
+    "dW1": [[0.000438568, 0.000877135], [0.000497713, 0.000995425]],
+    # plain gradient descent: J after 1 and after 10,000 steps
+    "J_frozen_biases": (0.291027774, 0.0000351019),
+    "J_trained_biases": (0.280471447, 0.0000024476),
+}
+
+GRADED: tuple[str, ...] = tuple(f for functions in FUNCTIONS.values() for f in functions)
+MODULE_OF: dict[str, str] = {f: m for m, functions in FUNCTIONS.items() for f in functions}
+# Every module file of the package (graded ones in report order, then the given ones).
+MODULES: tuple[str, ...] = (*FUNCTIONS, *GIVEN)
+
+
+def usually_calls(function: str) -> tuple[str, ...]:
+    """What grading ``function`` relies on: its calls, then what it is graded with."""
+    return CALLS.get(function, ()) + GRADED_WITH.get(function, ())
+
+
+def import_order() -> tuple[str, ...]:
+    """Every module, each after the modules it calls into: importing them one by one in this
+    order isolates a broken module (a later one imports against its stand-in)."""
+    needs = {m: {MODULE_OF[g] for f in fs for g in usually_calls(f)} - {m}
+             for m, fs in FUNCTIONS.items()}
+    order: list[str] = []
+    while len(order) < len(FUNCTIONS):
+        order.append(next(m for m in FUNCTIONS if m not in order and needs[m] <= set(order)))
+    return (*order, *GIVEN)
+
+
+IMPORT_ORDER: tuple[str, ...] = import_order()

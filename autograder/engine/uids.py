@@ -1,0 +1,176 @@
+"""Unprivileged uids for workers (when the grader is root), and what such a uid leaves behind.
+
+Each submission's worker runs under a uid leased from a pool. The lease is an exclusive lock on
+a file in a root-only folder, so parallel graders never share a uid. Before a uid grades the
+next submission, every process of it is killed and, where no namespace swallowed them, its
+files in the world-writable folders and its System V IPC objects are removed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+UID_BASE = int(os.environ.get("BACKPROP_LAB_UID_BASE", "61000"))
+UID_COUNT = int(os.environ.get("BACKPROP_LAB_UID_COUNT", "512"))
+# World-writable places a worker without a mount namespace can write to.
+SHARED_TMP = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/dev/mqueue"))
+SYSV_IPC = {"shm": "-m", "msg": "-q", "sem": "-s"}
+
+
+class UnsafeStateDir(RuntimeError):
+    """No folder for the uid locks that only root can write: refusing to grade as root."""
+
+
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def private_dir(name: str) -> Path:
+    """A root-only folder ``name`` in a place only root can create entries (never /tmp)."""
+    for parent in (Path("/run"), Path("/var/run"), Path("/var/lib")):
+        try:
+            info = parent.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+            continue
+        folder = parent / name
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+        info = folder.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o077:
+            raise UnsafeStateDir(f"{folder} exists but is not a root-only folder")
+        return folder
+    raise UnsafeStateDir("no root-owned /run, /var/run or /var/lib for the uid locks")
+
+
+class UidLease:
+    """An exclusive uid from the pool, held with a lock file for as long as it is used."""
+
+    def __init__(self) -> None:
+        self._fd: int | None = None
+        locks = private_dir("backprop-lab-uids")
+        start = int.from_bytes(os.urandom(2), "big") % UID_COUNT  # spread reuse across uids
+        for offset in range(UID_COUNT):
+            uid = UID_BASE + (start + offset) % UID_COUNT
+            fd = os.open(locks / f"{uid}.lock", os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            self.uid, self._fd = uid, fd
+            kill_uid(uid)  # leftovers of a crashed earlier grader
+            return
+        raise RuntimeError("no free sandbox uid")
+
+    def release(self) -> None:
+        if self._fd is not None:
+            kill_uid(self.uid)
+            os.close(self._fd)
+            self._fd = None
+
+
+def processes_of_uid(uid: int) -> list[int]:
+    """Live processes whose real uid is ``uid`` (zombies, already dead, are not counted)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as fh:
+                status = dict(line.split(":", 1) for line in fh if ":" in line)
+        except OSError:
+            continue
+        state, uids = status.get("State", "").split(), status.get("Uid", "").split()
+        if uids and int(uids[0]) == uid and state and state[0] not in ("Z", "X"):
+            pids.append(int(entry))
+    return pids
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process, from /proc (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def kill_uid(uid: int) -> None:
+    """Kill every process of ``uid`` (kill(-1) as that uid reaches them all, forks included)."""
+    for _ in range(100):
+        if not processes_of_uid(uid):
+            return
+        subprocess.run(
+            ["kill", "-9", "-1"], user=uid, group=uid, extra_groups=[],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+        )
+        time.sleep(0.01)
+    raise RuntimeError(f"processes of sandbox uid {uid} survive kill -9")
+
+
+def files_of_uid(uid: int, folders: tuple[Path, ...] = SHARED_TMP) -> list[Path]:
+    """Top-level entries owned by ``uid`` in ``folders`` (never following a link)."""
+    found = []
+    for folder in folders:
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        if entry.stat(follow_symlinks=False).st_uid == uid:
+                            found.append(Path(entry.path))
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return found
+
+
+def ipc_objects_of_uid(uid: int) -> list[tuple[str, int]]:
+    """(kind, id) of the System V IPC objects owned or created by ``uid`` (this IPC namespace)."""
+    found = []
+    for kind in SYSV_IPC:
+        try:
+            header, *lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        except (OSError, ValueError):
+            continue
+        columns = header.split()
+        owners = [columns.index(c) for c in ("uid", "cuid") if c in columns]
+        for line in lines:
+            fields = line.split()
+            try:
+                if any(int(fields[i]) == uid for i in owners):
+                    found.append((kind, int(fields[1])))
+            except (IndexError, ValueError):
+                continue
+    return found
+
+
+def remove_leftovers(uid: int) -> list[str]:
+    """Remove what a dead ``uid`` left in the shared folders and System V IPC; returns what
+    could not be removed. Only ever called once every process of ``uid`` is dead."""
+    problems = []
+    for path in files_of_uid(uid):
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)  # symlink-safe on Linux (works on file descriptors)
+            else:
+                path.unlink()
+        except OSError as exc:
+            problems.append(f"{path}: {exc}")
+    for kind, ident in ipc_objects_of_uid(uid):
+        done = subprocess.run(["ipcrm", SYSV_IPC[kind], str(ident)], capture_output=True,
+                              check=False)
+        if done.returncode:
+            problems.append(f"{kind} {ident}: {done.stderr.decode(errors='replace').strip()}")
+    return problems

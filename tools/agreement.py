@@ -1,0 +1,137 @@
+"""Do check.py, make grade and Gradescope say the same about the public checks?
+
+    .venv/bin/python tools/agreement.py [--mutants N]
+
+For the bundled samples, the reference, the skeleton and every mutant of tests/mutants.py, it
+compares, function by function and check by check, three reports of the public checks:
+
+- ``check.py --json`` (the handout's command, in-process, run in a fresh interpreter);
+- ``make grade``'s results/<sub>.json (report.results_json: extra_data.checks and the feedback);
+- Gradescope's "Public Tests" entry, from Otter's own results pipeline (the zip's test files,
+  GradingResults, the plugin's presentation, to_gradescope_dict) on the engine's verdicts.
+
+It prints how many functions and checks agree, and every disagreement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import mutants  # noqa: E402
+from otter.nbmeta_config import NBMetadataConfig  # noqa: E402
+from otter.run import AutograderConfig  # noqa: E402
+from otter.test_files import GradingResults, create_test_file  # noqa: E402
+
+from autograder.engine import REGISTRY, grade_submission  # noqa: E402
+from autograder.engine.rubric import load_rubric  # noqa: E402
+from autograder.engine.submission import staged  # noqa: E402
+from autograder.otter import backprop_lab_runtime as runtime  # noqa: E402
+from autograder.otter import build  # noqa: E402
+from autograder.report import results_json  # noqa: E402
+
+CHECK = ROOT / "assignments" / "check.py"
+
+
+def local(folder: Path, scratch: Path) -> dict:
+    """check.py --json on the module files the grader would grade in ``folder``."""
+    with staged(folder) as (package, _):
+        copy = scratch / "local"
+        shutil.copytree(package, copy / "backprop")
+    (copy / "backprop" / "__init__.py").write_text("")
+    done = subprocess.run([sys.executable, str(CHECK), "--json", "--package", str(copy)],
+                          capture_output=True, text=True, timeout=300)
+    return json.loads(done.stdout)["functions"]
+
+
+def gradescope(result, tests: Path) -> str:
+    rubric = load_rubric()
+    grading = runtime.KernelGrading(result)
+    files = []
+    for function in rubric.functions:
+        parsed = create_test_file(str(tests / f"{function}.py"), NBMetadataConfig())
+        parsed.run({runtime.RESULT_GLOBAL: grading})
+        files.append(parsed)
+    results = GradingResults(files)
+    runtime.present(results, runtime.check_verdicts(result), rubric.visibility)
+    out = results.to_gradescope_dict(AutograderConfig(build.otter_config(rubric)))
+    return next(t["output"] for t in out["tests"] if t["name"] == "Public Tests")
+
+
+def compare(name: str, folder: Path, tests: Path, problems: list[str]) -> list[int]:
+    """[functions, functions whose verdicts agree, checks, checks whose verdicts agree, checks
+    whose messages agree] for one submission."""
+    result = grade_submission(folder)
+    graded = {t["name"]: t for t in results_json(result, load_rubric())["tests"]}
+    with tempfile.TemporaryDirectory() as scratch:
+        mine = local(folder, Path(scratch))
+    shown = gradescope(result, tests)
+    blocks = {b.split(":", 1)[0]: b for b in shown.split("\n\n")}
+    counts = [0, 0, 0, 0, 0]
+    for function, verdict in mine.items():
+        public = [c for c in graded[function]["extra_data"]["checks"] if c["public"]]
+        engine = [c for c in result.functions[function].checks if c.public]
+        block = blocks.get(function, "")
+        same = ([c["passed"] for c in verdict["checks"]] == [c["passed"] for c in public]
+                == [c.passed for c in engine]
+                and [c["name"] for c in verdict["checks"]] == [c["name"] for c in public]
+                and block.startswith(f"{function}: {'passed' if verdict['passed'] else 'failed'}"))
+        counts[0] += 1
+        counts[1] += same
+        for local_check, done in zip(verdict["checks"], engine):
+            counts[2] += 1
+            counts[3] += local_check["passed"] == done.passed
+            said = local_check["message"] == done.message and (
+                done.passed or (done.message.splitlines()[0] in block
+                                and done.message.splitlines()[0] in graded[function]["output"]))
+            counts[4] += said
+            if not said:
+                problems.append(f"{name}: {function}: {done.name}: message differs "
+                                f"({local_check['message'][:80]!r} vs {done.message[:80]!r})")
+        if not same:
+            problems.append(f"{name}: {function}: verdicts differ")
+    return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mutants", type=int, default=len(mutants.MUTANTS))
+    args = parser.parse_args()
+    subjects = [("reference", ROOT / "solutions"), ("skeleton", ROOT / "assignments" / "backprop")]
+    subjects += [(f"sample:{p.name}", p) for p in sorted((ROOT / "autograder" / "samples").iterdir())
+                 if p.is_dir() and not p.name.startswith(".")]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for m in mutants.MUTANTS[: args.mutants]:
+            subjects.append((f"mutant:{m.name}", mutants.apply_mutant(m, tmp / m.name)))
+        tests = tmp / "otter-tests"
+        tests.mkdir()
+        for function in load_rubric().functions:
+            (tests / f"{function}.py").write_text(build.test_file(function, load_rubric()))
+        problems: list[str] = []
+        totals = [0, 0, 0, 0, 0]
+        for name, folder in subjects:
+            totals = [a + b for a, b in zip(totals, compare(name, folder, tests, problems))]
+    print(f"{len(subjects)} submissions ({args.mutants} mutants), check.py --json vs make grade's "
+          f"results json vs Gradescope's Public Tests:\n"
+          f"  function verdicts agreeing {totals[1]}/{totals[0]}\n"
+          f"  public check verdicts agreeing {totals[3]}/{totals[2]}\n"
+          f"  public check messages agreeing {totals[4]}/{totals[2]}")
+    for problem in problems:
+        print("  disagree:", problem)
+    print(f"checks: {sum(len(c) for c in REGISTRY.values())} in all, "
+          f"{sum(c.public for cs in REGISTRY.values() for c in cs)} public")
+    return 0 if not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
