@@ -23,7 +23,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -86,13 +85,15 @@ def function_scores(results: dict) -> dict[str, float]:
 
 
 def make_grade(folder: Path, out: Path) -> dict[str, dict[str, float]]:
-    """`make grade`'s command on a folder of submissions: grades.csv, per submission and function."""
+    """`make grade`'s command on a folder of submissions: per submission (grades.csv's rows) and
+    function, the score in its results/<submission>.json (grades.csv rounds to 2 decimals)."""
     done = subprocess.run([sys.executable, "-m", "autograder.grade", str(folder), "--out", str(out),
                            "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     with open(out / "grades.csv", newline="") as fh:
-        return {row["submission"]: {f: float(row[f]) for f in GRADED_FUNCTIONS}
-                for row in csv.DictReader(fh)}
+        names = [row["submission"] for row in csv.DictReader(fh)]
+    return {name: function_scores(json.loads((out / "results" / f"{name}.json").read_text()))
+            for name in names}
 
 
 def assert_same_scores(theirs: dict[str, float], ours: dict[str, float], label: str) -> None:
@@ -355,15 +356,10 @@ def test_set_aside_moves_top_level_notebooks_only(tmp_path: Path) -> None:
 
 
 # --- integrity -----------------------------------------------------------------------------------
-TAMPER_SIGNAL = '''
-import os as _os
+SLOW_IMPORT = """
 import time as _time
-open(_os.path.join({drop!r}, "student-code-running"), "w").close()
-for _ in range(200):  # give the "escaped student" time to act while this submission runs
-    if _os.path.exists(_os.path.join({drop!r}, "done")):
-        break
-    _time.sleep(0.02)
-'''
+_time.sleep(4)  # this submission is still running while the test files are changed
+"""
 
 FORGED_TEST = '''
 from otter.test_files import test_case
@@ -376,24 +372,28 @@ def forged(env):
 '''
 
 
+def grading_kernel(submission: Path) -> int | None:
+    """The pid of Otter's kernel running in ``submission`` (it starts after before_grading)."""
+    for entry in Path("/proc").iterdir():
+        try:
+            if (entry.name.isdigit() and os.readlink(entry / "cwd") == str(submission)
+                    and b"ipykernel" in (entry / "cmdline").read_bytes()):
+                return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
 def test_a_test_file_changed_mid_run_never_runs_and_every_score_is_zero(
         autograder_zip: Path, tmp_path: Path) -> None:
-    """Stands in for a student who escaped the worker: while the submission's code runs (it
-    signals so), a test file is replaced by one that would give full marks and leave a marker,
-    a test file is added, and the entry notebook is changed. The forged test never runs; every
-    check scores 0; the student reads why, the instructor reads what changed."""
-    drop = Path(tempfile.mkdtemp(prefix="backprop-lab-drop-"))  # reachable by the worker's uid
-    os.chmod(drop, 0o777)
-    try:
-        tamper_mid_run(autograder_zip, tmp_path, drop)
-    finally:
-        shutil.rmtree(drop, ignore_errors=True)
-
-
-def tamper_mid_run(autograder_zip: Path, tmp_path: Path, drop: Path) -> None:
+    """Stands in for a student who escaped the worker: while the submission runs (Otter's
+    kernel is up, so the plugin has taken its hashes, and the submission's import sleeps), a
+    test file is replaced by one that would give full marks and leave a marker, a test file is
+    added, and the entry notebook is changed. The forged test never runs; every check scores 0;
+    the student reads why, the instructor reads what changed."""
     submission = reference_flat(tmp_path / "reference")
     with open(submission / "activations.py", "a") as fh:
-        fh.write(TAMPER_SIGNAL.format(drop=str(drop)))
+        fh.write(SLOW_IMPORT)
     root = tmp_path / "gradescope"
     root.mkdir()
     local_run.lay_out(autograder_zip, submission, root)
@@ -401,15 +401,14 @@ def tamper_mid_run(autograder_zip: Path, tmp_path: Path, drop: Path) -> None:
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     deadline = time.monotonic() + 120
-    while not (drop / "student-code-running").exists():
-        assert proc.poll() is None and time.monotonic() < deadline, "the submission never ran"
-        time.sleep(0.02)
+    while grading_kernel(root / "submission") is None:
+        assert proc.poll() is None and time.monotonic() < deadline, "Otter's kernel never started"
+        time.sleep(0.05)
     tests = root / "submission" / "tests"
     marker = tmp_path / "forged-test-ran"
     (tests / "sigmoid.py").write_text(FORGED_TEST.format(marker=str(marker)))
     (tests / "zz_extra.py").write_text(FORGED_TEST.format(marker=str(marker)))
     (root / "submission" / runtime.ENTRY_NOTEBOOK).write_text("{}")
-    (drop / "done").touch()
     output, _ = proc.communicate(timeout=300)
     results = local_run.read_results(root)
     assert results is not None, output
@@ -422,7 +421,6 @@ def tamper_mid_run(autograder_zip: Path, tmp_path: Path, drop: Path) -> None:
     # the same submission, untouched, scores full marks: the check fired on the change alone
     shutil.rmtree(root)
     root.mkdir()
-    (drop / "student-code-running").unlink()  # the next worker may have another uid
     local_run.lay_out(autograder_zip, submission, root)
     clean = local_run.run(root)
     assert sum(function_scores(clean.results).values()) == pytest.approx(100), clean.stdout
