@@ -109,16 +109,16 @@ def sweep() -> None:
 def processes_of_uid(uid: int) -> list[int]:
     """Live processes whose real uid is ``uid`` (zombies, already dead, are not counted)."""
     pids = []
+    wanted = f"\nUid:\t{uid}\t".encode()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/status") as fh:
-                status = dict(line.split(":", 1) for line in fh if ":" in line)
+            with open(f"/proc/{entry}/status", "rb") as fh:
+                status = fh.read(4096)
         except OSError:
             continue
-        state, uids = status.get("State", "").split(), status.get("Uid", "").split()
-        if uids and int(uids[0]) == uid and state and state[0] not in ("Z", "X"):
+        if wanted in status and b"\nState:\tZ" not in status and b"\nState:\tX" not in status:
             pids.append(int(entry))
     return pids
 
@@ -133,11 +133,13 @@ def process_cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def kill_uid(uid: int) -> None:
-    """Kill every process of ``uid`` (kill(-1) as that uid reaches them all, forks included)."""
+def kill_uid(uid: int, alive: list[int] | None = None) -> None:
+    """Kill every process of ``uid`` (kill(-1) as that uid reaches them all, forks included);
+    ``alive``: its processes, if just listed."""
     for _ in range(100):
-        if not processes_of_uid(uid):
+        if not (processes_of_uid(uid) if alive is None else alive):
             return
+        alive = None
         subprocess.run(
             ["kill", "-9", "-1"], user=uid, group=uid, extra_groups=[],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
