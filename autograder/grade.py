@@ -38,7 +38,7 @@ from autograder.engine.isolation import (
 from autograder.engine.rubric import load_rubric
 from autograder.engine.sandbox import protect_installation
 from autograder.engine.submission import SubmissionError
-from autograder.engine.uids import is_root
+from autograder.engine.uids import is_root, sweep
 from autograder.lms import DEFAULT_ASSIGNMENT, hours_late, parse_when
 from autograder.outputs import write_all
 from autograder.pool import run_jobs
@@ -194,7 +194,10 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(f"grading {len(found.submissions)} submission(s) with {jobs} jobs -> {out}",
               file=sys.stderr)
-        graded = grade_all(found.submissions, jobs=jobs, deadline=deadline)
+        try:
+            graded = grade_all(found.submissions, jobs=jobs, deadline=deadline)
+        finally:
+            sweep()  # what a grading process killed at its deadline left behind
         rows = merge(previous, graded) if previous is not None else graded
         if previous is not None:
             before = {g.student.submission: g.student for g in previous}

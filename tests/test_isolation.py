@@ -368,7 +368,7 @@ def _grade_pair(world: World, tmp: Path, layout: str, jobs: int, skip: tuple[str
 
 def _assert_graded(clean: Batch, attacked: Batch) -> None:
     assert clean.rows["00-reference"]["score"] in ("100", "100.0", "100.00"), clean.rows
-    assert set(clean.rows) < set(attacked.rows), (clean.stderr, attacked.stderr)
+    assert set(clean.rows) < set(attacked.rows), attacked.stderr[-1500:]
 
 
 # --------------------------------------------------------------------------- the modes
@@ -414,20 +414,22 @@ def test_attacks_are_contained_as_an_unprivileged_user(world, tmp_path):
     for path in (ROOT, ROOT / "autograder", ROOT / ".venv"):
         if os.stat(path).st_mode & 0o005 != 0o005:
             pytest.skip(f"{path} is not readable by other users")
-    work = tmp_path / "as-nobody"
-    work.mkdir()
-    ensure_traversable(work)
+    # Outside pytest's own temporary tree, which another pytest session may close at any time.
+    work = Path(tempfile.mkdtemp(prefix="bp-nobody-", dir="/tmp"))
     os.chown(work, nobody.pw_uid, nobody.pw_gid)
     grader_only = world.canary / "grader-only.txt"
     os.chown(grader_only, nobody.pw_uid, nobody.pw_gid)
     world.hashes = _digest(world.canary)
     try:
-        clean, attacked, before = _grade_pair(world, work, "folders", 2, user=NOBODY)
+        try:
+            clean, attacked, before = _grade_pair(world, work, "folders", 2, user=NOBODY)
+        finally:
+            os.chown(grader_only, 0, 0)
+            world.hashes = _digest(world.canary)
+        _assert_graded(clean, attacked)
+        problems = breaches(world, clean, attacked, before, namespaces=True, owner=nobody.pw_uid)
     finally:
-        os.chown(grader_only, 0, 0)
-        world.hashes = _digest(world.canary)
-    _assert_graded(clean, attacked)
-    problems = breaches(world, clean, attacked, before, namespaces=True, owner=nobody.pw_uid)
+        shutil.rmtree(work, ignore_errors=True)
     assert not problems, "\n- ".join(["not contained:", *problems])
 
 

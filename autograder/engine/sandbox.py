@@ -231,8 +231,10 @@ class Worker:
         if self.pid is None:
             return
         pid, self.pid = self.pid, None
+        alive: list[int] = []
         if self.lease:  # counted first: the worker exits as soon as its pipes close
-            self.cpu_seconds += sum(process_cpu_seconds(p) for p in processes_of_uid(self.lease.uid))
+            alive = processes_of_uid(self.lease.uid)
+            self.cpu_seconds += sum(process_cpu_seconds(p) for p in alive)
         elif self.isolation.mode != "namespaces":
             self.cpu_seconds += process_cpu_seconds(pid)
         for fd in (self._req_fd, self._resp_fd):
@@ -241,7 +243,7 @@ class Worker:
             except OSError:
                 pass
         if self.lease:
-            kill_uid(self.lease.uid)
+            kill_uid(self.lease.uid, alive)
         elif self.isolation.mode == "namespaces":  # worker and zygote share a uid: end both
             SandboxPool.release(self.box, clean=False)
             self.box = None
@@ -260,7 +262,6 @@ class Worker:
         try:
             self.stop_process()
             if self.lease:
-                kill_uid(self.lease.uid)
                 if self.isolation.mode == "uid" and remove_leftovers(self.lease.uid):
                     raise RuntimeError("the sandbox uid left something that cannot be removed")
             if self.box is not None and self.box.alive():

@@ -1,0 +1,74 @@
+"""The isolation attacks (tests/attacks/) run through the Gradescope autograder, as root.
+
+Each attack is uploaded on its own, as Gradescope grades one submission per container, into a
+layout like Gradescope's (autograder/otter/local_run.py), with whatever sandbox this machine
+gives (namespaces here; tests/test_gradescope_layout.py also runs its adversarial submission with
+the uid drop only). The attack must score no more than its honest twin graded by the engine,
+function by function; root-owned canary files stay byte-identical; no secret (a root-only
+file's content, a variable of the grading process's environment) is in results.json or Otter's
+output; and no process of the sandbox uids is left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from grader_harness import ROOT  # noqa: E402
+from test_grader_security import assemble  # noqa: E402
+from test_isolation import ATTACKS, SECRET_ENV, SECRET_FILE, World, _digest, sandbox_processes  # noqa: E402
+
+from autograder.engine import grade_submission  # noqa: E402
+from autograder.engine.uids import is_root  # noqa: E402
+from autograder.otter import local_run  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not is_root(), reason="Gradescope runs the autograder as root")
+
+
+@pytest.fixture(scope="module")
+def autograder_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist") / "autograder.zip"
+    done = subprocess.run([sys.executable, str(ROOT / "autograder" / "otter" / "build.py"),
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory):
+    canary = Path(tmp_path_factory.mktemp("canary"))
+    for name in ("root-only.txt", "grader-only.txt"):
+        (canary / name).write_text(SECRET_FILE + "\n")
+        os.chmod(canary / name, 0o600)
+    (canary / "world-readable.txt").write_text("public text\n")
+    return World(canary, _digest(canary), 9, [], random.randrange(200_000, 900_000, 1000),
+                 canary)
+
+
+@pytest.mark.parametrize("name", ATTACKS)
+def test_attack_is_contained_on_gradescope(name, world, autograder_zip, tmp_path, monkeypatch):
+    values = {"@CANARY@": str(world.canary), "@PORT@": "9", "@CLASSMATE@": "BPCLASSMATE"}
+    attack = assemble(name, tmp_path / "attack", honest=False, placeholders=values)
+    twin = assemble(name, tmp_path / "twin", honest=True, placeholders=values)
+    monkeypatch.setenv("BACKPROP_LAB_UID_BASE", str(world.uid_base))  # Otter's kernel inherits
+    monkeypatch.setenv("BACKPROP_LAB_UID_COUNT", "64")
+    monkeypatch.setenv("BACKPROP_LAB_TEST_SECRET", SECRET_ENV)
+    done = local_run.run_like_gradescope(autograder_zip, attack / "backprop")
+    assert done.results is not None, done.stdout[-2000:] + done.stderr[-2000:]
+    honest = grade_submission(twin)
+    got = {t["name"]: t for t in done.results["tests"]}
+    more = {f: (got[f]["score"], r.score) for f, r in honest.functions.items()
+            if f in got and got[f]["score"] > r.score + 1e-6}
+    assert not more, f"{name} scores more than its honest twin on Gradescope: {more}"
+    assert _digest(world.canary) == world.hashes, "a canary file changed"
+    shown = json.dumps(done.results) + done.stdout + done.stderr
+    assert SECRET_FILE not in shown and SECRET_ENV not in shown, "a secret reached the output"
+    assert not sandbox_processes(world), sandbox_processes(world)
