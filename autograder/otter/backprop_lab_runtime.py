@@ -261,8 +261,10 @@ def grade_in_kernel(autograder_dir: str | os.PathLike[str]) -> KernelGrading:
             copy_gradable(root / "submission", copy, set(shipped_names(root)))
             summary.update(discovery(copy))
             result = grader.grade_submission(copy, name="submission")
+        from autograder.engine.isolation import detect
+
         summary.update(notes=result.notes, modules=result.modules, seconds=result.seconds,
-                       checks=check_verdicts(result),
+                       sandbox=detect().describe(), checks=check_verdicts(result),
                        score=result.score,
                        max_score=result.max_score,
                        scores={f: r.score for f, r in result.functions.items()})
@@ -568,7 +570,7 @@ class BackpropLabPlugin(AbstractOtterPlugin):
         else:
             self.report = (f"backprop-lab engine: {summary['score']:g} / {summary['max_score']:g} "
                            f"in {summary['seconds']:.2f} s; modules from "
-                           f"{summary['where'] or '(none found)'}")
+                           f"{summary['where'] or '(none found)'}\n{summary.get('sandbox', '')}")
         if self.state is not None:
             shutil.rmtree(self.state, ignore_errors=True)
 
