@@ -51,6 +51,15 @@ def _y_ids(batches):
             for _, yb in batches]
 
 
+def _actual_columns(batches, X):
+    """Every batch column of X is some column of X (whatever the order or repeats)."""
+    m = X.shape[1]
+    for ids, (xb, _) in zip(_ids(batches), batches):
+        if any(not 0 <= i < m for i in ids) or not close(xb.astype(float), X[:, ids]):
+            return False
+    return True
+
+
 def _partition(batches, X, Y, what):
     """The precondition: the batches hold each actual column of X and of Y exactly once.
     Returns the order of X's columns in the batches."""
@@ -83,6 +92,10 @@ def random_mini_batches_partition(t):
         if sizes == expected[: len(sizes)] and len(sizes) == len(expected) - 1:
             raise CheckFailed(f"m = {m}, batch_size = {size}: got sizes {sizes}, expected "
                               f"{expected}. The last, smaller batch (the remainder) is missing.")
+        if ids != list(range(m)) and not _actual_columns(batches, X):
+            raise CheckFailed(f"m = {m}, batch_size = {size}: the batch columns are not the "
+                              "columns of X: each batch must hold X[:, idx] and Y[:, idx] "
+                              "unchanged (for idx, the indices of its examples).")
         if ids != list(range(m)):
             repeated = len(ids) != len(set(ids))
             raise CheckFailed(

@@ -95,8 +95,8 @@ def _step_ratio(got, expected):
 EPS_INSIDE = ("eps is inside the square root: divide by (sqrt(s_hat) + eps), not sqrt(s_hat + eps). "
               "It matters where gradients are tiny.")
 EPS_IGNORED = "eps is missing from the denominator: divide by (sqrt(s_hat) + eps)."
-EPS_HARD_CODED = ("the eps argument is not used (eps seems hard-coded to 1e-8): use the eps "
-                  "the function is given.")
+EPS_HARD_CODED = ("the eps argument is not used (eps seems hard-coded to 1e-8, or left out): use "
+                  "the eps the function is given, as sqrt(s_hat) + eps.")
 EPS_HARD_CODED_INSIDE = ("the eps argument is not used (hard-coded 1e-8), and it is inside the "
                          "square root: use the given eps, as sqrt(s_hat) + eps.")
 NO_SQRT = "the square root is missing: divide by sqrt(s_hat) + eps, not s_hat + eps."
@@ -124,10 +124,11 @@ def _adam_mistakes(params, grads, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8)
     def alt(**kw):
         return _adam(params, grads, v, s, t, lr, beta1, beta2, **{"eps": eps, **kw})[0]
 
-    out = [(alt(place="inside"), EPS_INSIDE), (alt(place="none"), EPS_IGNORED)]
-    if eps != 1e-8:
+    out = []
+    if eps != 1e-8:  # first: with a large eps, no eps and a hard-coded 1e-8 look the same
         out += [(alt(eps=1e-8), EPS_HARD_CODED),
                 (alt(eps=1e-8, place="inside"), EPS_HARD_CODED_INSIDE)]
+    out += [(alt(place="inside"), EPS_INSIDE), (alt(place="none"), EPS_IGNORED)]
     out += [
         (alt(correct=False), "the bias correction is missing: v_hat = v / (1 - beta1^t), "
                              "s_hat = s / (1 - beta2^t)."),
@@ -163,11 +164,12 @@ def _rmsprop_mistakes(params, grads, s, lr, beta=0.999, eps=1e-8):
     def alt(**kw):
         return _rmsprop(params, grads, s, lr, beta, **{"eps": eps, **kw})[0]
 
-    out = [(alt(place="inside"), EPS_INSIDE.replace("s_hat", "s")),
-           (alt(place="none"), EPS_IGNORED.replace("s_hat", "s"))]
-    if eps != 1e-8:
-        out += [(alt(eps=1e-8), EPS_HARD_CODED),
+    out = []
+    if eps != 1e-8:  # first: with a large eps, no eps and a hard-coded 1e-8 look the same
+        out += [(alt(eps=1e-8), EPS_HARD_CODED.replace("s_hat", "s")),
                 (alt(eps=1e-8, place="inside"), EPS_HARD_CODED_INSIDE.replace("s_hat", "s"))]
+    out += [(alt(place="inside"), EPS_INSIDE.replace("s_hat", "s")),
+            (alt(place="none"), EPS_IGNORED.replace("s_hat", "s"))]
     with np.errstate(all="ignore"):
         old_s = {k: p - lr * grads["d" + k] / (np.sqrt(s["d" + k]) + eps)
                  for k, p in params.items()}
