@@ -395,7 +395,7 @@ DIAGNOSES: dict[str, str | tuple[str, ...]] = {
     "adam_without_bias_correction": "the bias correction is missing",
     "relu_backward_z_geq_0": "Z >= 0",
     "sigmoid_math_e_power": "exponential of a large argument overflows",
-    "minibatch_zero_filled_batches": "not the columns of X and Y",
+    "minibatch_zero_filled_batches": "the batch columns are not the columns of X",
     "train_does_not_train": "losses should be",
 }
 
