@@ -396,7 +396,7 @@ DIAGNOSES: dict[str, str | tuple[str, ...]] = {
     "relu_backward_z_geq_0": "Z >= 0",
     "sigmoid_math_e_power": "exponential of a large argument overflows",
     "minibatch_zero_filled_batches": "the batch columns are not the columns of X",
-    "train_does_not_train": "losses should be",
+    "train_does_not_train": "nothing was trained",
 }
 
 

@@ -60,7 +60,8 @@ def _expect(got, expected, name, mistakes=None, start=None):
             expect_array(arr, value - base, f'the step {name}["{key}"] - {key}',
                          mistakes=[(alt[key] - base, text) for alt, text in mistakes or []])
         except CheckFailed as exc:
-            raise CheckFailed(f"{exc}{_step_ratio(arr, value - base)}") from None
+            named = "Likely mistake" in str(exc)
+            raise CheckFailed(f"{exc}{'' if named else _step_ratio(arr, value - base)}") from None
 
 
 def _within_rounding(got, expected, base):

@@ -99,6 +99,11 @@ def _follow(t, method, sizes, acts, lr, epochs, seed, unchanged=False):
 
     def judge(got):
         params, losses = _parse_run(got, kwargs)
+        if all(isinstance(params.get(k), np.ndarray) and params[k].shape == v.shape
+               and np.array_equal(params[k], v) for k, v in start.items()):
+            raise CheckFailed(f"with optimizer={method!r}, train returned init_params' own "
+                              "parameters: nothing was trained (the grader judges the returned "
+                              "params, not only the losses reported).")
         got = np.array(losses)
         if not close(got, after):
             hint = ""
@@ -107,7 +112,7 @@ def _follow(t, method, sizes, acts, lr, epochs, seed, unchanged=False):
             elif method == "adam" and close(got, _trajectory(X, Y, start, acts, epochs, lr, method,
                                                              reset_t=True)[1]):
                 hint = " Adam's t must count updates across epochs; it restarted every epoch."
-            elif method == "gd" and got[0] < after[0]:
+            elif method == "gd" and 0 < got[0] < after[0]:
                 hint = (" 'gd' is full-batch gradient descent: one update per epoch on all the "
                         "data, whatever batch_size is.")
             elif close(got[:1], after[:1]) or got[0] > after[0] * 0.999:
