@@ -185,9 +185,9 @@ def modified_message(function: str, arg: str, before: Any, after: Any) -> str:
             changed = [k for k in before if not same_structure(before[k], after[k])]
             what = (f"{arg}[{changed[0]!r}] changed (an array of {arg} updated in place, "
                     f"{arg}[k] -= ... or w -= ..., or a new value stored in the dict {arg} itself)")
-        return (f"{function} modified an argument: {what}. Build a new dict of new arrays: "
-                f"new = dict({arg}), then new[k] = {arg}[k] - ... (never -= on an array you "
-                f"were given).{rule}")
+        return (f"{function} modified an argument: {what}. Work on a copy with new arrays: "
+                f"{arg} = dict({arg}), then {arg}[k] = {arg}[k] - ... (never -= on an array "
+                f"you were given).{rule}")
     if isinstance(before, np.ndarray):
         return (f"{function} modified the array {arg} it was given (an in-place write such as "
                 f"{arg}[mask] = 0 or {arg} -= ...). Work on a copy, {arg} = {arg}.copy(), or "
