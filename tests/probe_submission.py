@@ -220,6 +220,9 @@ def probe_activations(mod: Any, rec: dict[str, Record], rng: np.random.Generator
         rec["sigmoid_backward"].call(mod.sigmoid_backward, dA, Z)
         rec["relu"].call(mod.relu, Z)
         rec["relu_backward"].call(mod.relu_backward, dA, Z)
+    # exactly at the kink: the contract's relu'(0) = 0 (zero inputs with zero biases)
+    Z0 = np.array([[0.0, 1.0, -1.0, 0.0], [2.0, 0.0, -0.5, 0.0]])
+    rec["relu_backward"].call(mod.relu_backward, rng.normal(0.0, 1.0, Z0.shape), Z0)
 
 
 def probe_losses(mod: Any, rec: dict[str, Record], rng: np.random.Generator) -> None:
@@ -350,6 +353,14 @@ def probe_optimizers(mod: Any, rec: dict[str, Record], rng: np.random.Generator)
             if isinstance(out, Exception):
                 break
             p, v, s = out
+    # where eps's place and value matter: gradients of 1e-6 to 1e-4 from zero states, eps = 0.1
+    tiny = {k: g * 10.0 ** rng.uniform(-6.0, -4.0, g.shape) / np.abs(g)
+            for k, g in _grads(params, rng).items()}
+    rec["rmsprop_update"].call(mod.rmsprop_update, params, tiny, zeros, 0.01)
+    rec["adam_update"].call(mod.adam_update, params, tiny, zeros, zeros, 1, 0.01)
+    g = _grads(params, rng)
+    rec["rmsprop_update"].call(mod.rmsprop_update, params, g, zeros, 0.01, eps=0.1)
+    rec["adam_update"].call(mod.adam_update, params, g, zeros, zeros, 1, 0.01, eps=0.1)
 
 
 def _rel_diff(a: Any, b: Any) -> float:

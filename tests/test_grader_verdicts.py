@@ -4,6 +4,9 @@
   really breaks the function it names (tests/probe_submission.py compares it with the reference
   on fixed inputs and checks the contract's properties), its effects stay inside the functions
   its bug can reach, and every variant (tests/variants/*) agrees with the reference.
+- Degenerate submissions (tests/degenerate.py: zeros, constants, echoed inputs) earn a check
+  only where the trivial answer is genuinely right; right values written into the inputs lose
+  only the inputs-unchanged checks.
 - Then the grader: every mutant loses points on the function it breaks and keeps full marks on
   every function the bug cannot reach (the reference's call graph read with ast, plus
   backward -> forward because backward is graded with the student's own cache); every variant,
@@ -24,6 +27,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import degenerate  # noqa: E402
 import mutants as catalog  # noqa: E402
 from grader_harness import (  # noqa: E402
     ROOT,
@@ -39,6 +43,7 @@ from probe_submission import compare  # noqa: E402
 
 VARIANTS = sorted(p.name for p in (TESTS / "variants").iterdir() if (p / "backprop").is_dir())
 MUTANTS = {m.name: m for m in catalog.MUTANTS}
+DEGENERATE = (*degenerate.ALLOWED, "in_place")
 PACKAGE_MODULES = tuple(catalog.GRADED_MODULES)
 # Deterministic submissions graded a second time: the reference, a chatty and a float32 variant,
 # and mutants whose feedback shows numbers.
@@ -178,6 +183,8 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     jobs += [(f"sample:{name}", SAMPLES / name) for name in SAMPLE_NAMES]
     for m in catalog.MUTANTS:
         jobs.append((f"mutant:{m.name}", catalog.apply_mutant(m, tmp_path_factory.mktemp(m.name))))
+    for kind in DEGENERATE:
+        jobs.append((f"degenerate:{kind}", degenerate.write(kind, tmp_path_factory.mktemp(kind))))
     paths = dict(jobs)
     jobs += [(f"again:{key}", paths[key]) for key in TWICE]
 
@@ -306,7 +313,9 @@ def test_sample_quiz_is_graded_by_the_key(name: str, verdicts: dict[str, Any]) -
 def test_every_check_fails_some_realistic_mistake(verdicts: dict[str, Any]) -> None:
     """A check no catalogued mistake or sample ever fails cannot be shown to work: each of the
     engine's checks must be failed, on its own function, by at least one of them (failures that
-    only say "not implemented", "could not be imported" or "missing" do not count)."""
+    only say "not implemented", "could not be imported" or "missing" do not count). The
+    in-place submission counts too: writing into inputs is the realistic mistake of every
+    function's inputs-unchanged check."""
     from autograder.engine import REGISTRY
 
     unexplained = ("not implemented", "could not be imported", "missing from the submission")
@@ -317,10 +326,98 @@ def test_every_check_fails_some_realistic_mistake(verdicts: dict[str, Any]) -> N
                 not (c := _result(verdicts, key)["functions"][function]["checks"][index])["passed"]
                 and not any(text in c["message"] for text in unexplained)
                 for key in verdicts
-                if key.startswith(("mutant:", "sample:"))
+                if key.startswith(("mutant:", "sample:")) or key == "degenerate:in_place"
             ):
                 never.append(f"{function}: {check.title}")
     assert not never, "checks no realistic wrong implementation fails:\n" + "\n".join(never)
+
+
+@pytest.mark.parametrize("kind", sorted(degenerate.ALLOWED))
+def test_degenerate_submission_earns_only_what_is_genuinely_right(
+        kind: str, verdicts: dict[str, Any]) -> None:
+    from autograder.engine import REGISTRY
+
+    result = _result(verdicts, f"degenerate:{kind}")
+    allowed = degenerate.allowed(kind)
+    earned = [f"{f}: {c['name']}" for f, r in result["functions"].items()
+              for c in r["checks"] if c["passed"] and c["name"] not in allowed]
+    assert not earned, f"the {kind} submission earns checks it has no evidence for: {earned}"
+    assert not result["internal_errors"], result["internal_errors"]
+    assert {c.name for cs in REGISTRY.values() for c in cs} >= allowed - {""}
+
+
+def test_zeros_submission_total(verdicts: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    result = _result(verdicts, "degenerate:zeros")
+    quiz = result["functions"]["quiz"]["score"]
+    assert result["score"] - quiz < 3.0, result["score"]
+    with capsys.disabled():
+        print(f"\nzeros submission: {result['score']:.4g} points ({quiz:.4g} of them lucky quiz "
+              "letters)")
+
+
+def test_right_values_written_into_inputs_lose_only_that_rule(verdicts: dict[str, Any]) -> None:
+    """Fair partial credit: each function keeps every check but the ones about its inputs, and
+    the feedback names the argument and how to copy it."""
+    result = _result(verdicts, "degenerate:in_place")
+    for function, r in result["functions"].items():
+        if function in ("quiz", "init_params"):
+            assert full(r), f"{function}: {excerpt(r)}"
+            continue
+        lost = [c for c in r["checks"] if not c["passed"]]
+        assert lost, f"{function} writes into its inputs yet keeps full marks"
+        for c in lost:
+            assert c["name"].endswith(degenerate.IN_PLACE_LOSES), (
+                f"{function} loses {c['name']} although its values are right: {c['message']}")
+            if c["name"] != "backward_keeps_the_cache":
+                assert "modified" in c["message"] and ("copy" in c["message"].lower()), c["message"]
+
+
+@pytest.mark.parametrize("name", ["sgd_in_place", "sgd_in_place_cs231n", "momentum_in_place_dls",
+                                  "adam_in_place_dls", "relu_in_place", "relu_backward_in_place"])
+def test_mutation_only_mistake_costs_one_check(name: str, verdicts: dict[str, Any]) -> None:
+    m = MUTANTS[name]
+    r = _result(verdicts, f"mutant:{name}")["functions"][m.breaks]
+    lost = [c["name"] for c in r["checks"] if not c["passed"]]
+    assert lost == [c["name"] for c in r["checks"] if "inputs_unchanged" in c["name"]
+                    or "input_unchanged" in c["name"]], f"{name}: {excerpt(r)}"
+    assert r["score"] > 0.6 * r["max_score"], f"{name}: {r['score']} of {r['max_score']}"
+
+
+# A named diagnosis for the mistakes learners really make (the hint must match the answer).
+DIAGNOSES: dict[str, str | tuple[str, ...]] = {
+    "adam_eps_inside_sqrt": "eps is inside the square root",
+    "adam_eps_inside_sqrt_hard_coded": ("eps is inside the square root", "eps seems hard-coded"),
+    "adam_eps_hard_coded": "eps seems hard-coded",
+    "rmsprop_eps_hard_coded": "eps seems hard-coded",
+    "rmsprop_eps_inside_sqrt": "eps is inside the square root",
+    "adam_beta2_squared_without_sqrt": "1 - beta2**2 where 1 - beta2**t belongs, and the square root",
+    "adam_missing_sqrt": "the square root is missing",
+    "adam_without_bias_correction": "the bias correction is missing",
+    "relu_backward_z_geq_0": "Z >= 0",
+    "sigmoid_math_e_power": "exponential of a large argument overflows",
+    "minibatch_zero_filled_batches": "the batch columns are not the columns of X",
+    "train_does_not_train": "nothing was trained",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DIAGNOSES))
+def test_diagnosis_names_the_mistake(name: str, verdicts: dict[str, Any]) -> None:
+    m = MUTANTS[name]
+    r = _result(verdicts, f"mutant:{name}")["functions"][m.breaks]
+    phrases = DIAGNOSES[name] if isinstance(DIAGNOSES[name], tuple) else (DIAGNOSES[name],)
+    for phrase in phrases:
+        assert phrase.lower() in r["output"].lower(), f"{name}: {r['output']}"
+
+
+def test_no_hint_that_does_not_match(verdicts: dict[str, Any]) -> None:
+    """Hints that used to be guessed: the bias correction named for Adams whose bias correction
+    is right, np.exp named for a power written another way."""
+    for name in ("adam_eps_inside_sqrt", "adam_eps_hard_coded", "adam_steps_along_gradient",
+                 "adam_missing_sqrt"):
+        out = _result(verdicts, f"mutant:{name}")["functions"]["adam_update"]["output"]
+        assert "bias correction" not in out, f"{name}: {out}"
+    out = _result(verdicts, "mutant:sigmoid_math_e_power")["functions"]["sigmoid"]["output"]
+    assert "np.exp" not in out, out
 
 
 def test_summary(verdicts: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
@@ -334,6 +431,12 @@ def test_summary(verdicts: dict[str, Any], capsys: pytest.CaptureFixture[str]) -
         if not isinstance(verdicts[f"variant:{v}"], str)
         and all(full(r) for r in verdicts[f"variant:{v}"]["functions"].values())
     )
+    zeros = _result(verdicts, "degenerate:zeros")["score"]
+    costs = {n: r["functions"][MUTANTS[n].breaks]
+             for n in ("sgd_in_place", "momentum_in_place_dls", "adam_in_place_dls")
+             if not isinstance(r := verdicts[f"mutant:{n}"], str)}
     with capsys.disabled():
+        print("mutation only: " + ", ".join(f"{n} {f['score']:g}/{f['max_score']:g}"
+                                            for n, f in costs.items()) + f"; zeros {zeros:.4g}")
         print(f"\nmutants caught {caught}/{len(catalog.MUTANTS)}, "
               f"variants at 100% {at_full}/{len(VARIANTS)}")

@@ -17,7 +17,7 @@ import numpy as np
 
 from autograder.engine import oracle
 from autograder.engine.compare import CheckFailed, same_structure
-from autograder.engine.contract import MODULE_OF
+from autograder.engine.contract import FUNCTIONS, MODULE_OF
 from autograder.engine.protocol import Ref
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class CheckResult:
 
 @dataclass
 class Tester:
-    """What a check gets: calls to the student with input-mutation checks, and a seeded rng."""
+    """What a check gets: calls to the student, the check that inputs stay unchanged, a seeded rng."""
 
     worker: Any  # sandbox.Worker, or calls.InProcessCaller in check.py
     function: str
@@ -96,11 +96,13 @@ class Tester:
         return np.random.default_rng(seed)
 
     def call(self, *args: Any, function: str | None = None, kwargs: dict | None = None,
-             store: str | None = None, unmodified: bool = True,
-             attribute: str | None = None) -> Any:
+             store: str | None = None, attribute: str | None = None,
+             inputs_back: bool = False) -> Any:
         """Call a student function (default: the one under test) and return its value.
 
         ``attribute`` reads a module attribute instead (a non-callable is returned as is).
+        Whether the call modified its arguments is not judged here: each function has its own
+        check for that (``expect_inputs_unchanged``), so right values keep their points.
         """
         name = function or self.function
         if time.monotonic() > self.deadline:
@@ -109,7 +111,8 @@ class Tester:
         if name in self.hung:
             raise CheckFailed(f"{name} timed out in an earlier check, so it was not run again.")
         result = self.worker.call(
-            MODULE_OF[name], attribute or name, *args, kwargs=kwargs, store=store, return_args=unmodified,
+            MODULE_OF[name], attribute or name, *args, kwargs=kwargs, store=store,
+            return_args=inputs_back,
             timeout=self.timeouts.get(name, self.timeouts.get("default", 10.0)),
         )
         self.last = result
@@ -125,17 +128,32 @@ class Tester:
         if returned > MAX_RETURNED_NUMBERS:
             raise CheckFailed(f"{name} returned {returned:,} numbers; this check expects far fewer "
                               "(check the shapes you build).")
-        if unmodified:
-            back = result.args_after if isinstance(result.args_after, list) else None
-            if back is None or len(back) != len(args) or not all(
-                isinstance(a, Ref) or same_structure(a, b) for a, b in zip(args, back)
-            ):
-                raise CheckFailed(
-                    f"{name} modified an argument it was given (an array or dict passed in). "
-                    "Work on copies or build new arrays/dicts: the contract says no function "
-                    "modifies its inputs."
-                )
         return result.value
+
+    def expect_inputs_unchanged(self, *args: Any, judge: Callable[[Any], None],
+                                kwargs: dict | None = None) -> None:
+        """The contract's rule that no function modifies its inputs, as a check of its own.
+
+        Precondition: the call returns right values (``judge(value)`` passes), so only a
+        function that works earns this check; then every argument must come back unchanged.
+        """
+        name = self.function
+        value = self.call(*args, kwargs=kwargs, inputs_back=True)
+        try:
+            judge(value)
+        except CheckFailed as exc:
+            raise CheckFailed("not judged yet: this check needs right values on its input first "
+                              f"(fix the other checks of {name}). {exc}") from None
+        back = self.last.args_after if self.last is not None else None
+        if not isinstance(back, list) or len(back) != len(args):
+            raise CheckFailed(f"{name}: the grader could not read its arguments back after the "
+                              "call.")
+        params = parameter_names(name)
+        for index, (before, after) in enumerate(zip(args, back)):
+            if isinstance(before, Ref) or same_structure(before, after):
+                continue
+            arg = params[index] if index < len(params) else f"argument {index + 1}"
+            raise CheckFailed(modified_message(name, arg, before, after))
 
     def expect_error(self, error: str, *args: Any, what: str, kwargs: dict | None = None) -> None:
         """The call must raise ``error`` (e.g. "ValueError"); ``what`` names the bad input."""
@@ -148,6 +166,34 @@ class Tester:
             raise CheckFailed(f"{name} with {what} must raise {error}; it raised: "
                               f"{exc.result.describe_error()}") from None
         raise CheckFailed(f"{name} with {what} must raise {error}; it returned a value.")
+
+
+def parameter_names(function: str) -> list[str]:
+    """The contract's parameter names of ``function``, in order ("(Z, seed=0)" -> ["Z", "seed"])."""
+    signature = FUNCTIONS[MODULE_OF[function]][function].strip("()")
+    return [p.split("=")[0].strip() for p in signature.split(",") if p.strip()]
+
+
+def modified_message(function: str, arg: str, before: Any, after: Any) -> str:
+    """What was modified, and how to work on a copy instead (right values keep their points)."""
+    rule = (" The contract says no function modifies its inputs; only this check's points are "
+            "lost for it.")
+    if isinstance(before, dict):
+        if not isinstance(after, dict) or set(before) != set(after):
+            what = f"keys were added or removed in the dict {arg}"
+        else:
+            changed = [k for k in before if not same_structure(before[k], after[k])]
+            what = (f"{arg}[{changed[0]!r}] changed (an array of {arg} updated in place, "
+                    f"{arg}[k] -= ... or w -= ..., or a new value stored in the dict {arg} itself)")
+        return (f"{function} modified an argument: {what}. Work on a copy with new arrays: "
+                f"{arg} = dict({arg}), then {arg}[k] = {arg}[k] - ... (never -= on an array "
+                f"you were given).{rule}")
+    if isinstance(before, np.ndarray):
+        return (f"{function} modified the array {arg} it was given (an in-place write such as "
+                f"{arg}[mask] = 0 or {arg} -= ...). Work on a copy, {arg} = {arg}.copy(), or "
+                f"build a new array (np.where, {arg} * mask).{rule}")
+    return (f"{function} modified the argument {arg} it was given. Work on a copy "
+            f"(copy.deepcopy({arg})).{rule}")
 
 
 def count_numbers(value: Any) -> int:

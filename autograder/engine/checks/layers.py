@@ -193,3 +193,52 @@ def dense_backward_unknown_activation(t):
     t.expect_error("ValueError", rng.normal(size=(2, 4)), A_prev, W, oracle.linear(A_prev, W, b),
                    "tanh", what="an unknown activation name ('tanh')")
 
+
+
+def _expect_grads(got, expected):
+    got = expect_tuple(got, 3, "the function")
+    for value, exp, name in zip(got, expected, ("dA_prev", "dW", "db")):
+        expect_array(value, exp, name)
+
+
+@check("linear_forward", "does not modify A_prev, W or b (judged once its values are right)",
+       public=True)
+def linear_forward_leaves_inputs_unchanged(t):
+    A_prev, W, b = _layer(t.rng(305), 3, 2, 4)
+    t.expect_inputs_unchanged(A_prev, W, b, judge=lambda got: expect_array(
+        got, oracle.linear(A_prev, W, b), "Z"))
+
+
+@check("linear_backward", "does not modify dZ, A_prev or W (judged once its values are right)",
+       public=True)
+def linear_backward_leaves_inputs_unchanged(t):
+    rng = t.rng(306)
+    A_prev, W, b = _layer(rng, 3, 2, 4)
+    dZ = rng.normal(0, 1, (3, 4))
+    t.expect_inputs_unchanged(dZ, A_prev, W, judge=lambda got: _expect_grads(
+        got, linear_grads(dZ, A_prev, W, b)))
+
+
+@check("dense_forward", "does not modify A_prev, W or b (judged once its values are right)",
+       public=True)
+def dense_forward_leaves_inputs_unchanged(t):
+    A_prev, W, b = _dense_case(t.rng(315), 3, 2, 4, "relu")
+    Z = oracle.linear(A_prev, W, b)
+
+    def judge(got):
+        got = expect_tuple(got, 2, "dense_forward")
+        expect_array(got[0], oracle.relu(Z), "A")
+        expect_array(got[1], Z, "Z")
+
+    t.expect_inputs_unchanged(A_prev, W, b, "relu", judge=judge)
+
+
+@check("dense_backward", "does not modify dA, A_prev, W or Z (judged once its values are right)",
+       public=True)
+def dense_backward_leaves_inputs_unchanged(t):
+    rng = t.rng(325)
+    A_prev, W, b = _dense_case(rng, 3, 2, 4, "relu")
+    dA = rng.normal(0, 1, (3, 4))
+    Z = oracle.linear(A_prev, W, b)
+    t.expect_inputs_unchanged(dA, A_prev, W, Z, "relu", judge=lambda got: _expect_grads(
+        got, dense_grads(dA, A_prev, W, b, "relu")))

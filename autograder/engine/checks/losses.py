@@ -46,3 +46,19 @@ def mse_loss_backward_gradient_check(t):
 def mse_loss_backward_single_example(t):
     Y_hat, Y = oracle.WORKED_OUTPUT, oracle.WORKED_Y
     expect_array(t.call(Y_hat, Y), oracle.derivative(lambda P: oracle.cost(P, Y), Y_hat), "dY_hat")
+
+
+@check("mse_loss", "does not modify Y_hat or Y (judged once its value is right)", public=True)
+def mse_loss_leaves_inputs_unchanged(t):
+    rng = t.rng(203)
+    Y_hat, Y = rng.normal(0, 1, (2, 5)), rng.normal(0, 1, (2, 5))
+    t.expect_inputs_unchanged(Y_hat, Y, judge=lambda got: expect_float(got, oracle.cost(Y_hat, Y),
+                                                                       "J"))
+
+
+@check("mse_loss_backward", "does not modify Y_hat or Y (judged once its values are right)",
+       public=True)
+def mse_loss_backward_leaves_inputs_unchanged(t):
+    rng = t.rng(204)
+    Y_hat, Y = rng.normal(0, 1, (2, 5)), rng.normal(0, 1, (2, 5))
+    t.expect_inputs_unchanged(Y_hat, Y, judge=lambda got: expect_array(got, Y_hat - Y, "dY_hat"))

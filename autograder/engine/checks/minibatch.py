@@ -1,4 +1,9 @@
-"""Checks of backprop/minibatch.py, by properties (any correct shuffle passes)."""
+"""Checks of backprop/minibatch.py, by properties (any correct shuffle passes).
+
+Precondition of every property check (pairs kept, shuffled, seeded, one batch): the batches are
+a partition of the actual columns of X and of Y (each column once, unchanged), so batches that
+are not the data (zeros, made-up columns) cannot pass a property by accident.
+"""
 
 import numpy as np
 
@@ -15,7 +20,10 @@ def _data(m, seed=0):
 
 
 def _batches(t, X, Y, batch_size, seed):
-    got = t.call(X, Y, batch_size, kwargs={"seed": seed})
+    return _parse(t.call(X, Y, batch_size, kwargs={"seed": seed}), X, Y)
+
+
+def _parse(got, X, Y):
     if not isinstance(got, (list, tuple)):
         raise CheckFailed(f"expected a list of (X_batch, Y_batch) pairs, got {describe(got)}")
     out = []
@@ -35,7 +43,39 @@ def _batches(t, X, Y, batch_size, seed):
 
 
 def _ids(batches):
-    return [np.round(xb[0]).astype(int).tolist() for xb, _ in batches]
+    return [np.round(np.nan_to_num(xb[0].astype(float))).astype(int).tolist() for xb, _ in batches]
+
+
+def _y_ids(batches):
+    return [np.round(np.nan_to_num(yb[0].astype(float) - 1000)).astype(int).tolist()
+            for _, yb in batches]
+
+
+def _actual_columns(batches, X):
+    """Every batch column of X is some column of X (whatever the order or repeats)."""
+    m = X.shape[1]
+    for ids, (xb, _) in zip(_ids(batches), batches):
+        if any(not 0 <= i < m for i in ids) or not close(xb.astype(float), X[:, ids]):
+            return False
+    return True
+
+
+def _partition(batches, X, Y, what):
+    """The precondition: the batches hold each actual column of X and of Y exactly once.
+    Returns the order of X's columns in the batches."""
+    m = X.shape[1]
+    order_x = [i for ids in _ids(batches) for i in ids]
+    order_y = [i for ids in _y_ids(batches) for i in ids]
+    ok = sorted(order_x) == list(range(m)) and sorted(order_y) == list(range(m))
+    if ok:
+        xs = np.concatenate([xb for xb, _ in batches], axis=1).astype(float)
+        ys = np.concatenate([yb for _, yb in batches], axis=1).astype(float)
+        ok = close(xs, X[:, order_x]) and close(ys, Y[:, order_y])
+    if not ok:
+        raise CheckFailed(f"not judged yet: {what} needs the batches to be a partition of the "
+                          "actual columns of X and Y first (every column once, unchanged); "
+                          "these are not (see the partition check).")
+    return order_x
 
 
 @check("random_mini_batches",
@@ -52,6 +92,10 @@ def random_mini_batches_partition(t):
         if sizes == expected[: len(sizes)] and len(sizes) == len(expected) - 1:
             raise CheckFailed(f"m = {m}, batch_size = {size}: got sizes {sizes}, expected "
                               f"{expected}. The last, smaller batch (the remainder) is missing.")
+        if ids != list(range(m)) and not _actual_columns(batches, X):
+            raise CheckFailed(f"m = {m}, batch_size = {size}: the batch columns are not the "
+                              "columns of X: each batch must hold X[:, idx] and Y[:, idx] "
+                              "unchanged (for idx, the indices of its examples).")
         if ids != list(range(m)):
             repeated = len(ids) != len(set(ids))
             raise CheckFailed(
@@ -63,13 +107,21 @@ def random_mini_batches_partition(t):
         if sizes != expected:
             raise CheckFailed(f"m = {m}, batch_size = {size}: got sizes {sizes}, expected "
                               f"{expected} (consecutive batches, the last holds the remainder).")
+        try:
+            _partition(batches, X, Y, "")
+        except CheckFailed:
+            raise CheckFailed(f"m = {m}, batch_size = {size}: the batch columns are not the "
+                              "columns of X and Y: each batch must hold X[:, idx] and Y[:, idx] "
+                              "unchanged.") from None
 
 
 @check("random_mini_batches", "X and Y are shuffled with the same permutation (pairs kept)", 2,
        public=True)
 def random_mini_batches_same_permutation(t):
     X, Y = _data(20, seed=1)
-    for xb, yb in _batches(t, X, Y, 6, 2):
+    batches = _batches(t, X, Y, 6, 2)
+    _partition(batches, X, Y, "this check")
+    for xb, yb in batches:
         ids_x, ids_y = np.round(xb[0]).astype(int), np.round(yb[0] - 1000).astype(int)
         if not np.array_equal(ids_x, ids_y):
             raise CheckFailed("an X column is paired with another example's Y column: X and Y "
@@ -82,7 +134,7 @@ def random_mini_batches_same_permutation(t):
 @check("random_mini_batches", "the examples are actually shuffled")
 def random_mini_batches_shuffled(t):
     X, Y = _data(64)
-    order = [i for b in _ids(_batches(t, X, Y, 16, 5)) for i in b]
+    order = _partition(_batches(t, X, Y, 16, 5), X, Y, "judging the shuffle")
     if order == list(range(64)):
         raise CheckFailed("the batches keep the original order of the examples: shuffle the "
                           "columns first (e.g. rng.permutation(m)).")
@@ -91,7 +143,10 @@ def random_mini_batches_shuffled(t):
 @check("random_mini_batches", "the same seed gives the same batches, another seed others")
 def random_mini_batches_seeded(t):
     X, Y = _data(30)
-    a, b, c = (_ids(_batches(t, X, Y, 8, s)) for s in (3, 3, 4))
+    runs = [_batches(t, X, Y, 8, s) for s in (3, 3, 4)]
+    for batches in runs:
+        _partition(batches, X, Y, "judging the seed")
+    a, b, c = (_ids(batches) for batches in runs)
     if a != b:
         raise CheckFailed("two calls with seed=3 gave different batches: make the generator "
                           "from the seed argument.")
@@ -107,3 +162,12 @@ def random_mini_batches_one_batch(t):
         if len(batches) != 1 or batches[0][0].shape[1] != m:
             raise CheckFailed(f"m = {m}, batch_size = {size}: expected one batch of {m} "
                               f"examples, got sizes {[xb.shape[1] for xb, _ in batches]}.")
+        _partition(batches, X, Y, f"m = {m}, batch_size = {size}")
+
+
+@check("random_mini_batches", "does not modify X or Y (judged once its batches are right)",
+       public=True)
+def random_mini_batches_leaves_inputs_unchanged(t):
+    X, Y = _data(10, seed=2)
+    t.expect_inputs_unchanged(X, Y, 4, kwargs={"seed": 1}, judge=lambda got: _partition(
+        _parse(got, X, Y), X, Y, "this check"))

@@ -256,3 +256,44 @@ def loss_and_gradients_wide_network(t):
         if abs(value - slope) > 2e-4 * abs(slope) + 1e-7:
             raise CheckFailed(f"along a random direction the gradients give a slope of "
                               f"{value:.6g}, finite differences {slope:.6g}.")
+
+
+@check("forward", "does not modify X, params or activations (judged once its output is right)",
+       public=True)
+def forward_leaves_inputs_unchanged(t):
+    X, _, params = _problem(t.rng(404), DEEP_SIZES, DEEP_ACTS, 4)
+    expected = oracle.network_output(X, params, DEEP_ACTS)
+    t.expect_inputs_unchanged(X, params, list(DEEP_ACTS), judge=lambda got: expect_array(
+        expect_tuple(got, 2, "forward")[0], expected, "Y_hat"))
+
+
+def _expect_grads_dict(got, expected):
+    if not isinstance(got, dict):
+        raise CheckFailed(f"expected a dict of gradients, got {describe(got)}")
+    for key, value in expected.items():
+        expect_array(got.get(key), value, f'grads["{key}"]')
+
+
+@check("backward", "does not modify Y, params or activations (judged once its gradients are "
+       "right)", public=True)
+def backward_leaves_inputs_unchanged(t):
+    X, Y, params = _problem(t.rng(414), DEEP_SIZES, DEEP_ACTS, 4)
+    _forward_checked(t, X, params, DEEP_ACTS)
+    expected = oracle.network_gradients(X, Y, params, DEEP_ACTS)
+    t.expect_inputs_unchanged(Y, params, Ref("fw", 1), list(DEEP_ACTS),
+                              judge=lambda got: _expect_grads_dict(got, expected))
+
+
+@check("loss_and_gradients", "does not modify X, Y, params or activations (judged once its "
+       "values are right)", public=True)
+def loss_and_gradients_leaves_inputs_unchanged(t):
+    X, Y, params = _problem(t.rng(424), DEEP_SIZES, DEEP_ACTS, 4)
+    J = oracle.network_cost(X, Y, params, DEEP_ACTS)
+    expected = oracle.network_gradients(X, Y, params, DEEP_ACTS)
+
+    def judge(got):
+        got = expect_tuple(got, 2, "loss_and_gradients")
+        expect_float(got[0], J, "J")
+        _expect_grads_dict(got[1], expected)
+
+    t.expect_inputs_unchanged(X, Y, params, list(DEEP_ACTS), judge=judge)

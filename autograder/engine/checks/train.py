@@ -3,8 +3,9 @@
 With one batch per epoch (batch_size >= m) the shuffle cannot change the gradient, so the whole
 trajectory is fixed by the initial parameters: the checks start an oracle from the student's own
 init_params(layer_sizes, seed) (the contract's starting point) and follow it epoch by epoch.
-Mini-batch runs are judged by reaching a low cost on a convex problem, which every correct
-implementation does whatever its initial scale or shuffling scheme.
+Mini-batch runs are judged by the cost of the parameters train returns, computed here (never by
+the losses it reports), on a convex problem where every correct implementation gets low whatever
+its initial scale or shuffling scheme.
 """
 
 import numpy as np
@@ -22,7 +23,10 @@ def _linear_problem(m=64, seed=0):
 
 
 def _run(t, X, Y, sizes, acts, **kwargs):
-    got = t.call(X, Y, sizes, acts, kwargs=kwargs)
+    return _parse_run(t.call(X, Y, sizes, acts, kwargs=kwargs), kwargs)
+
+
+def _parse_run(got, kwargs):
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         raise CheckFailed(f"train must return (params, losses), got {describe(got)}")
     params, losses = got
@@ -82,37 +86,50 @@ def _trajectory(X, Y, params, acts, epochs, lr, method, reset_t=False):
     return params, np.array(losses_after), np.array(losses_before)
 
 
-def _follow(t, method, sizes, acts, lr, epochs, seed):
+def _follow(t, method, sizes, acts, lr, epochs, seed, unchanged=False):
     X, Y = _linear_problem(16, seed=3)
     if sizes[-1] != 1:
         raise AssertionError
     start = _initial(t, sizes, seed)
     # "gd" must ignore batch_size (full batch); for Adam one batch of 64 >= m makes the
     # shuffle irrelevant, so both trajectories are fixed by the initial parameters.
-    params, losses = _run(t, X, Y, sizes, acts, optimizer=method, lr=lr,
-                          batch_size=4 if method == "gd" else 64, epochs=epochs, seed=seed)
+    kwargs = {"optimizer": method, "lr": lr, "batch_size": 4 if method == "gd" else 64,
+              "epochs": epochs, "seed": seed}
     exp_params, after, before = _trajectory(X, Y, start, acts, epochs, lr, method)
-    got = np.array(losses)
-    if not close(got, after):
-        hint = ""
-        if close(got, before):
-            hint = " losses[e] must be the cost AFTER epoch e's update (you recorded it before)."
-        elif method == "adam" and close(got, _trajectory(X, Y, start, acts, epochs, lr, method,
-                                                         reset_t=True)[1]):
-            hint = " Adam's t must count updates across epochs; it restarted every epoch."
-        elif method == "gd" and got[0] < after[0]:
-            hint = (" 'gd' is full-batch gradient descent: one update per epoch on all the data, "
-                    "whatever batch_size is.")
-        elif close(got[:1], after[:1]) or got[0] > after[0] * 0.999:
-            hint = " Check the update of every epoch (and that train starts from init_params)."
-        setting = ("full batch (batch_size=4 must be ignored)" if method == "gd"
-                   else "one batch per epoch (batch_size >= m)")
-        raise CheckFailed(
-            f"with optimizer={method!r}, {setting} and lr={lr}, the losses should be "
-            f"{np.round(after[:4], 6)}..., got {np.round(got[:4], 6)}...{hint}"
-        )
-    for key, value in exp_params.items():
-        expect_array(params.get(key), value, f'returned params["{key}"]')
+
+    def judge(got):
+        params, losses = _parse_run(got, kwargs)
+        if all(isinstance(params.get(k), np.ndarray) and params[k].shape == v.shape
+               and np.array_equal(params[k], v) for k, v in start.items()):
+            raise CheckFailed(f"with optimizer={method!r}, train returned init_params' own "
+                              "parameters: nothing was trained (the grader judges the returned "
+                              "params, not only the losses reported).")
+        got = np.array(losses)
+        if not close(got, after):
+            hint = ""
+            if close(got, before):
+                hint = " losses[e] must be the cost AFTER epoch e's update (you recorded it before)."
+            elif method == "adam" and close(got, _trajectory(X, Y, start, acts, epochs, lr, method,
+                                                             reset_t=True)[1]):
+                hint = " Adam's t must count updates across epochs; it restarted every epoch."
+            elif method == "gd" and 0 < got[0] < after[0]:
+                hint = (" 'gd' is full-batch gradient descent: one update per epoch on all the "
+                        "data, whatever batch_size is.")
+            elif close(got[:1], after[:1]) or got[0] > after[0] * 0.999:
+                hint = " Check the update of every epoch (and that train starts from init_params)."
+            setting = ("full batch (batch_size=4 must be ignored)" if method == "gd"
+                       else "one batch per epoch (batch_size >= m)")
+            raise CheckFailed(
+                f"with optimizer={method!r}, {setting} and lr={lr}, the losses should be "
+                f"{np.round(after[:4], 6)}..., got {np.round(got[:4], 6)}...{hint}"
+            )
+        for key, value in exp_params.items():
+            expect_array(params.get(key), value, f'returned params["{key}"]')
+
+    if unchanged:
+        t.expect_inputs_unchanged(X, Y, list(sizes), list(acts), kwargs=kwargs, judge=judge)
+    else:
+        judge(t.call(X, Y, sizes, acts, kwargs=kwargs))
 
 
 @check("train", "an unknown optimizer name raises ValueError", public=True)
@@ -140,12 +157,15 @@ def train_minibatch_optimizers_converge(t):
     # Chosen so that every correct implementation gets below 1e-5 of the base cost from any
     # initial scale init_params allows (|W| up to 5; tried from 0.01 to 5).
     for method, lr, epochs in (("momentum", 0.5, 40), ("rmsprop", 0.02, 40), ("adam", 0.1, 40)):
-        params, losses = _run(t, X, Y, [2, 1], ["linear"], optimizer=method, lr=lr,
-                              batch_size=16, epochs=epochs, seed=1)
-        if not losses[-1] < 0.01 * base:
-            raise CheckFailed(f"optimizer={method!r}: the cost went from {losses[0]:.4g} to "
-                              f"{losses[-1]:.4g} in {epochs} epochs; a linear fit should reach "
-                              f"below {0.01 * base:.3g}.")
+        params, _ = _run(t, X, Y, [2, 1], ["linear"], optimizer=method, lr=lr,
+                         batch_size=16, epochs=epochs, seed=1)
+        final = _parameters(params, [2, 1], f"with optimizer={method!r}, train returned params "
+                                            "that are not")
+        J = oracle.network_cost(X, Y, final, ["linear"])
+        if not J < 0.01 * base:
+            raise CheckFailed(f"optimizer={method!r}: the params train returned have cost "
+                              f"{J:.4g} on all the data (computed by the grader) after {epochs} "
+                              f"epochs; a linear fit should reach below {0.01 * base:.3g}.")
 
 
 @check("train", "losses[-1] is the full-data cost of the returned parameters")
@@ -156,6 +176,17 @@ def train_last_loss_matches_params(t):
                           epochs=5, seed=0)
     final = _parameters(params, [2, 4, 1], "train returned params that are not")
     J = oracle.network_cost(X, Y, final, acts)
+    initial = oracle.network_cost(X, Y, _initial(t, [2, 4, 1], 0), acts)
+    if not J < initial:
+        raise CheckFailed(f"not judged yet: the returned params have cost {J:.6g}, no lower than "
+                          f"init_params' {initial:.6g}, so train did not train (see the other "
+                          "checks of train).")
     if abs(losses[-1] - J) > 1e-4 * abs(J) + 1e-10:
         raise CheckFailed(f"losses[-1] = {losses[-1]:.6g}, but the returned params have cost "
                           f"{J:.6g} on all the data: record the full-data cost after each epoch.")
+
+
+@check("train", "does not modify X, Y, layer_sizes or activations (judged once its 'gd' run is "
+       "right)", public=True)
+def train_leaves_inputs_unchanged(t):
+    _follow(t, "gd", [2, 3, 1], ["sigmoid", "linear"], lr=0.5, epochs=12, seed=4, unchanged=True)
