@@ -732,7 +732,13 @@ def test_adversarial_submission_gains_nothing_and_reaches_nothing(
         pytest.skip("the worker's isolation needs root (a privilege drop), as on Gradescope")
     monkeypatch.setenv("BACKPROP_LAB_SANDBOX", sandbox)  # inherited by Otter's kernel
     submission = adversarial(tmp_path / "adversarial", gradescope_root, drop)
-    done = grade_on_gradescope(autograder_zip, submission, gradescope_root)
+    # Without namespaces the grader closes its own checkout to other users; put it back after.
+    saved = {p: stat.S_IMODE(p.stat().st_mode) for p in [ROOT, *ROOT.iterdir()]}
+    try:
+        done = grade_on_gradescope(autograder_zip, submission, gradescope_root)
+    finally:
+        for path, mode in saved.items():
+            os.chmod(path, mode)
     check_schema(done.results)
     assert not sorted(p.name for p in drop.glob("pwned-*")), done.stdout
     if sandbox == "uid":
