@@ -140,3 +140,11 @@ def probe_in_subprocess(submission_root: Path, timeout: float = 120.0) -> dict[s
         if proc.returncode != 0:
             return {"__error__": proc.stderr[-3000:]}
         return json.loads(out.read_text())
+
+
+def reference_flat(dest: Path) -> Path:
+    """The reference's module files, flat in ``dest`` (an upload of the files themselves)."""
+    dest.mkdir(parents=True)
+    for path in sorted((ROOT / "solutions" / "backprop").glob("*.py")):
+        shutil.copyfile(path, dest / path.name)
+    return dest

@@ -62,8 +62,6 @@ import pickle
 import re
 import shutil
 import stat
-import subprocess
-import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -71,6 +69,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grader_harness import reference_flat
 from otter.nbmeta_config import NBMetadataConfig
 from otter.run import AutograderConfig
 from otter.test_files import GradingResults, create_test_file
@@ -101,16 +100,6 @@ TEST_KEYS = {"score": (int, float), "max_score": (int, float), "status": str, "n
 
 
 # --- fixtures ------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def autograder_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """dist/autograder.zip as `make autograder` builds it (here into a temporary folder)."""
-    out = tmp_path_factory.mktemp("dist") / "autograder.zip"
-    done = subprocess.run([sys.executable, str(ROOT / "autograder" / "otter" / "build.py"),
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out
-
-
 @pytest.fixture
 def gradescope_root() -> Iterator[Path]:
     """An empty folder standing for /autograder (in /tmp, open to others as /autograder is)."""
@@ -129,13 +118,6 @@ def drop() -> Iterator[Path]:
 
 
 # --- submissions ---------------------------------------------------------------------------------
-def reference_flat(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for path in sorted(SOLUTIONS.glob("*.py")):
-        shutil.copyfile(path, dest / path.name)
-    return dest
-
-
 def skeleton_handout(dest: Path) -> Path:
     shutil.copytree(SKELETON, dest / "backprop-lab-handout" / "backprop",
                     ignore=shutil.ignore_patterns("__pycache__"))

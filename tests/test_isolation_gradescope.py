@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,7 +21,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grader_harness import ROOT  # noqa: E402
 from test_grader_security import assemble  # noqa: E402
 from test_isolation import ATTACKS, SECRET_ENV, SECRET_FILE, World, _digest, sandbox_processes  # noqa: E402
 
@@ -31,15 +29,6 @@ from autograder.engine.uids import is_root  # noqa: E402
 from autograder.otter import local_run  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not is_root(), reason="Gradescope runs the autograder as root")
-
-
-@pytest.fixture(scope="module")
-def autograder_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist") / "autograder.zip"
-    done = subprocess.run([sys.executable, str(ROOT / "autograder" / "otter" / "build.py"),
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from grader_harness import reference_flat
 
 from autograder.engine import GRADED_FUNCTIONS, grade_submission
 from autograder.engine.isolation import detect
@@ -45,15 +46,6 @@ SOLUTIONS = ROOT / "solutions" / "backprop"
 SAMPLES = ROOT / "autograder" / "samples"
 TOLERANCE = 1e-9  # both sides round the same sums to 5 decimals: this only absorbs float noise
 MUTANT_SLICE = MUTANTS[::12]  # a spread over every module of the catalog
-
-
-@pytest.fixture(scope="module")
-def autograder_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist") / "autograder.zip"
-    done = subprocess.run([sys.executable, str(ROOT / "autograder" / "otter" / "build.py"),
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -109,13 +101,6 @@ def engine_scores(path: Path) -> dict[str, float]:
 def write_notebook(path: Path) -> None:
     path.write_text(nbformat.writes(nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell("from backprop.activations import sigmoid")])))
-
-
-def reference_flat(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for path in sorted(SOLUTIONS.glob("*.py")):
-        shutil.copyfile(path, dest / path.name)
-    return dest
 
 
 def reference_package(dest: Path) -> Path:
