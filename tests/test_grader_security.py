@@ -132,6 +132,12 @@ ATTACKS: list[Attack] = [
     Attack("huge_returns", targets=frozenset({"init_params", "forward", "loss_and_gradients"}),
            zero=frozenset({"init_params", "forward", "loss_and_gradients"})),
     Attack("snoop_and_call_out", targets=frozenset({"mse_loss"}), zero=frozenset({"mse_loss"})),
+    Attack("read_callee", targets=frozenset({"dense_forward", "dense_backward"})),
+    Attack("callee_flood", targets=frozenset({"dense_forward"}),
+           zero=frozenset({"dense_forward"})),
+    Attack("silence_warnings", targets=frozenset({"sigmoid", "sigmoid_derivative"}),
+           wrong=frozenset({"sigmoid", "sigmoid_derivative"})),
+    Attack("forge_init", targets=frozenset({"init_params", "train"}), wrong=frozenset({"train"})),
 ]
 # What the attacks that aim at a place or a port are told (test_isolation.py gives real ones).
 PLACEHOLDERS = {"@CANARY@": "/nonexistent-canary", "@PORT@": "9", "@CLASSMATE@": "BPCLASSMATE"}
@@ -479,6 +485,23 @@ def test_attack_leaks_no_hidden_text(name: str, security: dict[str, Any]) -> Non
         f"{name}: {len(leaked)} lines of hidden checks/rubric/solutions appear in the feedback "
         f"or captured output, e.g. {leaked[:5]}"
     )
+
+
+def test_correct_callees_carry_no_implementation(security: dict[str, Any]) -> None:
+    """read_callee dumped what its process holds of the correct callees (source, bytecode,
+    closures, the garbage collector, loaded modules): values only, no implementation."""
+    outcome = security["outcomes"]["read_callee"]
+    assert outcome.result is not None, outcome.error
+    stdout = outcome.result["stdout"]
+    assert "BPATTACK-callee-dump" in stdout and "__backprop_callee__" in stdout, stdout[:2000]
+    assert "BPATTACK-FOUND" not in stdout, stdout[:4000]
+
+
+def test_callee_flood_is_that_functions_failed_check(security: dict[str, Any]) -> None:
+    outcome = security["outcomes"]["callee_flood"]
+    assert outcome.result is not None, outcome.error
+    dense = outcome.result["functions"]["dense_forward"]
+    assert "called the functions it relies on more than" in dense["output"], dense["output"]
 
 
 def test_no_forged_results_and_repository_unchanged(security: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.engine import checks, oracle
+from autograder.engine.callees import correct_callees
 from autograder.engine.contract import GRADED, MODULE_OF, usually_calls
 from autograder.engine.framework import (
     REGISTRY,
@@ -93,12 +94,14 @@ def _score(done: list[CheckResult], points: list[float]) -> float:
     return round(sum(p for c, p in zip(done, points) if c.passed), 5)
 
 
-def _feedback(result: FunctionResult, failed_functions: set[str], module_note: str) -> str:
+def _feedback(result: FunctionResult, failed_functions: set[str], module_note: str,
+              policy: str = "correct") -> str:
     lines = [f"{result.name}: {result.score:g} / {result.max_score:g} points"]
     if module_note:
         lines.append(module_note)
     lines += check_lines(result.checks)
-    note = upstream_note(result.name, failed_functions, USUALLY_CALLS.get(result.name, ()))
+    note = upstream_note(result.name, failed_functions, USUALLY_CALLS.get(result.name, ()),
+                         policy)
     if note and not result.passed:
         lines.append(note)
     return "\n".join(lines)
@@ -127,8 +130,9 @@ def grade_submission(path: Path | str, *, name: str | None = None,
                                                name=c.name, public=c.public)
                                    for c in REGISTRY[function]]
                 else:
-                    checks_done = run_function_checks(worker, function, rubric.timeouts, hung,
-                                                      deadline)
+                    checks_done = run_function_checks(
+                        worker, function, rubric.timeouts, hung, deadline,
+                        callees_for=correct_callees(rubric.callees))
                 points = check_points(function, rubric)
                 for done, worth in zip(checks_done, points):
                     done.points = worth
@@ -142,7 +146,7 @@ def grade_submission(path: Path | str, *, name: str | None = None,
         module = MODULE_OF[function]
         note = worker.broken.get(module, "") if module in worker.broken else ""
         result.output = _feedback(result, failed, "" if result.checks and note and all(
-            c.message == note for c in result.checks) else note)
+            c.message == note for c in result.checks) else note, rubric.callees)
     return SubmissionResult(name or path.stem, results, stdout, notes,
                             round(time.perf_counter() - start, 3),
                             {m: why for m, why in worker.broken.items() if m in MODULE_OF.values()},

@@ -17,7 +17,7 @@ import numpy as np
 
 from autograder.engine import oracle
 from autograder.engine.compare import CheckFailed, same_structure
-from autograder.engine.contract import FUNCTIONS, MODULE_OF
+from autograder.engine.contract import FUNCTIONS, MODULE_OF, callees_of
 from autograder.engine.protocol import Ref
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ class CheckResult:
     name: str = ""
     public: bool = False
     points: float = 0.0  # what the check is worth (set by the engine from the rubric)
+    graded_with: list[str] = field(default_factory=list)  # callees that answered correctly
 
 
 @dataclass
@@ -91,18 +92,26 @@ class Tester:
     last: CallResult | None = None
     hung: set[str] = field(default_factory=set)
     deadline: float = float("inf")
+    # function -> its correct callees for one call (callees.Callees), or None: the student's own
+    callees_for: Callable[..., Any] | None = None
+    graded_with: list[str] = field(default_factory=list)
 
     def rng(self, seed: int) -> np.random.Generator:
         return np.random.default_rng(seed)
 
     def call(self, *args: Any, function: str | None = None, kwargs: dict | None = None,
              store: str | None = None, attribute: str | None = None,
-             inputs_back: bool = False) -> Any:
+             inputs_back: bool = False, mode: str | None = None) -> Any:
         """Call a student function (default: the one under test) and return its value.
 
         ``attribute`` reads a module attribute instead (a non-callable is returned as is).
         Whether the call modified its arguments is not judged here: each function has its own
         check for that (``expect_inputs_unchanged``), so right values keep their points.
+        The functions it calls answer with correct values when ``callees_for`` gives them;
+        ``mode="cache"`` (forward only) makes its layers answer with this network's correct
+        layer values, so that forward's own mistakes stay out of the cache backward reads;
+        ``mode="trusted_init"`` (train) answers its init_params call with the grader's
+        parameters, the starting point train is then judged from.
         """
         name = function or self.function
         if time.monotonic() > self.deadline:
@@ -110,12 +119,21 @@ class Tester:
                               "hanging code elsewhere).")
         if name in self.hung:
             raise CheckFailed(f"{name} timed out in an earlier check, so it was not run again.")
+        callees = (self.callees_for(name, mode, args, kwargs or {})
+                   if self.callees_for and attribute is None else None)
         result = self.worker.call(
             MODULE_OF[name], attribute or name, *args, kwargs=kwargs, store=store,
             return_args=inputs_back,
             timeout=self.timeouts.get(name, self.timeouts.get("default", 10.0)),
+            **({"callees": callees} if callees is not None else {}),
         )
         self.last = result
+        if callees is not None:
+            if name == self.function:
+                self.graded_with += [c for c in callees.used if c not in self.graded_with]
+            if callees.flood:
+                raise CheckFailed(callees.flood)
+
         if result.timed_out:
             self.hung.add(name)
         if not result.ok:
@@ -131,14 +149,14 @@ class Tester:
         return result.value
 
     def expect_inputs_unchanged(self, *args: Any, judge: Callable[[Any], None],
-                                kwargs: dict | None = None) -> None:
+                                kwargs: dict | None = None, mode: str | None = None) -> None:
         """The contract's rule that no function modifies its inputs, as a check of its own.
 
         Precondition: the call returns right values (``judge(value)`` passes), so only a
         function that works earns this check; then every argument must come back unchanged.
         """
         name = self.function
-        value = self.call(*args, kwargs=kwargs, inputs_back=True)
+        value = self.call(*args, kwargs=kwargs, inputs_back=True, mode=mode)
         try:
             judge(value)
         except CheckFailed as exc:
@@ -209,13 +227,16 @@ def count_numbers(value: Any) -> int:
 
 def run_function_checks(worker: Any, function: str, timeouts: dict[str, float],
                         hung: set[str], deadline: float = float("inf"), *,
-                        public_only: bool = False) -> list[CheckResult]:
-    """Run the checks of ``function`` (only its public ones with ``public_only``)."""
+                        public_only: bool = False,
+                        callees_for: Callable[..., Any] | None = None) -> list[CheckResult]:
+    """Run the checks of ``function`` (only its public ones with ``public_only``); with
+    ``callees_for``, the functions it calls answer with correct values."""
     results = []
     for chk in REGISTRY[function]:
         if public_only and not chk.public:
             continue
-        tester = Tester(worker, function, timeouts, hung=hung, deadline=deadline)
+        tester = Tester(worker, function, timeouts, hung=hung, deadline=deadline,
+                        callees_for=callees_for)
         done = CheckResult(chk.title, chk.weight, True, name=chk.name, public=chk.public)
         try:
             chk.run(tester)
@@ -227,6 +248,9 @@ def run_function_checks(worker: Any, function: str, timeouts: dict[str, float],
             done.passed, done.internal_error = False, True
             done.message = (f"the grader could not interpret what was returned "
                             f"({type(exc).__name__}: {exc})")
+        done.graded_with = list(tester.graded_with)
+        if not done.passed and done.graded_with:
+            done.message += f"\n({graded_with(done.graded_with)}.)"
         results.append(done)
     return results
 
@@ -246,10 +270,22 @@ def check_lines(checks: list[CheckResult]) -> list[str]:
     return lines
 
 
-def upstream_note(function: str, failed: set[str], usually_calls: tuple[str, ...]) -> str:
-    """The hint that a function this one relies on failed too ('' when none did)."""
+def graded_with(used: list[str]) -> str:
+    """How a function was graded: 'graded with correct versions of a, b and c ...'."""
+    listed = used[0] if len(used) == 1 else f"{', '.join(used[:-1])} and {used[-1]}"
+    return f"Graded with correct versions of {listed}: this is about this function's own code"
+
+
+def upstream_note(function: str, failed: set[str], usually_calls: tuple[str, ...],
+                  policy: str = "own") -> str:
+    """The hint that a function this one relies on failed too ('' when none did). With correct
+    callees a function is judged on its own code, so the hint is only for the functions run on
+    the student's own callees (all of them under ``callees: own``; train always)."""
     upstream = [f for f in usually_calls if f in failed]
-    if not upstream:
+    if not upstream or callees_of(function, policy):
         return ""
+    if function == "train":
+        return (f"Note: train runs your own functions end to end, so {', '.join(upstream)}, "
+                "which lost points on their own, may cost points here too (once, here).")
     return (f"Note: {function} usually relies on {', '.join(upstream)}, which also lost points: "
             "fix those first, this may then pass too.")

@@ -39,7 +39,7 @@ from pathlib import Path
 from autograder.engine.uids import is_root
 
 ENGINE_DIR = Path(__file__).resolve().parent
-WORKER_FILES = ("zygote_main.py", "worker_main.py", "protocol.py")
+WORKER_FILES = ("zygote_main.py", "worker_main.py", "protocol.py", "stubs.py")
 INSIDE_ENGINE, INSIDE_SITE, INSIDE_PACKAGE = "/sandbox/engine", "/sandbox/site", "/sandbox/pkg"
 TMPFS_BYTES = {"/tmp": 64 * 1024**2, "/var/tmp": 16 * 1024**2, "/dev/shm": 16 * 1024**2}
 THREADS_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}

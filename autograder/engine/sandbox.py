@@ -286,12 +286,33 @@ class Worker:
     # --- calls ------------------------------------------------------------------------------
     def call(self, module: str, function: str, *args: Any, kwargs: dict | None = None,
              store: str | None = None, return_args: bool = False,
-             timeout: float = 10.0) -> CallResult:
+             timeout: float = 10.0, callees: Any = None) -> CallResult:
+        """Call backprop.<module>.<function>; with ``callees`` (callees.Callees) the functions
+        it names answer with the grader's values, asked for over the protocol during the call."""
         header = {"op": "call", "module": module, "function": function,
                   "store": store, "return_args": return_args}
-        return self._request(header, {"args": list(args), "kwargs": kwargs or {}}, timeout)
+        if callees is not None:
+            header["callees"] = callees.targets
+        return self._request(header, {"args": list(args), "kwargs": kwargs or {}}, timeout,
+                             callees)
 
-    def _request(self, header: dict, value: Any, timeout: float) -> CallResult:
+    def _answer(self, rid: int, callees: Any, reply: dict, payload: Any) -> bytes:
+        """The grader's answer to one callee request of the worker (values only)."""
+        payload = payload if isinstance(payload, dict) else {}
+        if callees is None:
+            verdict: tuple = ("error", "RuntimeError", "no callee is answered in this call")
+        else:
+            verdict = callees.answer(str(reply.get("callee")), payload.get("args"),
+                                     payload.get("kwargs"))
+        if verdict[0] == "ok":
+            return protocol.encode({"id": rid, "ok": True}, verdict[1])
+        if verdict[0] == "own":
+            return protocol.encode({"id": rid, "own": True}, None)
+        return protocol.encode({"id": rid, "ok": False,
+                                "error": {"type": verdict[1], "message": verdict[2][:500]}}, None)
+
+    def _request(self, header: dict, value: Any, timeout: float,
+                 callees: Any = None) -> CallResult:
         try:
             self.ensure_started()
         except (WorkerDied, protocol.ProtocolError, OSError) as exc:
@@ -303,6 +324,14 @@ class Worker:
         try:
             self._send(protocol.encode({**header, "id": rid}, value), deadline)
             reply, payload = self._receive(expect_id=rid, timeout=deadline - time.monotonic())
+            while "callee" in reply:  # the student's code called a function the grader answers
+                try:
+                    answer = self._answer(rid, callees, reply, payload)
+                except BaseException:  # the grader's deadline, or an unsendable answer
+                    self.stop_process()
+                    raise
+                self._send(answer, deadline)
+                reply, payload = self._receive(expect_id=rid, timeout=deadline - time.monotonic())
         except TimeoutError:
             self.stop_process()
             if header.get("op") == "import":
@@ -326,6 +355,7 @@ class Worker:
             ok=True, value=payload.get("result"), args_after=payload.get("args"),
             warnings=[str(w) for w in warnings] if isinstance(warnings, list) else [],
             seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0,
+            silenced=bool(reply.get("silenced")),
         )
 
     def _send(self, data: bytes, deadline: float) -> None:

@@ -431,6 +431,7 @@ def public_report(checks: dict[str, list[dict]], visibility: str) -> str:
     check.py prints (the same lines), and how many of its checks are hidden."""
     from autograder.engine.contract import usually_calls
     from autograder.engine.framework import check_lines, upstream_note
+    from autograder.engine.rubric import load_rubric
 
     failed = _failed(checks, public_only=True)
     blocks = []
@@ -443,7 +444,7 @@ def public_report(checks: dict[str, list[dict]], visibility: str) -> str:
         lines = [f"{function}: failed {n_failed} of {its}" if n_failed
                  else f"{function}: passed {its}"]
         lines += check_lines(public)
-        note = upstream_note(function, failed, usually_calls(function))
+        note = upstream_note(function, failed, usually_calls(function), load_rubric().callees)
         if note and function in failed:
             lines.append(note)
         if n_hidden:
@@ -471,6 +472,7 @@ def present(results: GradingResults, checks: dict[str, list[dict]], visibility: 
     :func:`public_report`. Cases stay as Otter graded them."""
     from autograder.engine.contract import usually_calls
     from autograder.engine.framework import upstream_note
+    from autograder.engine.rubric import load_rubric
 
     public_failed, any_failed = _failed(checks, True), _failed(checks, False)
     some_hidden = visibility != "visible"
@@ -482,7 +484,7 @@ def present(results: GradingResults, checks: dict[str, list[dict]], visibility: 
                 continue
             # a public case is shown before the hidden results: its hint counts public ones
             failed = public_failed if done["public"] and some_hidden else any_failed
-            note = upstream_note(name, failed, usually_calls(name))
+            note = upstream_note(name, failed, usually_calls(name), load_rubric().callees)
             tcr.message = "FAIL: " + (done["message"] or "this check failed.") + (
                 f"\n{note}" if note else "")
     results.__class__ = PresentedResults
