@@ -14,17 +14,14 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+from grader_harness import TESTS, engine, excerpt, full, plain, variant_copy
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import mutants  # noqa: E402
-from grader_harness import TESTS, engine, excerpt, full, plain, variant_copy  # noqa: E402
+from autograder import mistakes as mutants
 
 VARIANTS = sorted(p.name for p in (TESTS / "variants").iterdir() if (p / "backprop").is_dir())
 # Broken on purpose, by module: the functions below (their callers must keep full marks).
@@ -120,7 +117,7 @@ def test_feedback_says_how_a_function_was_graded(graded: dict[str, Any]) -> None
 
 def test_rubric_policy_is_validated_and_listed() -> None:
     from autograder.engine.rubric import RubricError, load_rubric, parse_rubric
-    from autograder.rubric import listing
+    from autograder.list_checks import listing
 
     rubric = load_rubric()
     data = {"points": rubric.points, "quiz_key": rubric.quiz_key, "timeouts": rubric.timeouts,
@@ -137,7 +134,7 @@ def test_rubric_policy_is_validated_and_listed() -> None:
 
 
 def test_callees_are_below_the_function_never_itself_nor_its_callers() -> None:
-    from autograder.engine.contract import ANSWERED, callees_of, reaches
+    from autograder.engine.core.contract import ANSWERED, callees_of, reaches
 
     assert callees_of("train") == ()
     assert callees_of("adam_update") == ()

@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/knock_on.py [--jobs 2] [--json OUT]
 
-Grades every single-bug copy of tests/mutants.py and prints, per mutant, the points lost on
+Grades every single-bug copy of autograder/mistakes.py and prints, per mutant, the points lost on
 the function whose body holds the bug ("own"), on train, and on every other function
 ("knock-on"), then the mean and worst knock-on charge and how many bugs cost more than 2
 points elsewhere. train runs the student's whole stack on purpose, so it is counted apart.
@@ -17,13 +17,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-import mutants  # noqa: E402
-
-from autograder.engine import grade_submission  # noqa: E402
+from autograder import mistakes as mutants
+from autograder.engine import grade_submission
 
 END_TO_END = "train"
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder.engine import oracle
-from autograder.engine.contract import ANSWERED, FUNCTIONS, MODULE_OF, callees_of  # noqa: F401
+from autograder.engine.core import oracle
+from autograder.engine.core.contract import ANSWERED, FUNCTIONS, MODULE_OF, callees_of  # noqa: F401
 
 # Per call of a student function: requests to the grader's callees, and numbers sent in all.
 MAX_REQUESTS = 2000

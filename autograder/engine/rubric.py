@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from autograder.engine.contract import CALLEE_POLICIES, GRADED
+from autograder.engine.core.contract import CALLEE_POLICIES, GRADED
 
 RUBRIC_PATH = Path(__file__).resolve().parents[1] / "rubric.yml"
 VISIBILITIES = ("visible", "after_published", "after_due_date", "hidden")
