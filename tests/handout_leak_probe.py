@@ -3,7 +3,7 @@ what a graded function must?
 
 Usage: python tests/handout_leak_probe.py HANDOUT_DIR OUT.json
 
-Imports every Python module shipped under HANDOUT_DIR/public_checks (and check.py), calls each
+Imports every Python module shipped under HANDOUT_DIR/public_checks, calls each
 of their module-level functions (and static/class functions of their classes) with the
 arguments of each graded function on fixed inputs, and compares what it returns with what the
 reference returns for them. Writes {"leaks": ["module.function computes graded_function"]}.

@@ -146,6 +146,33 @@ def recorded_callees() -> bytes:
         return out.read_bytes()
 
 
+def replayed_source(module: str, source: str) -> str:
+    """``source`` of engine/core/<module>.py with the bodies of its value functions
+    (recorded.VALUES) replaced by a replay of their recorded values: none of their code ships."""
+    from autograder.engine.core.recorded import VALUES
+
+    names = set(VALUES.get(module, ()))
+    if not names:
+        return source
+    lines = source.splitlines(keepends=True)
+    tree = ast.parse(source)
+    targets = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in names]
+    for node in sorted(targets, key=lambda n: -n.lineno):
+        indent = lines[node.lineno - 1][: len(lines[node.lineno - 1])
+                                         - len(lines[node.lineno - 1].lstrip())]
+        lines[node.lineno - 1 : node.end_lineno] = [
+            f"{indent}def {node.name}(*args, **kwargs):  # its value, recorded for the handout\n",
+            f"{indent}    return _replay({module + '.' + node.name!r}, args, kwargs)\n",
+        ]
+    last_import = max(n.end_lineno or n.lineno for n in tree.body
+                      if isinstance(n, (ast.Import, ast.ImportFrom)))
+    shift = sum(2 - ((n.end_lineno or n.lineno) - n.lineno + 1) for n in targets
+                if n.lineno < last_import)
+    lines.insert(last_import + shift,
+                 "from autograder.engine.core.recorded import replay as _replay  # noqa: E402\n")
+    return "".join(lines)
+
+
 def public_checks() -> dict[str, bytes]:
     """public_checks/: the folder autograder/engine/core/ (what check.py needs of the grader, none
     of it importing the sandbox or YAML), each checks/<module>.py without its hidden checks."""
@@ -158,6 +185,8 @@ def public_checks() -> dict[str, bytes]:
         data = path.read_bytes()
         if path.parent.name == "checks" and path.name != "__init__.py":
             data = public_source(path.read_text()).encode()
+        module = ".".join(path.relative_to(CORE).with_suffix("").parts)
+        data = replayed_source(module, data.decode()).encode()
         files[f"{top}/engine/core/{path.relative_to(CORE).as_posix()}"] = data
     files[f"{top}/engine/core/{RECORDED}"] = recorded_callees()
     return files
