@@ -1,6 +1,6 @@
 """The handout's values: recorded when it was built, never an implementation.
 
-Correct callees. 
+Correct callees.
 The grader computes its callees' answers on the trusted side (never shipped). The handout's
 check.py instead replays the answers the grader gave while the public checks ran on the reference
 (``record`` below, run when the handout is built): a call whose arguments are a recorded call's
