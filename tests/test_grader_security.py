@@ -450,6 +450,12 @@ def _secret_lines() -> set[str]:
         for p in folder.rglob("*"):
             if p.is_file() and p.suffix in {".py", ".md", ".txt", ".yml", ".tsv", ".ipynb"}:
                 public.update(line.strip() for line in p.read_text(errors="ignore").splitlines())
+    # What the sandbox itself shows the worker (its mains, the protocol, the callees'
+    # stand-ins): readable by student code in every mode by design, and none of it secret.
+    from autograder.engine.sandbox.isolation import WORKER_FILES
+
+    for p in WORKER_FILES:
+        public.update(line.strip() for line in p.read_text(errors="ignore").splitlines())
     lines = set()
     for p in secret_files:
         for line in p.read_text(errors="ignore").splitlines():

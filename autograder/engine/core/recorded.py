@@ -118,6 +118,9 @@ def replay(name: str, args: tuple, kwargs: dict) -> Any:
     return RECORDED_VALUES[key]
 
 
+LAYERS = ("dense_forward", "linear_forward")
+
+
 class RecordedCallees:
     """Like callees.Callees, answering from the recording (``("own", None)`` when none fits)."""
 
@@ -133,10 +136,16 @@ class RecordedCallees:
     def answer(self, name: str, args: Any, kwargs: Any) -> tuple:
         if name not in self.names:
             return ("error", "RuntimeError", f"{name} is not answered by the grader here")
+        args, kwargs = list(args or []), dict(kwargs or {})
         for entry in ANSWERS:
-            if (entry["name"] == name and entry["mode"] == self.mode
-                    and _same(list(args or []), entry["args"])
-                    and _same(dict(kwargs or {}), entry["kwargs"])):
+            if entry["name"] != name or entry["mode"] != self.mode:
+                continue
+            if self.mode == "cache" and name in LAYERS:
+                # making backward's cache, a layer answers by its weights alone (as the grader's)
+                fits = len(args) > 1 and len(entry["args"]) > 1 and _same(args[1], entry["args"][1])
+            else:
+                fits = _same(args, entry["args"]) and _same(kwargs, entry["kwargs"])
+            if fits:
                 if name not in self.used:
                     self.used.append(name)
                 verdict = entry["verdict"]
