@@ -254,13 +254,13 @@ def _big_layer_check(t, seed, function, activation=None):
     A_prev, W, b = _layer(rng, 400, 400, 2)
     W = W / 20
     upstream = rng.normal(0, 1, (400, 2))
-    Z = oracle.linear(A_prev, W, b)
+    Z = W @ A_prev + b
     args = (upstream, A_prev, W) if activation is None else (upstream, A_prev, W, Z, activation)
     got = expect_tuple(not_numerical(t, function, "a layer of 400 x 400 weights",
                                      lambda: t.call(*args)), 3, function)
 
-    def F(A_, W_, b_):
-        Z_ = oracle.linear(A_, W_, b_)
+    def F(A_, W_, b_):  # W_ @ A_ here: the oracle's einsum is slow at this size
+        Z_ = W_ @ A_ + b_
         return float(np.sum(upstream * (Z_ if activation is None
                                         else oracle.activation(activation, Z_))))
 
@@ -271,7 +271,7 @@ def _big_layer_check(t, seed, function, activation=None):
     m = A_prev.shape[1]
     for u, slope in oracle.directional_derivatives(
             lambda p: F(p["A"], p["W"], p["b"]), {"A": A_prev, "W": W, "b": b}, rng,
-            directions=2):
+            directions=1):
         value = float(np.sum(dA * u["A"]) + m * (np.sum(dW * u["W"]) + np.sum(db * u["b"])))
         if abs(value - slope) > 1e-3 * abs(slope) + 1e-6:
             raise CheckFailed(f"along a random direction (dA_prev, m dW, m db) give a slope of "
