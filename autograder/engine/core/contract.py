@@ -9,6 +9,8 @@ where nothing but Python (and numpy) is installed.
 
 from __future__ import annotations
 
+import functools
+
 # module -> graded function -> its parameters with defaults, in report order. The quiz is
 # graded through quiz.ANSWERS; gradcheck.py is given complete and not graded.
 FUNCTIONS: dict[str, dict[str, str]] = {
@@ -111,6 +113,7 @@ def reaches(function: str) -> set[str]:
     return seen
 
 
+@functools.lru_cache(maxsize=256)
 def callees_of(function: str, policy: str = "correct") -> tuple[str, ...]:
     """The graded functions that answer with correct values while ``function`` is checked:
     every answered one except itself and those that call it; none for train (end to end) and

@@ -15,6 +15,7 @@ Standard library only: copied into the worker's sandbox and shipped with check.p
 from __future__ import annotations
 
 import builtins
+import functools
 import sys
 import types
 from collections.abc import Callable
@@ -28,6 +29,7 @@ class CalleeFailed(Exception):
     """Raised in the student's code when the grader's answer is an error for those arguments."""
 
 
+@functools.lru_cache(maxsize=64)  # compiled once per name: a swap happens on every call
 def _stub_code(name: str) -> types.CodeType:
     namespace: dict[str, Any] = {}
     exec(compile(f"def {name}(*args, **kwargs):\n    return {BRIDGE}({name!r}, args, kwargs)\n",

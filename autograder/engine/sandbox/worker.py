@@ -36,6 +36,7 @@ from autograder.engine.sandbox.uids import (
 
 ENGINE_DIR = Path(__file__).resolve().parents[1]
 OUTPUT_LIMIT = 4 * 1024 * 1024
+PIPE_SIZE = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 OUTPUT_SHOWN = 20000
 
 DEFAULT_LIMITS = {
@@ -189,6 +190,11 @@ class Worker:
             config["seccomp"] = keyring_filter().hex()
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
+        for fd in (req_w, resp_w):  # arrays of a MB cross in one write (the large checks')
+            try:
+                fcntl.fcntl(fd, PIPE_SIZE, 1 << 20)
+            except OSError:
+                pass
         try:
             self.pid = self.box.spawn(config, [req_r, resp_w, self.output])
         except BaseException:
