@@ -336,6 +336,10 @@ class Worker:
                 except BaseException:  # the grader's deadline, or an unsendable answer
                     self.stop_process()
                     raise
+                if callees is not None and callees.flood:  # no more answers: end the call
+                    self.stop_process()
+                    return CallResult(ok=False, error_type="CalleeFlood",
+                                      error_message=callees.flood)
                 self._send(answer, deadline)
                 reply, payload = self._receive(expect_id=rid, timeout=deadline - time.monotonic())
         except TimeoutError:
