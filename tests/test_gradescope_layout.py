@@ -569,10 +569,15 @@ def test_each_visibility_reaches_results_json_with_an_honest_summary(
         assert "shown when grades are published" in shown["output"]
 
 
-def test_a_public_hint_names_only_public_failures(tmp_path: Path) -> None:
+def test_a_public_hint_names_only_public_failures(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A failing public check's hint ("X usually relies on Y, which also lost points") is shown
-    before publication: it may only name functions that failed a public check."""
-    engine = grade_submission(buggy(tmp_path / "buggy"))
+    before publication: it may only name functions that failed a public check. The hint exists
+    under the rubric's ``callees: own`` (with correct callees a function's checks do not depend
+    on what it calls), so the grading and the plugin both read that policy here."""
+    own = dataclasses.replace(load_rubric(), callees="own")
+    monkeypatch.setattr("autograder.engine.rubric.load_rubric", lambda *args: own)
+    engine = grade_submission(buggy(tmp_path / "buggy"), rubric=own)
     # linear_backward fails public checks; let sigmoid_backward fail a hidden check only
     linear = engine.functions["linear_backward"]
     assert not all(c.passed for c, k in zip(linear.checks, REGISTRY["linear_backward"]) if k.public)
