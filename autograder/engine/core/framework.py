@@ -17,7 +17,7 @@ import numpy as np
 
 from autograder.engine.core import oracle
 from autograder.engine.core.compare import CheckFailed, same_structure
-from autograder.engine.core.contract import FUNCTIONS, MODULE_OF, callees_of
+from autograder.engine.core.contract import FUNCTIONS, MODULE_OF, callees_of, reaches
 from autograder.engine.core.protocol import Ref
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ class Tester:
         )
         self.last = result
         if callees is not None:
-            if name == self.function:
+            if name == self.function and mode != "trusted_init":  # a starting point, not a callee
                 self.graded_with += [c for c in callees.used if c not in self.graded_with]
             if callees.flood:
                 raise CheckFailed(callees.flood)
@@ -281,6 +281,8 @@ def upstream_note(function: str, failed: set[str], usually_calls: tuple[str, ...
     """The hint that a function this one relies on failed too ('' when none did). With correct
     callees a function is judged on its own code, so the hint is only for the functions run on
     the student's own callees (all of them under ``callees: own``; train always)."""
+    if function == "train":  # it runs the whole stack: what it calls, directly or not
+        usually_calls = tuple(dict.fromkeys([*usually_calls, *sorted(reaches(function))]))
     upstream = [f for f in usually_calls if f in failed]
     if not upstream or callees_of(function, policy):
         return ""
