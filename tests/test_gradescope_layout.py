@@ -74,10 +74,17 @@ from otter.nbmeta_config import NBMetadataConfig
 from otter.run import AutograderConfig
 from otter.test_files import GradingResults, create_test_file
 
-from autograder.engine import GRADED_FUNCTIONS, REGISTRY, SubmissionResult, check_points, grade_submission
+from autograder.engine import (
+    GRADED_FUNCTIONS,
+    REGISTRY,
+    SubmissionResult,
+    check_points,
+    grade_submission,
+    intake,
+)
 from autograder.engine.rubric import load_rubric
 from autograder.engine.sandbox.worker import is_root
-from autograder.gradescope import integrity
+from autograder.gradescope import entry, hardening, integrity, kernel
 from autograder.gradescope import plugin as runtime
 from autograder.packaging import build_autograder as build
 from autograder.packaging import local_run
@@ -143,7 +150,7 @@ def buggy(dest: Path) -> Path:
     """The reference with dW summed instead of averaged, uploaded with the lab notebook."""
     reference_flat(dest)
     replace_once(dest / "layers.py", "    dW = (dZ @ A_prev.T) / m", "    dW = dZ @ A_prev.T")
-    (dest / runtime.ENTRY_NOTEBOOK).write_text(
+    (dest / entry.ENTRY_NOTEBOOK).write_text(
         notebook("from backprop.layers import linear_backward\nprint('my lab work')"))
     return dest
 
@@ -264,7 +271,7 @@ def adversarial(dest: Path, root: Path, drop: Path) -> Path:
     (dest / ".OTTER_LOG").write_bytes(pickle.dumps(_OtterLogBomb(str(drop / "pwned-by-otter-log"))))
     (dest / "autograder").mkdir()
     (dest / "autograder" / "__init__.py").write_text(FAKE_ENGINE.format(drop=str(drop)))
-    (dest / runtime.ENTRY_NOTEBOOK).write_text(notebook(
+    (dest / entry.ENTRY_NOTEBOOK).write_text(notebook(
         f"open({str(drop / 'pwned-by-student-notebook')!r}, 'w').close()"))
     return dest
 
@@ -402,9 +409,9 @@ def test_zip_holds_the_engine_and_one_test_file_per_function(autograder_zip: Pat
         run_autograder = zf.read("run_autograder").decode().splitlines()
         setup = zf.read("setup.sh").decode()
     assert {"run_autograder", "run_otter.py", "setup.sh", "environment.yml", "otter_config.json",
-            f"files/{runtime.ENTRY_NOTEBOOK}"} <= names
+            f"files/{entry.ENTRY_NOTEBOOK}"} <= names
     assert {n[len("tests/"):-3] for n in names if n.startswith("tests/")} == set(GRADED_FUNCTIONS)
-    strays = [n for n in names if n.startswith("files/") and n != f"files/{runtime.ENTRY_NOTEBOOK}"]
+    strays = [n for n in names if n.startswith("files/") and n != f"files/{entry.ENTRY_NOTEBOOK}"]
     assert not strays, strays  # files/ is copied into the submission folder: no grader there
     assert not [n for n in names if "__pycache__" in n or "solutions" in n or "samples" in n]
     # the wheel: exactly the grader's files (engine, rubric and quiz key, plugin) and its metadata
@@ -501,24 +508,24 @@ def test_each_visibility_reaches_results_json_with_an_honest_summary(
     """Otter's own results pipeline (test files, GradingResults, to_gradescope_dict) with the
     plugin's after_grading, for each visibility, on the skeleton's real engine verdicts."""
     rubric = dataclasses.replace(load_rubric(), visibility=visibility)
-    grading = runtime.KernelGrading(grade_submission(SKELETON))
+    grading = kernel.KernelGrading(grade_submission(SKELETON))
     functions = ("relu", "sigmoid_derivative", "quiz")
     test_files = []
     for function in functions:
         path = tmp_path / f"{function}.py"
         path.write_text(build.test_file(function, rubric))
         parsed = create_test_file(str(path), NBMetadataConfig())
-        parsed.run({runtime.RESULT_GLOBAL: grading})
+        parsed.run({entry.RESULT_GLOBAL: grading})
         test_files.append(parsed)
     results = GradingResults(test_files)
     plugin = runtime.BackpropLabPlugin(None, {}, {"visibility": visibility})
     plugin.state = tmp_path / "state"
     plugin.state.mkdir()
     problem = "backprop/activations.py could not be imported: SyntaxError: invalid syntax (line 3)"
-    (plugin.state / runtime.SUMMARY_FILE).write_text(json.dumps(
+    (plugin.state / kernel.SUMMARY_FILE).write_text(json.dumps(
         {"where": "backprop", "found": ["quiz.py"], "missing": ["activations.py"], "notes": [],
          "modules": {"activations": problem}, "score": 0, "max_score": 100, "seconds": 1.0,
-         "checks": {f: v for f, v in runtime.check_verdicts(grading.result).items()
+         "checks": {f: v for f, v in kernel.check_verdicts(grading.result).items()
                     if f in functions}}))
     plugin.after_grading(results)
     out = results.to_gradescope_dict(AutograderConfig(build.otter_config(rubric)))
@@ -579,15 +586,15 @@ def test_a_public_hint_names_only_public_failures(tmp_path: Path) -> None:
     sigmoid_backward = engine.functions["sigmoid_backward"]
     only_hidden = next(i for i, k in enumerate(REGISTRY["sigmoid_backward"]) if not k.public)
     sigmoid_backward.checks[only_hidden].passed = False
-    grading = runtime.KernelGrading(engine)
+    grading = kernel.KernelGrading(engine)
     public = next(i for i, c in enumerate(REGISTRY["dense_backward"]) if c.public)
-    with pytest.raises(runtime.CheckFailed) as shown_now:
+    with pytest.raises(kernel.CheckFailed) as shown_now:
         grading.verdict("dense_backward", public, public_only=True)
     assert "usually relies on linear_backward, which" in str(shown_now.value)
-    with pytest.raises(runtime.CheckFailed) as shown_later:
+    with pytest.raises(kernel.CheckFailed) as shown_later:
         grading.verdict("dense_backward", public)  # in its entry, after publication
     assert "usually relies on linear_backward, sigmoid_backward, which" in str(shown_later.value)
-    report = runtime.public_report(runtime.check_verdicts(engine), "after_published")
+    report = runtime.public_report(kernel.check_verdicts(engine), "after_published")
     assert "usually relies on linear_backward, which" in report
     assert "sigmoid_backward, which" not in report
 
@@ -611,10 +618,10 @@ def test_only_the_students_module_files_are_graded(tmp_path: Path) -> None:
         (student / name).write_text("# the student's\n")
     (student / "losses.py").symlink_to(submission / "tests" / "quiz.py")
     copy = tmp_path / "copy"
-    runtime.copy_gradable(submission, copy, {"shipped-folder", runtime.ENTRY_NOTEBOOK})
+    intake.copy_gradable(submission, copy, {"shipped-folder", entry.ENTRY_NOTEBOOK})
     copied = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file())
     assert copied == ["my-repo/src/backprop/gradcheck.py", "my-repo/src/backprop/quiz.py"]
-    found = runtime.discovery(copy)
+    found = kernel.discovery(copy)
     assert found["where"] == "my-repo/src/backprop"
     assert found["found"] == ["quiz.py", "gradcheck.py"]
     assert "activations.py" in found["missing"] and "gradcheck.py" not in found["missing"]
@@ -623,9 +630,9 @@ def test_only_the_students_module_files_are_graded(tmp_path: Path) -> None:
 def test_log_receiver_takes_log_records_and_refuses_code() -> None:
     record = logging.LogRecord("otter", logging.WARNING, __file__, 1, "hello %s", ("you",), None)
     wire = logging.handlers.SocketHandler("localhost", 0).makePickle(record)[4:]
-    assert runtime._unpickle_plain_data(None, wire)["msg"] == "hello you"
+    assert hardening._unpickle_plain_data(None, wire)["msg"] == "hello you"
     bomb = pickle.dumps(_OtterLogBomb(os.devnull))
-    assert runtime._unpickle_plain_data(None, bomb) == {}
+    assert hardening._unpickle_plain_data(None, bomb) == {}
 
 
 # --- Gradescope-layout runs ----------------------------------------------------------------------

@@ -36,7 +36,7 @@ from autograder.engine import GRADED_FUNCTIONS, grade_submission
 from autograder.engine.sandbox.isolation import detect
 from autograder.engine.sandbox.worker import is_root
 from autograder.gradescope import integrity, upload
-from autograder.gradescope import plugin as runtime
+from autograder.gradescope.entry import ENTRY_NOTEBOOK
 from autograder.mistakes import MUTANTS, apply_mutant  # noqa: E402
 from autograder.packaging import build_autograder as build
 from autograder.packaging import local_run
@@ -393,7 +393,7 @@ def test_a_test_file_changed_mid_run_never_runs_and_every_score_is_zero(
     marker = tmp_path / "forged-test-ran"
     (tests / "sigmoid.py").write_text(FORGED_TEST.format(marker=str(marker)))
     (tests / "zz_extra.py").write_text(FORGED_TEST.format(marker=str(marker)))
-    (root / "submission" / runtime.ENTRY_NOTEBOOK).write_text("{}")
+    (root / "submission" / ENTRY_NOTEBOOK).write_text("{}")
     output, _ = proc.communicate(timeout=300)
     results = local_run.read_results(root)
     assert results is not None, output
@@ -401,7 +401,7 @@ def test_a_test_file_changed_mid_run_never_runs_and_every_score_is_zero(
     assert all(t.get("score", 0) == 0 for t in results["tests"]), results
     assert "integrity check failed" in results["output"] and "Every check scores 0" in results["output"]
     assert "INTEGRITY CHECK FAILED" in output
-    for changed in ("tests/sigmoid.py", "tests/zz_extra.py (removed)", runtime.ENTRY_NOTEBOOK):
+    for changed in ("tests/sigmoid.py", "tests/zz_extra.py (removed)", ENTRY_NOTEBOOK):
         assert changed in output, changed
     # the same submission, untouched, scores full marks: the check fired on the change alone
     shutil.rmtree(root)
