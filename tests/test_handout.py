@@ -20,7 +20,6 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 from autograder.engine import REGISTRY  # noqa: E402
 
 BUILD = ROOT / "autograder" / "packaging" / "build_handout.py"
