@@ -86,12 +86,16 @@ def open_regular(path: Path, limit: int, label: str | None = None) -> BinaryIO:
 
 
 def read_regular(path: Path, limit: int = MAX_FILE_BYTES, label: str | None = None) -> bytes:
-    """The bytes of a regular file (:func:`open_regular`), at most ``limit`` of them."""
+    """The bytes of a regular file (:func:`open_regular`), at most ``limit`` of them (read in
+    chunks: a file may grow after it was measured, and a large limit is never allocated)."""
+    chunks, total = [], 0
     with open_regular(path, limit, label) as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
+        while total <= limit and (chunk := fh.read(min(1 << 20, limit + 1 - total))):
+            chunks.append(chunk)
+            total += len(chunk)
+    if total > limit:
         raise SubmissionError(f"{label or path.name} is larger than {_size(limit)}")
-    return data
+    return b"".join(chunks)
 
 
 def safe_extract(archive: Path, dest: Path, label: str | None = None, *,
