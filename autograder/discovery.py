@@ -24,7 +24,8 @@ from pathlib import Path
 
 import yaml
 
-from autograder.engine.submission import MODULES, find_package
+from autograder.engine.submission import MAX_DEPTH, MODULES, SubmissionError, find_package
+from autograder.engine.untrusted_text import safe_name, safe_text
 from autograder.report import Student
 
 METADATA = "submission_metadata.yml"
@@ -89,6 +90,7 @@ def extract_input(archive: Path, dest: Path, display: str) -> None:
             for info in infos:
                 parts = Path(info.filename).parts
                 if (info.filename.startswith("/") or ".." in parts or not parts
+                        or len(parts) > MAX_DEPTH + 3  # a student's tree past its own bound
                         or (info.external_attr >> 28) == 0xA):
                     continue
                 target = dest.joinpath(*parts)
@@ -191,7 +193,10 @@ def _zip_has_code(path: Path) -> bool:
 
 
 def _has_code(path: Path) -> bool:
-    return _zip_has_code(path) if _is_zip(path) else find_package(path) is not None
+    try:
+        return _zip_has_code(path) if _is_zip(path) else find_package(path) is not None
+    except SubmissionError:
+        return True  # too deep or too large: still a submission, whose row says why
 
 
 def holds_code(folder: Path) -> bool:
@@ -281,7 +286,21 @@ def _regrade_in_export(folder: Path, display: str) -> Found:
 
 
 def discover(path: Path, scratch: Path, display: str | None = None) -> Found:
-    """The submissions in ``path`` (a folder or a .zip); ``scratch`` receives unpacked zips."""
+    """The submissions in ``path`` (a folder or a .zip); ``scratch`` receives unpacked zips.
+    Names and messages are safe to print (a folder name need not be UTF-8, nor free of
+    terminal controls); the paths stay as they are."""
+    found = _discover(path, scratch, display)
+    for sub in found.submissions:
+        student = sub.student
+        for key in ("submission", "name", "email", "sid", "created_at"):
+            setattr(student, key, safe_name(getattr(student, key)))
+        sub.origin = safe_text(sub.origin, 1000, one_line=True)
+    found.problems = [safe_text(p, 1000, one_line=True) for p in found.problems]
+    found.submissions = _unique(found.submissions)  # two names may now read the same
+    return found
+
+
+def _discover(path: Path, scratch: Path, display: str | None = None) -> Found:
     display = display or str(path)
     path = path.resolve()  # a link to the input is followed once, here; nothing below it is
     if _is_zip(path):

@@ -32,7 +32,9 @@ from autograder.engine.uids import (
     process_cpu_seconds,
     processes_of_uid,
     remove_leftovers,
+    remove_tree,
 )
+from autograder.engine.untrusted_text import safe_name, safe_text
 
 ENGINE_DIR = Path(__file__).resolve().parent
 OUTPUT_LIMIT = 4 * 1024 * 1024
@@ -276,9 +278,13 @@ class Worker:
             if self.lease:
                 self.lease.release()
             if self.scratch is not None:
-                shutil.rmtree(self.scratch, ignore_errors=True)  # safe: the uid is all dead
+                try:  # the uid is all dead: nothing under it changes any more
+                    remove_tree(self.scratch)
+                except OSError:
+                    pass
             if self.output >= 0:
-                self._closed = os.pread(self.output, OUTPUT_SHOWN, 0).decode("utf-8", "replace")
+                self._closed = safe_text(os.pread(self.output, OUTPUT_SHOWN, 0)
+                                         .decode("utf-8", "replace"), OUTPUT_SHOWN)
                 os.close(self.output)
                 self.output = -1
         return self._closed
@@ -314,17 +320,18 @@ class Worker:
                 self.broken[header["module"]] = (
                     f"importing backprop/{header['module']}.py ended the process"
                 )
-            return CallResult(ok=False, crashed=True, error_message=str(exc)[:300])
+            return CallResult(ok=False, crashed=True, error_message=safe_text(exc, 300))
         if not reply.get("ok"):
-            err = reply.get("error") or {}
-            return CallResult(ok=False, error_type=str(err.get("type", "Error")),
-                              error_message=str(err.get("message", "")),
-                              traceback=str(err.get("traceback", "")))
+            err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+            return CallResult(ok=False, error_type=safe_name(err.get("type", "Error"))[:80],
+                              error_message=safe_text(err.get("message", ""), 1000),
+                              traceback=safe_text(err.get("traceback", ""), 2000))
         payload = payload if isinstance(payload, dict) else {}
         warnings, seconds = reply.get("warnings"), reply.get("seconds")
         return CallResult(
             ok=True, value=payload.get("result"), args_after=payload.get("args"),
-            warnings=[str(w) for w in warnings] if isinstance(warnings, list) else [],
+            warnings=[safe_text(w, 200) for w in warnings[:5]] if isinstance(warnings, list)
+            else [],
             seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0,
         )
 

@@ -30,6 +30,8 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_HELPERS = 20
 MAX_ZIP_BYTES = 50 * 1024 * 1024
 MAX_ZIP_FILES = 2000
+MAX_DEPTH = 32  # folders below the submission's top (a recursion limit is ~1000)
+MAX_ENTRIES = 20_000  # files and folders looked at in one submission
 IGNORED_PARTS = {"__MACOSX", ".git", "__pycache__", ".ipynb_checkpoints", "node_modules", ".venv"}
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError,
               zlib.error, EOFError, OSError, ValueError, KeyError)
@@ -82,6 +84,9 @@ def safe_extract(archive: Path, dest: Path, label: str | None = None) -> None:
                     raise SubmissionError(f"{label} is password-protected: upload an ordinary "
                                           "zip")
                 parts = Path(info.filename.replace("\\", "/")).parts
+                if len(parts) > MAX_DEPTH:
+                    raise SubmissionError(f"{label} holds folders nested more than {MAX_DEPTH} "
+                                          "deep")
                 kind = stat.S_IFMT(info.external_attr >> 16)  # 0: no type recorded
                 if (info.filename.startswith(("/", "\\")) or ".." in parts or not parts
                         or kind not in (0, stat.S_IFREG, stat.S_IFDIR)):
@@ -115,12 +120,38 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budge
     return written
 
 
+def walk_folders(root: Path, max_depth: int = MAX_DEPTH,
+                 max_entries: int = MAX_ENTRIES) -> Iterator[Path]:
+    """Every folder under ``root`` (itself included), iteratively, never following a link and
+    skipping IGNORED_PARTS and hidden folders; a tree deeper than ``max_depth`` or holding more
+    than ``max_entries`` entries raises SubmissionError (a recursion would stop the grader)."""
+    stack, seen = [(Path(root), 0)], 0
+    while stack:
+        folder, depth = stack.pop()
+        yield folder
+        try:
+            with os.scandir(folder) as entries:
+                children = []
+                for entry in entries:
+                    seen += 1
+                    if seen > max_entries:
+                        raise SubmissionError(f"the submission holds more than {max_entries} "
+                                              "files and folders")
+                    if (entry.name not in IGNORED_PARTS and not entry.name.startswith(".")
+                            and entry.is_dir(follow_symlinks=False)):
+                        children.append(entry.name)
+        except OSError:
+            continue
+        if children and depth >= max_depth:
+            raise SubmissionError(f"the submission's folders are nested more than {max_depth} "
+                                  "deep")
+        stack += [(folder / name, depth + 1) for name in sorted(children, reverse=True)]
+
+
 def find_package(root: Path) -> Path | None:
     """The folder holding the student's modules: a backprop/ folder first, else the best flat one."""
     candidates: list[tuple[int, int, int, str]] = []
-    for dirpath, dirnames, _ in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_PARTS and not d.startswith("."))
-        folder = Path(dirpath)
+    for folder in walk_folders(root):
         rel = folder.relative_to(root)
         found = sum(_regular(folder / f"{m}.py") for m in MODULES)
         if found:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 import stat
 import subprocess
 import time
@@ -186,16 +185,53 @@ def ipc_objects_of_uid(uid: int) -> list[tuple[str, int]]:
     return found
 
 
+def remove_tree(path: Path, max_entries: int = 1_000_000) -> None:
+    """Remove ``path`` and everything under it, without recursion (a tree may be thousands of
+    folders deep) and without following links: folders are emptied by moving their entries up
+    into ``path`` itself, so one file descriptor suffices at any depth. Only for trees no live
+    process can change (a dead uid's). Raises OSError if the tree does not go."""
+    try:
+        top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        os.unlink(path)  # not a folder (or a link to one): the entry itself
+        return
+    count = 0
+    try:
+        while True:
+            with os.scandir(top) as it:
+                entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
+            if not entries:
+                break
+            for name, is_dir in entries:
+                count += 1
+                if count > max_entries:
+                    raise OSError(f"{path}: more than {max_entries} entries")
+                if not is_dir:
+                    os.unlink(name, dir_fd=top)
+                    continue
+                sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                              dir_fd=top)
+                try:
+                    os.chmod(sub, 0o700)
+                    for child in os.listdir(sub):
+                        count += 1
+                        os.rename(child, f"{os.urandom(12).hex()}", src_dir_fd=sub,
+                                  dst_dir_fd=top)
+                finally:
+                    os.close(sub)
+                os.rmdir(name, dir_fd=top)
+    finally:
+        os.close(top)
+    os.rmdir(path)
+
+
 def remove_leftovers(uid: int) -> list[str]:
     """Remove what a dead ``uid`` left in the shared folders and System V IPC; returns what
     could not be removed. Only ever called once every process of ``uid`` is dead."""
     problems = []
     for path in files_of_uid(uid):
         try:
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)  # symlink-safe on Linux (works on file descriptors)
-            else:
-                path.unlink()
+            remove_tree(path)
         except OSError as exc:
             problems.append(f"{path}: {exc}")
     for kind, ident in ipc_objects_of_uid(uid):
