@@ -29,6 +29,14 @@ DEEP = 3000  # folders: three times Python's recursion limit
 HOSTILE_NAME = "eve \x1b[2J\x1b[31m![x](http://198.51.100.7/p.png) <img src=x> \u202e"
 
 
+@pytest.fixture(autouse=True)
+def _remove_deep_trees(tmp_path):
+    """pytest's own clean-up of old temporary folders recurses: no deep tree may stay."""
+    yield
+    for entry in list(tmp_path.iterdir()):
+        remove_tree(entry)
+
+
 def _deep(folder: Path, levels: int = DEEP) -> None:
     """``levels`` nested folders under ``folder`` (made relative to stay under PATH_MAX)."""
     here = os.getcwd()
@@ -72,11 +80,11 @@ def test_a_deep_tree_is_that_submissions_error(tmp_path):
     _deep(tmp_path)
     with pytest.raises(SubmissionError, match="nested more than"):
         find_package(tmp_path)
-    archive = tmp_path.parent / "deep.zip"
+    archive = tmp_path / "deep.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("/".join(["d"] * 2000) + "/activations.py", "x = 1\n")
     with pytest.raises(SubmissionError, match="nested more than"):
-        safe_extract(archive, tmp_path.parent / "unzipped")
+        safe_extract(archive, tmp_path / "unzipped")
 
 
 def test_remove_tree_needs_no_recursion_and_follows_no_link(tmp_path):
@@ -99,7 +107,7 @@ def test_discovery_names_are_safe(tmp_path):
         (package / "activations.py").write_text("x = 1\n")
     (tmp_path / "deep").mkdir()
     _deep(tmp_path / "deep")
-    found = discover(tmp_path, tmp_path.parent / "scratch")
+    found = discover(tmp_path, tmp_path / "scratch")
     names = sorted(s.student.submission for s in found.submissions)
     assert len(names) == 3
     for name in names:

@@ -24,7 +24,14 @@ from typing import Any
 from autograder.engine import protocol
 from autograder.engine.calls import CallResult, module_missing, module_unimportable
 from autograder.engine.contract import IMPORT_ORDER
-from autograder.engine.isolation import INSIDE_PACKAGE, Sandbox, SandboxPool, keyring_filter
+from autograder.engine.isolation import (
+    INSIDE_PACKAGE,
+    TMPFS_BYTES,
+    TMPFS_INODES,
+    Sandbox,
+    SandboxPool,
+    worker_filter,
+)
 from autograder.engine.uids import (
     UidLease,
     is_root,
@@ -187,8 +194,10 @@ class Worker:
             "limits": {k: v for k, v in self.limits.items() if k != "processes" or self.lease},
             "broken": self.broken,
         }
-        if self.isolation.mode == "uid" and keyring_filter():  # bwrap loads it otherwise
-            config["seccomp"] = keyring_filter().hex()
+        if self.isolation.mode == "namespaces" and self.isolation.root:
+            config["fresh_world"] = {"tmpfs": TMPFS_BYTES, "inodes": TMPFS_INODES}
+        if worker_filter():
+            config["seccomp"] = worker_filter().hex()
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         try:

@@ -1,0 +1,180 @@
+"""One submission, one fresh world: no counter carries over, no channel is open, no kernel
+memory is pinned outside the limits. Graded through the engine's Worker in each sandbox mode
+this machine offers (namespaces as root; the uid mode, as in a container refusing namespaces).
+Each probe also runs unconfined in the test process, to show it would see what it looks for."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from autograder.engine import isolation
+from autograder.engine.isolation import SandboxPool, namespaces_refused
+from autograder.engine.sandbox import Worker
+from autograder.engine.uids import is_root
+
+PROBE = textwrap.dedent('''
+    import ctypes, fcntl, os, socket
+    import numpy as np
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    CLONE_NEWUSER = 0x10000000
+
+    def counters():
+        fd = os.open("/tmp/probe-file", os.O_CREAT | os.O_WRONLY, 0o600)
+        inode = os.fstat(fd).st_ino
+        os.close(fd)
+        os.unlink("/tmp/probe-file")
+        shmid = libc.shmget(0, 4096, 0o1000 | 0o600)
+        if shmid >= 0:
+            libc.shmctl(shmid, 0, None)
+        child = os.fork()
+        if child == 0:
+            os._exit(0)
+        os.waitpid(child, 0)
+        return {"pid": os.getpid(), "next_pid": child, "tmp_inode": inode, "shm_id": shmid,
+                "processes": sorted(p for p in os.listdir("/proc") if p.isdigit())}
+
+    def bump(n):
+        """Move every counter on: PIDs, /tmp inode numbers, System V ids."""
+        for i in range(n):
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0)
+            os.waitpid(pid, 0)
+            fd = os.open(f"/tmp/bump{i}", os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+            os.unlink(f"/tmp/bump{i}")
+            shmid = libc.shmget(0, 4096, 0o1000 | 0o600)
+            if shmid >= 0:
+                libc.shmctl(shmid, 0, None)
+        return counters()
+
+    def _tries(action):
+        try:
+            return "allowed" if action() is not False else "denied"
+        except OSError:
+            return "denied"
+
+    def channels(runtime_file):
+        """Whether each channel to another sandbox, or way out, is open."""
+        def lock_flock():
+            with open(runtime_file, "rb") as fh:
+                fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        def lock_fcntl():
+            with open(runtime_file, "rb") as fh:
+                fcntl.lockf(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        def watch():
+            fd = libc.inotify_init1(0)
+            if fd < 0:
+                return False
+            ok = libc.inotify_add_watch(fd, runtime_file.encode(), 0xFFF) >= 0
+            os.close(fd)
+            return ok
+        def user_namespace():
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0 if libc.unshare(CLONE_NEWUSER) == 0 else 1)
+            return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        def sysv():
+            shmid = libc.shmget(0, 4096, 0o1000 | 0o600)
+            if shmid >= 0:
+                libc.shmctl(shmid, 0, None)
+            return shmid >= 0
+        def memfd():
+            os.close(os.memfd_create("probe"))
+        def keyring():
+            return libc.syscall(248 if os.uname().machine == "x86_64" else 217, b"user",
+                                b"probe", b"x", 1, -4) > 0
+        def ptrace():
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0 if libc.ptrace(0, 0, 0, 0) == 0 else 1)  # PTRACE_TRACEME
+            return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        found = {
+            "unix socket": _tries(lambda: socket.socket(socket.AF_UNIX).close()),
+            "inet socket": _tries(lambda: socket.socket().close()),
+            "flock on the runtime": _tries(lock_flock),
+            "fcntl lock on the runtime": _tries(lock_fcntl),
+            "inotify on the runtime": _tries(watch),
+            "user namespace": _tries(user_namespace),
+            "System V IPC": _tries(sysv),
+            "memfd": _tries(memfd),
+            "keyring": _tries(keyring),
+            "ptrace": _tries(ptrace),
+        }
+        found["numpy works"] = float(np.linalg.norm(np.eye(3) @ np.ones(3))) ** 2
+        return found
+''')
+
+
+def _modes() -> list[str]:
+    if not is_root():
+        return []
+    modes = ["uid"]
+    if not namespaces_refused(root=True):
+        modes.insert(0, "namespaces")
+    return modes
+
+
+@pytest.fixture(params=_modes() or [pytest.param("none", marks=pytest.mark.skip(
+    reason="the sandbox modes under test need root"))])
+def mode(request, monkeypatch):
+    SandboxPool.drain()
+    isolation.detect.cache_clear()
+    monkeypatch.setenv("BACKPROP_LAB_SANDBOX", request.param)
+    yield request.param
+    SandboxPool.drain()
+    isolation.detect.cache_clear()
+
+
+@pytest.fixture
+def probe_package(tmp_path) -> Path:
+    package = tmp_path / "pkg" / "backprop"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "probe.py").write_text(PROBE)
+    return package
+
+
+def _run(package: Path, *calls: tuple) -> list:
+    worker = Worker(package)
+    try:
+        values = []
+        for function, *args in calls:
+            result = worker.call("probe", function, *args, timeout=60)
+            assert result.ok, result.describe_error()
+            values.append(result.value)
+        return values
+    finally:
+        worker.close()
+
+
+def test_counters_start_anew_for_every_submission(mode, probe_package):
+    if mode != "namespaces":
+        pytest.skip("without namespaces the host's PID counter and /tmp are the machine's "
+                    "(docs/security.md); System V IPC is denied, tested below")
+    first, _ = _run(probe_package, ("counters",), ("bump", 300))
+    second, = _run(probe_package, ("counters",))
+    assert second == first, "a counter carried over from one submission to the next"
+    assert first["processes"] == [str(first["pid"])]  # alone in its PID namespace
+    namespace = {"module": None}
+    exec(compile(PROBE, "probe", "exec"), namespace)  # the same probe, unconfined here
+    before = namespace["counters"]()
+    after = namespace["bump"](50)
+    assert after["next_pid"] != before["next_pid"]
+
+
+def test_no_channel_and_no_way_out_is_open(mode, probe_package):
+    import numpy
+
+    runtime_file = str(Path(numpy.__file__))  # read-only and shared by every sandbox
+    found, = _run(probe_package, ("channels", runtime_file))
+    assert found.pop("numpy works") == pytest.approx(3.0)
+    assert set(found.values()) == {"denied"}, found
+    namespace: dict = {}
+    exec(compile(PROBE, "probe", "exec"), namespace)
+    unconfined = namespace["channels"](runtime_file)
+    assert sum(v == "allowed" for v in unconfined.values()) >= 8, unconfined
