@@ -24,13 +24,13 @@ from pathlib import Path
 
 import yaml
 
-from autograder.engine.submission import MAX_DEPTH, MODULES, SubmissionError, find_package
+from autograder.engine.intake import MAX_DEPTH, MODULES, SubmissionError, find_package
 from autograder.engine.untrusted_text import safe_name, safe_text
-from autograder.report import Student
+from autograder.model import Student
 
 METADATA = "submission_metadata.yml"
 MAX_METADATA_BYTES = 64 * 1024 * 1024
-# The whole class's input (an export is far larger than one student's zip, see submission.py).
+# The whole class's input (an export is far larger than one student's zip, see engine/intake.py).
 MAX_INPUT_FILES = 200_000
 MAX_INPUT_BYTES = 20 * 1024**3
 IGNORED = ("__MACOSX", ".")

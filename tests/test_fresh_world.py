@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import isolation
-from autograder.engine.isolation import SandboxPool, namespaces_refused
-from autograder.engine.sandbox import Worker
-from autograder.engine.uids import is_root
+from autograder.engine.sandbox import isolation
+from autograder.engine.sandbox.isolation import SandboxPool, namespaces_refused
+from autograder.engine.sandbox.uids import is_root
+from autograder.engine.sandbox.worker import Worker
 
 PROBE = textwrap.dedent('''
     import ctypes, fcntl, os, socket

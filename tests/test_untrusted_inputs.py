@@ -21,8 +21,8 @@ from grader_harness import ROOT  # noqa: E402
 from test_grader_security import assemble  # noqa: E402
 
 from autograder.discovery import discover  # noqa: E402
-from autograder.engine.submission import SubmissionError, find_package, safe_extract  # noqa: E402
-from autograder.engine.uids import remove_tree  # noqa: E402
+from autograder.engine.intake import SubmissionError, find_package, safe_extract  # noqa: E402
+from autograder.engine.sandbox.uids import remove_tree  # noqa: E402
 from autograder.engine.untrusted_text import bound_result, safe_name, safe_text  # noqa: E402
 
 DEEP = 3000  # folders: three times Python's recursion limit
