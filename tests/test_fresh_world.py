@@ -107,6 +107,42 @@ PROBE = textwrap.dedent('''
         }
         found["numpy works"] = float(np.linalg.norm(np.eye(3) @ np.ones(3))) ** 2
         return found
+
+    HELD = []
+
+    def pin(folders, cap):
+        """Pin as much kernel memory as each way allows (up to ``cap`` objects), and hold it."""
+        made = {}
+        for folder in folders:  # empty folders: an inode and a dentry each
+            n = 0
+            try:
+                while n < cap:
+                    os.mkdir(f"{folder}/pin{n}")
+                    n += 1
+            except OSError:
+                pass
+            made[f"folders in {folder}"] = n
+        n = 0
+        while n < 64 and libc.shmget(0, 64 << 20, 0o1000 | 0o600) >= 0:  # detached segments
+            n += 1
+        made["System V segments of 64 MB"] = n
+        n = 0
+        try:
+            while n < 64:
+                fd = os.memfd_create("pin")
+                os.write(fd, b"x" * (4 << 20))
+                HELD.append(fd)
+                n += 1
+        except OSError:
+            pass
+        made["memfd files of 4 MB"] = n
+        pid = os.fork()
+        if pid == 0:  # a user namespace of its own, with a tmpfs of its own
+            ok = libc.unshare(CLONE_NEWUSER | 0x00020000) == 0 and libc.mount(
+                b"tmpfs", b"/tmp", b"tmpfs", 0, b"size=1g") == 0
+            os._exit(0 if ok else 1)
+        made["own user namespace and tmpfs"] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        return made
 ''')
 
 
@@ -178,3 +214,32 @@ def test_no_channel_and_no_way_out_is_open(mode, probe_package):
     exec(compile(PROBE, "probe", "exec"), namespace)
     unconfined = namespace["channels"](runtime_file)
     assert sum(v == "allowed" for v in unconfined.values()) >= 8, unconfined
+
+
+def _kernel_bytes() -> int:
+    """Slab (inodes, dentries) + Shmem (tmpfs, System V and memfd pages) of the whole host."""
+    fields = dict(line.split(":") for line in Path("/proc/meminfo").read_text().splitlines())
+    return sum(int(fields[k].split()[0]) * 1024 for k in ("Slab", "Shmem"))
+
+
+def test_kernel_memory_a_submission_pins_is_bounded(mode, probe_package, record_property):
+    """Each way to pin kernel memory is refused or bounded: the host's Slab + Shmem grow by
+    less than 64 MB while the worker holds everything it could make (without the limits: about
+    2.5 GB). In the uid mode the worker's folders are the machine's disk, not tested here."""
+    folders = ["/tmp", "/var/tmp", "/dev/shm"] if mode == "namespaces" else []
+    worker = Worker(probe_package)
+    try:
+        before = _kernel_bytes()
+        result = worker.call("probe", "pin", folders, 300_000, timeout=120)
+        assert result.ok, result.describe_error()
+        held = _kernel_bytes() - before
+    finally:
+        worker.close()
+    made = result.value
+    record_property("kernel_memory_held_mb", round(held / 2**20, 1))
+    print(f"\n{mode}: kernel memory held {held / 2**20:.1f} MB; made {made}")
+    for folder in folders:
+        assert made[f"folders in {folder}"] < 4096 + 1, made
+    assert made["System V segments of 64 MB"] == 0 and made["memfd files of 4 MB"] == 0, made
+    assert made["own user namespace and tmpfs"] is False, made
+    assert held < 64 * 2**20, f"{held / 2**20:.0f} MB held by one submission: {made}"
