@@ -5,6 +5,7 @@ Each probe also runs unconfined in the test process, to show it would see what i
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from autograder.engine.sandbox import isolation
 from autograder.engine.sandbox.isolation import SandboxPool, namespaces_refused
 from autograder.engine.sandbox.uids import is_root
-from autograder.engine.sandbox.worker import Worker
+from autograder.engine.sandbox.worker import Worker, ensure_traversable
 
 PROBE = textwrap.dedent('''
     import ctypes, fcntl, os, socket
@@ -225,8 +226,10 @@ def _kernel_bytes() -> int:
 def test_kernel_memory_a_submission_pins_is_bounded(mode, probe_package, record_property):
     """Each way to pin kernel memory is refused or bounded: the host's Slab + Shmem grow by
     less than 64 MB while the worker holds everything it could make (without the limits: about
-    2.5 GB). In the uid mode the worker's folders are the machine's disk, not tested here."""
-    folders = ["/tmp", "/var/tmp", "/dev/shm"] if mode == "namespaces" else []
+    2.5 GB). In the uid mode the machine's temporary folders are closed by Landlock (where the
+    kernel has it); the worker's own folder is on the machine's disk, not tested here."""
+    landlock = mode == "uid" and isolation.landlock_abi() > 0
+    folders = ["/tmp", "/var/tmp", "/dev/shm"] if mode == "namespaces" or landlock else []
     worker = Worker(probe_package)
     try:
         before = _kernel_bytes()
@@ -238,8 +241,51 @@ def test_kernel_memory_a_submission_pins_is_bounded(mode, probe_package, record_
     made = result.value
     record_property("kernel_memory_held_mb", round(held / 2**20, 1))
     print(f"\n{mode}: kernel memory held {held / 2**20:.1f} MB; made {made}")
-    for folder in folders:
-        assert made[f"folders in {folder}"] < 4096 + 1, made
+    for folder in folders:  # the sandbox's own limited tmpfs; the machine's, closed by Landlock
+        assert made[f"folders in {folder}"] <= (0 if landlock else 4096), made
     assert made["System V segments of 64 MB"] == 0 and made["memfd files of 4 MB"] == 0, made
     assert made["own user namespace and tmpfs"] is False, made
     assert held < 64 * 2**20, f"{held / 2**20:.0f} MB held by one submission: {made}"
+
+
+def test_without_namespaces_landlock_confines_reads_and_writes(mode, probe_package, tmp_path):
+    if mode != "uid":
+        pytest.skip("the namespace modes give the worker a filesystem view of its own")
+    if not isolation.landlock_abi():
+        pytest.skip("this kernel has no Landlock: docs/security.md says what the uid mode loses")
+    readable = tmp_path / "world-readable.txt"  # a classmate's file in a world-readable input
+    readable.write_text("classmate")
+    os.chmod(tmp_path, 0o755)
+    os.chmod(readable, 0o644)
+    ensure_traversable(tmp_path)  # without Landlock, the worker's uid could read it
+    (probe_package / "reach.py").write_text(textwrap.dedent(f'''
+        import os
+
+        def reach():
+            found = {{}}
+            for path in ({str(readable)!r}, "/etc/passwd"):
+                try:
+                    with open(path) as fh:
+                        found[path] = fh.read(20)
+                except OSError as exc:
+                    found[path] = type(exc).__name__
+            for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", os.environ["HOME"]):
+                try:
+                    with open(folder + "/bp-landlock-probe", "w") as fh:
+                        fh.write("x")
+                    os.unlink(folder + "/bp-landlock-probe")
+                    found["write " + folder] = "written"
+                except OSError as exc:
+                    found["write " + folder] = type(exc).__name__
+            import json, email.message  # the standard library still imports
+            return found
+    '''))
+    worker = Worker(probe_package)
+    try:
+        result = worker.call("reach", "reach", timeout=60)
+    finally:
+        worker.close()
+    assert result.ok, result.describe_error()
+    found = result.value
+    assert found.pop("write " + str(Path(worker.home))) == "written"
+    assert set(found.values()) == {"PermissionError"}, found

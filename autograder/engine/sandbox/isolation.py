@@ -73,8 +73,12 @@ class Isolation:
             return ("sandbox: bubblewrap namespaces (own filesystem view, PIDs, IPC, no "
                     f"network), {who}")
         if self.mode == "uid":
+            confined = (f"Landlock ABI {landlock_abi()}: each reads only the runtime and its "
+                        "own submission and writes only its own folder" if landlock_abi() else
+                        "NO Landlock: they can read world-readable files of this machine and "
+                        "write to world-writable folders")
             return (f"sandbox: NO namespaces ({self.why}); workers run under unprivileged uids "
-                    "with resource limits, but can read world-readable files of this machine")
+                    f"with resource limits and a seccomp filter; {confined}")
         return (f"sandbox: NONE ({self.why}); student code runs as your user and can read "
                 "and change your files; grade untrusted code as root or where user namespaces "
                 "work")
@@ -290,6 +294,29 @@ def worker_filter() -> bytes | None:
         code += [(jeq, 0, 1, command), (ret, 0, 0, eperm)]
     code += [(ret, 0, 0, allow), (ret, 0, 0, allow)]
     return b"".join(struct.pack("=HBBI", *insn) for insn in code)
+
+
+@lru_cache(maxsize=1)
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version (0: none, or refused as in some containers)."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        return max(0, int(libc.syscall(444, None, 0, 1)))
+    except (OSError, AttributeError):
+        return 0
+
+
+def landlock_rules(package: str, home: str) -> dict[str, list[str]]:
+    """What a worker without namespaces may read (the runtime, numpy, its own submission) and
+    write (its home): nothing else of the machine, no other submission, no grader file."""
+    _, prefix = _python()
+    read = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache",
+            "/etc/localtime", "/dev/urandom", "/dev/zero", prefix,
+            *(str(p) for p in _numpy_dirs()), package]
+    return {"read": read, "write": [home, "/dev/null"]}
 
 
 # --- the zygote ------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from pathlib import Path
 UID_BASE = int(os.environ.get("BACKPROP_LAB_UID_BASE", "61000"))
 UID_COUNT = int(os.environ.get("BACKPROP_LAB_UID_COUNT", "512"))
 # World-writable places a worker without a mount namespace can write to.
-SHARED_TMP = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/dev/mqueue"))
+SHARED_TMP = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/dev/mqueue"),
+              Path("/run/lock"), Path("/var/lock"), Path("/var/crash"), Path("/var/mail"))
 SYSV_IPC = {"shm": "-m", "msg": "-q", "sem": "-s"}
 
 
@@ -148,18 +149,33 @@ def kill_uid(uid: int, alive: list[int] | None = None) -> None:
     raise RuntimeError(f"processes of sandbox uid {uid} survive kill -9")
 
 
-def files_of_uid(uid: int, folders: tuple[Path, ...] = SHARED_TMP) -> list[Path]:
-    """Top-level entries owned by ``uid`` in ``folders`` (never following a link)."""
-    found = []
-    for folder in folders:
+def files_of_uid(uid: int, folders: tuple[Path, ...] = SHARED_TMP,
+                 max_entries: int = 200_000) -> list[Path]:
+    """Entries owned by ``uid`` in ``folders`` at any depth (never following a link): a uid can
+    only create entries in folders others may write to, so the walk, iterative, only enters
+    those (a sticky /tmp/.X11-unix, a 1777 folder someone made) and stops at what ``uid`` owns."""
+    found: list[Path] = []
+    stack, seen, walked = [Path(f) for f in folders], 0, set()
+    while stack:
+        folder = stack.pop()
         try:
+            here = os.stat(folder)  # /var/lock may be a link to /run/lock: each folder once
+            if (here.st_dev, here.st_ino) in walked:
+                continue
+            walked.add((here.st_dev, here.st_ino))
             with os.scandir(folder) as entries:
                 for entry in entries:
+                    seen += 1
+                    if seen > max_entries:
+                        return found
                     try:
-                        if entry.stat(follow_symlinks=False).st_uid == uid:
-                            found.append(Path(entry.path))
+                        info = entry.stat(follow_symlinks=False)
                     except OSError:
                         continue
+                    if info.st_uid == uid:
+                        found.append(Path(entry.path))
+                    elif stat.S_ISDIR(info.st_mode) and info.st_mode & 0o002:
+                        stack.append(Path(entry.path))
         except OSError:
             continue
     return found

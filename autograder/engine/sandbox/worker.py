@@ -30,6 +30,8 @@ from autograder.engine.sandbox.isolation import (
     TMPFS_INODES,
     Sandbox,
     SandboxPool,
+    landlock_abi,
+    landlock_rules,
     worker_filter,
 )
 from autograder.engine.sandbox.uids import (
@@ -198,6 +200,8 @@ class Worker:
             config["fresh_world"] = {"tmpfs": TMPFS_BYTES, "inodes": TMPFS_INODES}
         if worker_filter():
             config["seccomp"] = worker_filter().hex()
+        if self.isolation.mode == "uid" and landlock_abi():
+            config["landlock"] = landlock_rules(self.package_root, self.home)
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         try:
