@@ -165,3 +165,26 @@ def test_nothing_is_left_running_under_the_uid(tmp_path):
     assert len(processes_of_uid(uid)) >= 3
     w.close()
     assert processes_of_uid(uid) == []
+
+
+@root_only
+def test_a_worker_killed_from_outside_is_retried_before_being_charged(worker_for):
+    import threading
+
+    from autograder.engine.sandbox.uids import kill_uid
+
+    w = worker_for({"losses": """
+        import os, time
+        def slow():
+            time.sleep(1.5)
+            return 42
+        def crash():
+            os._exit(3)
+    """})
+    killer = threading.Timer(0.5, kill_uid, args=(w.lease.uid,))  # as the OOM killer would
+    killer.start()
+    r = w.call("losses", "slow", timeout=20)
+    killer.join()
+    assert r.ok and r.value == 42 and w.retried == ["losses.slow"]
+    r = w.call("losses", "crash", timeout=20)  # the student's own doing: charged
+    assert r.crashed and w.retried == ["losses.slow"]

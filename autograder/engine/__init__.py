@@ -138,6 +138,10 @@ def grade_submission(path: Path | str, *, name: str | None = None,
         finally:
             oracle.set_deadline(float("inf"))
             stdout = worker.close()
+    if worker.retried:
+        notes.append("The process running your code died during "
+                     f"{', '.join(sorted(set(worker.retried)))} and the call, run again, "
+                     "answered: it was graded on that second run.")
     failed = {f for f, r in results.items() if not r.passed}
     for function, result in results.items():
         module = MODULE_OF[function]
