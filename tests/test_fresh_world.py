@@ -263,7 +263,7 @@ def test_without_namespaces_landlock_confines_reads_and_writes(mode, probe_packa
 
         def reach():
             found = {{}}
-            for path in ({str(readable)!r}, "/etc/passwd"):
+            for path in ({str(readable)!r}, "/etc/passwd", "/proc/1/cmdline"):
                 try:
                     with open(path) as fh:
                         found[path] = fh.read(20)

@@ -68,17 +68,20 @@ class Isolation:
 
     def describe(self) -> str:
         if self.mode == "namespaces":
-            who = ("each worker under its own unprivileged uid" if self.root
-                   else "as your user, in a user namespace")
+            who = ("each worker under its own unprivileged uid, in new PID, IPC and mount "
+                   "namespaces of its own" if self.root
+                   else "as your user, in a user namespace, one sandbox per submission")
             return ("sandbox: bubblewrap namespaces (own filesystem view, PIDs, IPC, no "
-                    f"network), {who}")
+                    f"network), {who}; a seccomp filter (no sockets, ptrace, keyrings, System V "
+                    "IPC, namespaces, file locks, inotify, memfd)")
         if self.mode == "uid":
             confined = (f"Landlock ABI {landlock_abi()}: each reads only the runtime and its "
                         "own submission and writes only its own folder" if landlock_abi() else
                         "NO Landlock: they can read world-readable files of this machine and "
                         "write to world-writable folders")
             return (f"sandbox: NO namespaces ({self.why}); workers run under unprivileged uids "
-                    f"with resource limits and a seccomp filter; {confined}")
+                    "with resource limits and a seccomp filter (no sockets, ptrace, keyrings, "
+                    f"System V IPC, namespaces, file locks, inotify, memfd); {confined}")
         return (f"sandbox: NONE ({self.why}); student code runs as your user and can read "
                 "and change your files; grade untrusted code as root or where user namespaces "
                 "work")
