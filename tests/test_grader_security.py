@@ -136,7 +136,8 @@ ATTACKS: list[Attack] = [
     Attack("pin_kernel_memory", on_import=("quiz",)),
     Attack("signal_neighbours", on_import=("quiz",), wrong=frozenset({"quiz"})),
     Attack("poison_text", targets=frozenset({"mse_loss", "mse_loss_backward"}),
-           on_import=("losses",), zero=frozenset({"mse_loss", "mse_loss_backward"})),
+           on_import=("losses",), zero=frozenset({"mse_loss", "mse_loss_backward"}),
+           process_wide=True),  # it replaces the worker's own error reporting
 ]
 # What the attacks that aim at a place or a port are told (test_isolation.py gives real ones).
 PLACEHOLDERS = {"@CANARY@": "/nonexistent-canary", "@PORT@": "9", "@CLASSMATE@": "BPCLASSMATE"}

@@ -81,7 +81,7 @@ def test_timeout_and_crash_restart_the_worker(worker_for):
     assert r.timed_out and time.monotonic() - start < 5
     assert w.call("losses", "die").crashed
     assert w.call("losses", "fine", 21).value == 42
-    assert w.restarts == 2
+    assert w.restarts == 3  # the crashed call ran twice (a crash is retried once)
 
 
 def test_exceptions_of_any_kind_are_reported_not_raised(worker_for):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import stat
 import subprocess
 import time
@@ -133,6 +134,21 @@ def process_cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def _kill_all_as(uid: int) -> None:
+    """kill(-1, SIGKILL) as ``uid``: every process of that uid, forks included (from a child
+    that becomes ``uid``; no `kill` binary needed, a minimal container has none)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
 def kill_uid(uid: int, alive: list[int] | None = None) -> None:
     """Kill every process of ``uid`` (kill(-1) as that uid reaches them all, forks included);
     ``alive``: its processes, if just listed."""
@@ -141,10 +157,7 @@ def kill_uid(uid: int, alive: list[int] | None = None) -> None:
             return
         alive = None
         if attempt % 10 == 0:
-            subprocess.run(
-                ["kill", "-9", "-1"], user=uid, group=uid, extra_groups=[],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-            )
+            _kill_all_as(uid)
         time.sleep(0.001)  # killed processes are gone within a millisecond or two
     raise RuntimeError(f"processes of sandbox uid {uid} survive kill -9")
 

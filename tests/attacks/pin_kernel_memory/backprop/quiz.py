@@ -21,7 +21,7 @@ HELD = []
 
 def _pin(cap: int = 300_000) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
-    for folder in ("/tmp", "/var/tmp", "/dev/shm", os.environ.get("HOME", "/tmp")):
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
         try:
             for n in range(cap):
                 os.mkdir(f"{folder}/bpattack-pin-{n}")
