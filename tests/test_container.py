@@ -190,7 +190,9 @@ def test_the_gradescope_layout_runs_inside_a_container(docker, tmp_path, autogra
     reference and on poison_text: full marks, and the attack no more than its twin."""
     from test_grader_security import assemble
 
-    subs = {"reference": ROOT / "solutions",
+    shutil.copytree(ROOT / "solutions" / "backprop", tmp_path / "reference" / "backprop",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    subs = {"reference": tmp_path / "reference",
             "poison": assemble("poison_text", tmp_path / "poison", honest=False),
             "twin": assemble("poison_text", tmp_path / "twin", honest=True)}
     out = tmp_path / "out"
@@ -206,7 +208,8 @@ def test_the_gradescope_layout_runs_inside_a_container(docker, tmp_path, autogra
         results = list((out / name).rglob("results.json"))
         assert results, done.stdout[-2000:] + done.stderr[-2000:]
         data = json.loads(results[0].read_text(encoding="utf-8"))
-        scores[name] = {t["name"]: t["score"] for t in data["tests"]}
-        assert "NO namespaces" in json.dumps(data) or "NO namespaces" in done.stdout + done.stderr
+        scores[name] = {t["name"]: t["score"] for t in data["tests"] if "score" in t}
+        report = (out / name / "otter-output.txt").read_text(errors="replace")
+        assert "NO namespaces" in report and "Landlock ABI" in report, report[-1000:]
     assert sum(scores["reference"].values()) == pytest.approx(100)
     assert all(scores["poison"][f] <= scores["twin"][f] + 1e-6 for f in scores["twin"])

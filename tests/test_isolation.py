@@ -66,6 +66,8 @@ SECRET_ENV = "BPSECRET-env-" + os.urandom(6).hex()
 CLASSMATE = "BPCLASSMATE-" + os.urandom(6).hex()  # marks the innocent submissions' modules
 MARKERS = ("BPATTACK-", "sleep 60")
 NOBODY = "nobody"
+# Scratch folders of this harness: other sessions on the machine make them as nobody too.
+HARNESS_FOLDERS = ("bp-nobody-", "bpt-")
 IDENTITY = ("submission", "name", "email", "sid")  # grades.csv columns that are not scores
 root_only = pytest.mark.skipif(not is_root(), reason="these modes need the tests to run as root")
 
@@ -347,7 +349,8 @@ def breaches(world: World, clean: Batch, attacked: Batch, before: dict[str, int]
         problems.append(f"the grader left temporary folders: {attacked.scratch_left[:5]}")
     now = shared_entries()
     new = [p for p, uid in now.items() if p not in before and (
-        world.uid_base <= uid < world.uid_base + 64 or (owner is not None and uid == owner))]
+        world.uid_base <= uid < world.uid_base + 64 or (owner is not None and uid == owner))
+        and not Path(p).name.startswith(HARNESS_FOLDERS)]
     if new:
         problems.append(f"left in the shared temporary folders: {new[:8]}")
     problems += ipc_and_keys(world)
