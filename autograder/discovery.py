@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from autograder.engine.intake import (
+    MAX_DEPTH,
     MAX_ZIP_BYTES,
     MODULES,
     ArchiveError,
@@ -33,6 +34,7 @@ from autograder.engine.intake import (
     read_regular,
     safe_extract,
 )
+from autograder.engine.untrusted_text import safe_name, safe_text
 from autograder.model import Student
 
 METADATA = "submission_metadata.yml"
@@ -71,7 +73,8 @@ def extract_input(archive: Path, dest: Path, display: str) -> None:
     """Unpack the instructor's .zip (an export, a class, one student) with the submissions'
     extractor, bounded for a whole class; a zip it refuses is a message naming it."""
     try:
-        safe_extract(archive, dest, display, max_files=MAX_INPUT_FILES, max_bytes=MAX_INPUT_BYTES)
+        safe_extract(archive, dest, display, max_files=MAX_INPUT_FILES, max_bytes=MAX_INPUT_BYTES,
+                     max_depth=MAX_DEPTH + 3)  # an export's own folders above a student's tree
     except ArchiveError as exc:
         raise InputError(f"{display} cannot be unpacked: it {exc.why}") from None
     except SubmissionError as exc:
@@ -164,7 +167,10 @@ def _zip_has_code(path: Path) -> bool:
 
 
 def _has_code(path: Path) -> bool:
-    return _zip_has_code(path) if _is_zip(path) else find_package(path) is not None
+    try:
+        return _zip_has_code(path) if _is_zip(path) else find_package(path) is not None
+    except SubmissionError:
+        return True  # too deep or too large: still a submission, whose row says why
 
 
 def holds_code(folder: Path) -> bool:
@@ -254,7 +260,21 @@ def _regrade_in_export(folder: Path, display: str) -> Found:
 
 
 def discover(path: Path, scratch: Path, display: str | None = None) -> Found:
-    """The submissions in ``path`` (a folder or a .zip); ``scratch`` receives unpacked zips."""
+    """The submissions in ``path`` (a folder or a .zip); ``scratch`` receives unpacked zips.
+    Names and messages are safe to print (a folder name need not be UTF-8, nor free of
+    terminal controls); the paths stay as they are."""
+    found = _discover(path, scratch, display)
+    for sub in found.submissions:
+        student = sub.student
+        for key in ("submission", "name", "email", "sid", "created_at"):
+            setattr(student, key, safe_name(getattr(student, key)))
+        sub.origin = safe_text(sub.origin, 1000, one_line=True)
+    found.problems = [safe_text(p, 1000, one_line=True) for p in found.problems]
+    found.submissions = _unique(found.submissions)  # two names may now read the same
+    return found
+
+
+def _discover(path: Path, scratch: Path, display: str | None = None) -> Found:
     display = display or str(path)
     path = path.resolve()  # a link to the input is followed once, here; nothing below it is
     if _is_zip(path):

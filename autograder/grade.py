@@ -39,6 +39,7 @@ from autograder.engine.sandbox.isolation import (
 )
 from autograder.engine.sandbox.uids import is_root, sweep
 from autograder.engine.sandbox.worker import protect_installation
+from autograder.engine.untrusted_text import safe_text
 from autograder.model import Graded, Student
 from autograder.outputs import write_all
 from autograder.outputs.lms import DEFAULT_ASSIGNMENT, hours_late, parse_when
@@ -106,7 +107,7 @@ def grade_one(student: Student, path: Path) -> tuple[object, str]:
 
         return grade_submission(path, name=student.submission), ""
     except Exception as exc:  # noqa: BLE001 - one submission can fail only itself
-        return None, failure_message(exc, path)
+        return None, safe_text(failure_message(exc, path), 2000, one_line=True)
 
 
 def grade_all(subs: list[Submission], *, jobs: int, deadline: float,

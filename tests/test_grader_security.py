@@ -133,6 +133,14 @@ ATTACKS: list[Attack] = [
     Attack("huge_returns", targets=frozenset({"init_params", "forward", "loss_and_gradients"}),
            zero=frozenset({"init_params", "forward", "loss_and_gradients"})),
     Attack("snoop_and_call_out", targets=frozenset({"mse_loss"}), zero=frozenset({"mse_loss"})),
+    Attack("leave_counters", on_import=("quiz",)),
+    Attack("use_counters", on_import=("quiz",), zero=frozenset({"quiz"}),
+           wrong=frozenset({"quiz"})),
+    Attack("pin_kernel_memory", on_import=("quiz",)),
+    Attack("signal_neighbours", on_import=("quiz",), wrong=frozenset({"quiz"})),
+    Attack("poison_text", targets=frozenset({"mse_loss", "mse_loss_backward"}),
+           on_import=("losses",), zero=frozenset({"mse_loss", "mse_loss_backward"}),
+           process_wide=True),  # it replaces the worker's own error reporting
 ]
 # What the attacks that aim at a place or a port are told (test_isolation.py gives real ones).
 PLACEHOLDERS = {"@CANARY@": "/nonexistent-canary", "@PORT@": "9", "@CLASSMATE@": "BPCLASSMATE"}

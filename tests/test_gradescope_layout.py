@@ -83,6 +83,7 @@ from autograder.engine import (
     intake,
 )
 from autograder.engine.rubric import load_rubric
+from autograder.engine.sandbox.isolation import landlock_abi
 from autograder.engine.sandbox.worker import is_root
 from autograder.gradescope import entry, hardening, integrity, kernel
 from autograder.gradescope import plugin as runtime
@@ -205,12 +206,16 @@ def _attack(root, drop):
 
     payload = _pickle.dumps(_Bomb())
     ports = []
-    with open("/proc/net/tcp") as fh:
-        for line in fh.readlines()[1:]:
-            fields = line.split()
-            address, port = fields[1].split(":")
-            if address == "0100007F" and fields[3] == "0A" and fields[7] == "0":
-                ports.append(int(port, 16))
+    try:  # closed by Landlock in the uid mode
+        with open("/proc/net/tcp") as fh:
+            lines = fh.readlines()[1:]
+    except OSError:
+        lines = []
+    for line in lines:
+        fields = line.split()
+        address, port = fields[1].split(":")
+        if address == "0100007F" and fields[3] == "0A" and fields[7] == "0":
+            ports.append(int(port, 16))
     for port in ports:
         try:
             with _socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
@@ -218,8 +223,11 @@ def _attack(root, drop):
         except OSError:
             pass
     report["root loopback ports bombed"] = len(ports)
-    with open(os.path.join(drop, "worker-report.json"), "w") as fh:
-        fh.write(_json.dumps(report))
+    try:
+        with open(os.path.join(drop, "worker-report.json"), "w") as fh:
+            fh.write(_json.dumps(report))
+    except OSError:
+        pass
 
 
 READS = @READS@
@@ -718,7 +726,8 @@ def test_adversarial_submission_gains_nothing_and_reaches_nothing(
         autograder_zip: Path, gradescope_root: Path, drop: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, sandbox: str) -> None:
     """With namespaces (auto, here) the worker sees neither the autograder nor the drop folder;
-    with the uid drop only (Gradescope's usual container) it sees them and is denied."""
+    with the uid drop only (Gradescope's usual container) it is denied them, by Landlock where
+    the kernel has it (it cannot even write its report), else by file modes."""
     if not is_root():
         pytest.skip("the worker's isolation needs root (a privilege drop), as on Gradescope")
     monkeypatch.setenv("BACKPROP_LAB_SANDBOX", sandbox)  # inherited by Otter's kernel
@@ -732,7 +741,7 @@ def test_adversarial_submission_gains_nothing_and_reaches_nothing(
             os.chmod(path, mode)
     check_schema(done.results)
     assert not sorted(p.name for p in drop.glob("pwned-*")), done.stdout
-    if sandbox == "uid":
+    if sandbox == "uid" and not landlock_abi():  # Landlock closes the drop folder as well
         report = json.loads((drop / "worker-report.json").read_text())
         assert report.pop("root loopback ports bombed") >= 1, "Otter's log receiver was not listening"
         assert all(value.startswith("denied") for value in report.values()), report

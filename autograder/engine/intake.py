@@ -36,6 +36,8 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_HELPERS = 20
 MAX_ZIP_BYTES = 50 * 1024 * 1024
 MAX_ZIP_FILES = 2000
+MAX_DEPTH = 32  # folders below the submission's top (a recursion limit is ~1000)
+MAX_ENTRIES = 20_000  # files and folders looked at in one submission
 # Folders never searched for a student's code (besides every name starting with a dot).
 IGNORED_PARTS = {"__MACOSX", ".git", "__pycache__", ".ipynb_checkpoints", "node_modules", ".venv"}
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError,
@@ -99,7 +101,8 @@ def read_regular(path: Path, limit: int = MAX_FILE_BYTES, label: str | None = No
 
 
 def safe_extract(archive: Path, dest: Path, label: str | None = None, *,
-                 max_files: int = MAX_ZIP_FILES, max_bytes: int = MAX_ZIP_BYTES) -> None:
+                 max_files: int = MAX_ZIP_FILES, max_bytes: int = MAX_ZIP_BYTES,
+                 max_depth: int = MAX_DEPTH) -> None:
     """Extract a zip refusing absolute paths, '..', links, bombs, encrypted and broken archives,
     counting the bytes really written. ``label`` names the archive in messages (default: its file
     name); the zip and what it unpacks to are at most ``max_bytes``, in ``max_files`` entries."""
@@ -116,6 +119,8 @@ def safe_extract(archive: Path, dest: Path, label: str | None = None, *,
                 if info.flag_bits & 0x1:
                     raise ArchiveError(label, "is password-protected: upload an ordinary zip")
                 parts = Path(info.filename.replace("\\", "/")).parts
+                if len(parts) > max_depth:
+                    raise ArchiveError(label, f"holds folders nested more than {max_depth} deep")
                 kind = stat.S_IFMT(info.external_attr >> 16)  # 0: no type recorded
                 if (info.filename.startswith(("/", "\\")) or ".." in parts or not parts
                         or kind not in (0, stat.S_IFREG, stat.S_IFDIR)):
@@ -149,12 +154,37 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budge
     return written
 
 
+def walk_folders(root: Path, max_depth: int = MAX_DEPTH,
+                 max_entries: int = MAX_ENTRIES) -> Iterator[Path]:
+    """Every folder under ``root`` (itself included), iteratively, never following a link and
+    skipping IGNORED_PARTS and hidden folders; a tree deeper than ``max_depth`` or holding more
+    than ``max_entries`` entries raises SubmissionError (a recursion would stop the grader)."""
+    stack, seen = [(Path(root), 0)], 0
+    while stack:
+        folder, depth = stack.pop()
+        yield folder
+        try:
+            with os.scandir(folder) as entries:
+                children = []
+                for entry in entries:
+                    seen += 1
+                    if seen > max_entries:
+                        raise SubmissionError(f"the submission holds more than {max_entries} "
+                                              "files and folders")
+                    if not is_ignored(entry.name) and entry.is_dir(follow_symlinks=False):
+                        children.append(entry.name)
+        except OSError:
+            continue
+        if children and depth >= max_depth:
+            raise SubmissionError(f"the submission's folders are nested more than {max_depth} "
+                                  "deep")
+        stack += [(folder / name, depth + 1) for name in sorted(children, reverse=True)]
+
+
 def find_package(root: Path) -> Path | None:
     """The folder holding the student's modules: a backprop/ folder first, else the best flat one."""
     candidates: list[tuple[int, int, int, str]] = []
-    for dirpath, dirnames, _ in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
-        folder = Path(dirpath)
+    for folder in walk_folders(root):
         rel = folder.relative_to(root)
         found = sum(_regular(folder / f"{m}.py") for m in MODULES)
         if found:
@@ -173,12 +203,15 @@ def copy_gradable(submission: Path, dest: Path, exclude: set[str]) -> None:
     """
     module_files = {f"{m}.py" for m in MODULES}
     dest.mkdir(parents=True)
-    for dirpath, dirnames, filenames in os.walk(submission):
-        here = Path(dirpath)
+    for here in walk_folders(submission):
         rel = here.relative_to(submission)
         top = rel == Path(".")
-        dirnames[:] = sorted(d for d in dirnames
-                             if not is_ignored(d) and not (top and (d in exclude or d == "tests")))
+        if rel.parts and rel.parts[0] in exclude | {"tests"}:
+            continue  # what Otter put there
+        try:
+            filenames = sorted(e.name for e in os.scandir(here))
+        except OSError:
+            continue
         for name in filenames:
             if (top and name in exclude) or not (name in module_files
                                                  or (top and name.endswith(".zip"))):
