@@ -1,0 +1,70 @@
+"""Which submissions share code, computed offline on this machine (nothing is uploaded).
+
+``build(submissions, prior)`` fingerprints every submission (fingerprint.py), pairs them
+through an inverted index (compare.py) and flags the pairs that stand out from the class's own
+distribution; ``write(report, out)`` writes ``similarity.csv`` and a page per pair worth
+looking at (pages.py), and ``report.section`` is the section of report.html. `make grade`
+calls it whenever it grades two or more submissions; `make similarity` runs it alone
+(``python -m autograder.similarity``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.discovery import Submission
+from autograder.report import write_csv
+from autograder.similarity.collect import finish, read_entry, read_skeleton
+from autograder.similarity.compare import Entry, Pair, Threshold, score_pairs, worth_looking_at
+from autograder.similarity.pages import (
+    CSV_COLUMNS,
+    csv_rows,
+    page_names,
+    section_html,
+    write_pages,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SKELETON = ROOT / "assignments" / "backprop"
+MAX_PAGES = 200  # pair pages written: every flagged pair, then the most similar others
+
+
+@dataclass
+class SimilarityReport:
+    entries: list[Entry]
+    pairs: list[Pair]  # worth looking at: flagged first, most similar first
+    threshold: Threshold
+    pages: dict[int, str]  # id(pair) -> its page's file name
+
+    @property
+    def not_compared(self) -> list[Entry]:
+        return [e for e in self.entries if e.why_not]
+
+    @property
+    def compared(self) -> int:
+        return sum(not e.why_not and not e.prior for e in self.entries)
+
+    @property
+    def section(self) -> str:
+        return section_html(self.pairs, self.threshold, self.pages, self.not_compared,
+                            self.compared)
+
+
+def build(submissions: list[Submission], prior: list[Submission] = (),
+          skeleton: Path = SKELETON) -> SimilarityReport:
+    """Compare the class with itself and with prior work (never prior work with itself)."""
+    boilerplate = read_skeleton(skeleton)
+    entries = [finish(read_entry(s), boilerplate) for s in submissions]
+    entries += [finish(read_entry(s, prior=True), boilerplate) for s in prior]
+    pairs, threshold = score_pairs(entries)
+    shown = worth_looking_at(pairs)
+    with_page = [p for p in shown if p.flagged][:MAX_PAGES]
+    with_page += [p for p in shown if not p.flagged][:max(0, min(10, MAX_PAGES - len(with_page)))]
+    return SimilarityReport(entries, shown, threshold, page_names(with_page))
+
+
+def write(report: SimilarityReport, out: Path, back: str = "report.html") -> None:
+    """OUT/similarity.csv and OUT/similarity/<a>--<b>.html (linking back to ``back``)."""
+    write_csv(out / "similarity.csv", CSV_COLUMNS, csv_rows(report.pairs, report.pages))
+    write_pages(out, report.pairs, report.threshold, report.pages, back)
