@@ -10,10 +10,12 @@ calls it whenever it grades two or more submissions; `make similarity` runs it a
 
 from __future__ import annotations
 
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.discovery import Submission
+from autograder.discovery import InputError, Submission, discover
 from autograder.report import write_csv
 from autograder.similarity.collect import finish, read_entry, read_skeleton
 from autograder.similarity.compare import Entry, Pair, Threshold, score_pairs, worth_looking_at
@@ -68,3 +70,26 @@ def write(report: SimilarityReport, out: Path, back: str = "report.html") -> Non
     """OUT/similarity.csv and OUT/similarity/<a>--<b>.html (linking back to ``back``)."""
     write_csv(out / "similarity.csv", CSV_COLUMNS, csv_rows(report.pairs, report.pages))
     write_pages(out, report.pairs, report.threshold, report.pages, back)
+
+
+def check_prior(prior: str | None) -> None:
+    """Refuse a PRIOR that is neither a folder nor a .zip before anything is graded."""
+    if prior and not (Path(prior).is_dir() or Path(prior).suffix.lower() == ".zip"
+                      and Path(prior).is_file()):
+        raise InputError(f"PRIOR={prior}: not a folder or a .zip of earlier submissions")
+
+
+def similarity_of(submissions: list[Submission], prior: str | None, scratch: Path,
+                  out: Path) -> SimilarityReport | None:
+    """`make grade`'s hook: with two or more submissions, compare them (and PRIOR) and write
+    the report into ``out``; None (nothing written) otherwise."""
+    if len(submissions) < 2:
+        return None
+    start = time.monotonic()
+    earlier = discover(Path(prior), scratch / "prior", prior).submissions if prior else []
+    report = build(submissions, earlier)
+    write(report, out)
+    print(f"similarity: {report.compared} submissions compared in "
+          f"{time.monotonic() - start:.1f}s, {sum(p.flagged for p in report.pairs)} pair(s) "
+          f"flagged (report.html#similarity, similarity.csv)", file=sys.stderr)
+    return report

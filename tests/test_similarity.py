@@ -1,0 +1,256 @@
+"""The similarity report: disguised copies are found, independent work and the skeleton are not.
+
+The class is built here: the reference and the correct variants (independent work), one
+disguised copy of each of them, a partial copy, a copy of a "public" solution given as prior
+work, untouched skeletons and skeletons with the same one-liner.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import similarity_copies as sc
+
+from autograder.discovery import discover
+from autograder.similarity import build
+from autograder.similarity.fingerprint import fingerprint_module
+
+ROOT = Path(__file__).resolve().parents[1]
+INDEPENDENT = ["reference", "chatty", "classes", "float32", "loops", "recompute_z",
+               "tuple_cache"]
+# copy -> (its source, the disguise)
+COPIES = {
+    "verbatim": ("classes", lambda m: m),
+    "renamed": ("loops", sc.renamed),
+    "reordered": ("float32", sc.reordered),
+    "commented": ("chatty", sc.recommented),
+    "deadcode": ("tuple_cache", sc.dead_code),
+    "comprehensions": ("reference", sc.comprehensions),
+    "partial": ("recompute_z", lambda m: sc.skeleton_with({k: m[k] for k in ("layers",
+                                                                            "network")})),
+    "frompublic": ("stable_formulas", lambda m: sc.reordered(sc.renamed(m))),
+}
+PRIOR_NAME = "public-solution"
+SIGMOID_TODO = re.compile(r"    # TODO: compute sigma.*?# END TODO", re.S)
+
+
+def source_of(name: str) -> dict[str, str]:
+    return sc.sources(sc.REFERENCE if name == "reference"
+                      else sc.VARIANTS / name / "backprop")
+
+
+def one_liner_skeleton() -> dict[str, str]:
+    skeleton = sc.sources(sc.SKELETON)["activations"]
+    done = SIGMOID_TODO.sub("    return 1.0 / (1.0 + np.exp(-Z))", skeleton, count=1)
+    assert done != skeleton
+    return sc.skeleton_with({"activations": done})
+
+
+def build_class(base: Path) -> tuple[Path, Path]:
+    klass, prior = base / "class", base / "prior"
+    for name in INDEPENDENT:
+        sc.write_package(source_of(name), klass / name)
+    for name, (source, disguise) in COPIES.items():
+        sc.write_package(disguise(source_of(source)), klass / name)
+    for name in ("skeleton1", "skeleton2"):
+        sc.write_package(sc.skeleton_with({}), klass / name)
+    for name in ("one-liner1", "one-liner2"):
+        sc.write_package(one_liner_skeleton(), klass / name)
+    sc.write_package(source_of("stable_formulas"), prior / "2025" / PRIOR_NAME)
+    sc.write_package(source_of("reference"), prior / "2025" / "another-year")
+    return klass, prior
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    base = tmp_path_factory.mktemp("similarity")
+    klass, prior = build_class(base)
+    out = base / "out"
+    run = subprocess.run([sys.executable, "-m", "autograder.similarity", str(klass), "--out",
+                          str(out), "--prior", str(prior / "2025")], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return klass, prior, out
+
+
+@pytest.fixture(scope="module")
+def report(made, tmp_path_factory):
+    klass, prior, _ = made
+    scratch = tmp_path_factory.mktemp("scratch")
+    return build(discover(klass, scratch / "a").submissions,
+                 discover(prior / "2025", scratch / "b").submissions)
+
+
+def pair_key(p) -> frozenset[str]:
+    return frozenset((p.a.key, p.b.key.removeprefix("prior: ")))
+
+
+def copy_pairs() -> set[frozenset[str]]:
+    """Each copy with its source; last year's copy of the reference with it and its rewrite."""
+    return {frozenset((name, PRIOR_NAME if name == "frompublic" else source))
+            for name, (source, _) in COPIES.items()} | {
+        frozenset(("another-year", "reference")), frozenset(("another-year", "comprehensions"))}
+
+
+def test_every_copy_is_flagged_and_ranks_above_every_independent_pair(report):
+    pairs = {pair_key(p): p for p in report.pairs}
+    copies = copy_pairs()
+    assert copies <= set(pairs), copies - set(pairs)
+    flagged = {k for k, p in pairs.items() if p.flagged}
+    assert flagged == copies  # and nothing else: variants, skeletons, one-liners stay quiet
+    lowest_copy = min(pairs[k].similarity for k in copies)
+    highest_other = max(p.similarity for k, p in pairs.items() if k not in copies
+                        and not (k & {*COPIES, "another-year"}))  # independent pairs
+    assert lowest_copy > highest_other
+    ranked = [pair_key(p) for p in report.pairs]
+    assert set(ranked[:len(copies)]) == copies  # most similar first
+
+
+def test_independent_variants_are_never_flagged_against_each_other(report):
+    for p in report.pairs:
+        if p.a.key in INDEPENDENT and p.b.key in INDEPENDENT:
+            assert not p.flagged, (p.a.key, p.b.key, p.similarity)
+
+
+def test_skeletons_are_not_compared_and_one_liners_not_flagged(report):
+    why = {e.key: e.why_not for e in report.not_compared}
+    assert why["skeleton1"] == why["skeleton2"] == "nothing beyond the handout's skeleton"
+    one_liners = [p for p in report.pairs if {p.a.key, p.b.key} == {"one-liner1", "one-liner2"}]
+    assert all(not p.flagged for p in one_liners)
+    assert all(p.similarity < 0.2 for p in one_liners)
+
+
+def test_prior_work_is_compared_with_the_class_only(report):
+    for p in report.pairs:
+        assert not (p.a.prior and p.b.prior)
+        assert not p.a.prior  # the class's side first
+    public = [p for p in report.pairs if p.b.key == f"prior: {PRIOR_NAME}" and p.flagged]
+    assert [p.a.key for p in public] == ["frompublic"]
+    # the prior copy of the reference is found for the comprehension rewrite of it too
+    assert any(p.b.key == "prior: another-year" and p.a.key == "comprehensions" and p.flagged
+               for p in report.pairs)
+
+
+def test_partial_copy_names_the_modules_it_shares(report):
+    from autograder.similarity.pages import function_rows
+
+    (pair,) = [p for p in report.pairs if pair_key(p) == frozenset(("partial", "recompute_z"))]
+    modules = {row[0].split(".")[0] for row in function_rows(pair)}
+    assert modules == {"layers", "network"}
+
+
+def test_csv_columns_and_values(made):
+    _, _, out = made
+    with open(out / "similarity.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:4] == ["submission_a", "submission_b", "similarity", "flagged"]
+    body = [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert body and all(0 <= float(r["similarity"]) <= 1 for r in body)
+    assert {r["flagged"] for r in body} == {"yes", "no"}
+    sims = [float(r["similarity"]) for r in body if r["flagged"] == "no"]
+    assert sims == sorted(sims, reverse=True)
+    public = [r for r in body if r["submission_a"] == "frompublic" and r["flagged"] == "yes"]
+    assert public and PRIOR_NAME in public[0]["prior_files"]
+    assert "layers.py" in public[0]["prior_files"]
+    for r in body:
+        if r["page"]:
+            assert (out / r["page"]).is_file()
+
+
+def test_loop_and_comprehension_read_the_same():
+    loop = ("def f(xs):\n    out = []\n    for x in xs:\n        if x > 0:\n"
+            "            out.append(x * 2 + 1)\n    total = 0\n    total += len(out) * 3\n"
+            "    return out, total\n")
+    comp = ("def g(values):\n    res = [v * 2 + 1 for v in values if v > 0]\n"
+            "    acc = 0\n    acc = acc + len(res) * 3\n    return res, acc\n")
+    assert set(fingerprint_module(loop).where) == set(fingerprint_module(comp).where)
+
+
+def test_bad_input_is_listed_not_compared(tmp_path):
+    klass = tmp_path / "class"
+    sc.write_package(source_of("reference"), klass / "good")
+    sc.write_package(source_of("loops"), klass / "good2")
+    broken = source_of("float32")
+    broken["layers"] = broken["layers"].replace("def linear_forward(", "def linear_forward((")
+    sc.write_package(broken, klass / "syntax")
+    binary = klass / "binary" / "backprop"
+    binary.mkdir(parents=True)
+    for module in ("activations", "layers"):
+        (binary / f"{module}.py").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe" + os.urandom(200))
+    huge = source_of("chatty")
+    huge["layers"] += "\n" + "x = 1\n" * 60_000
+    sc.write_package(huge, klass / "huge")
+    (klass / "empty").mkdir()
+    (klass / "damaged.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    linked = klass / "linked" / "backprop"
+    linked.mkdir(parents=True)
+    for p in (ROOT / "solutions" / "backprop").glob("*.py"):
+        (linked / p.name).symlink_to(p)  # never followed: it would copy the reference
+    nested = klass / "nested" / "backprop"
+    nested.mkdir(parents=True)
+    (nested / "layers.py").write_text("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
+    scratch = tmp_path / "scratch"
+    report = build(discover(klass, scratch).submissions)
+    why = {e.key: e.why_not for e in report.entries}
+    skipped = {e.key: " ".join(e.skipped) for e in report.entries}
+    assert why["good"] == why["good2"] == ""
+    assert why["syntax"] == "" and "layers.py: it does not parse" in skipped["syntax"]
+    assert "not UTF-8" in why["binary"]
+    assert why["huge"] == "" and "larger than 256 KB" in skipped["huge"]
+    assert why["empty"] and why["damaged"] and why["linked"] and why["nested"]
+    assert "damaged" in why["damaged"] or "zip" in why["damaged"]
+    assert not any(p.flagged for p in report.pairs if "linked" in (p.a.key, p.b.key))
+    section = report.section
+    for name in ("binary", "empty", "damaged", "linked", "nested"):
+        assert f"<li>{name}: " in section
+
+
+def test_names_and_code_are_escaped(tmp_path):
+    klass = tmp_path / "class"
+    hostile = source_of("reference")
+    hostile["layers"] += '\n\ndef helper():\n    return "</pre><script>alert(1)</script>"\n'
+    hostile["layers"] += '\n\ndef helper2(x):\n    y = [x + 1 for _ in range(3)]\n    return y\n'
+    sc.write_package(hostile, klass / "<img src=x onerror=alert(1)>")
+    sc.write_package(hostile, klass / "=HYPERLINK(1)")
+    sc.write_package(source_of("loops"), klass / "other")
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "autograder.similarity", str(klass), "--out",
+                          str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    pages = list((out / "similarity").glob("*.html"))
+    assert pages
+    for page in [*pages, out / "similarity.html"]:
+        text = page.read_text()
+        assert "<script>alert" not in text and "<img src=x" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in (out / "similarity.html").read_text()
+    rows = list(csv.reader(open(out / "similarity.csv", encoding="utf-8")))
+    assert any(r[0] == "'=HYPERLINK(1)" or r[1] == "'=HYPERLINK(1)" for r in rows[1:])
+
+
+def test_make_similarity_needs_submissions():
+    run = subprocess.run(["make", "-s", "similarity", "SUBMISSIONS="], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0 and "SUBMISSIONS=PATH" in run.stdout + run.stderr
+
+
+def test_reads_zipped_submissions(tmp_path):
+    klass = tmp_path / "class"
+    klass.mkdir()
+    for name, modules in (("a", source_of("reference")), ("b", sc.renamed(source_of(
+            "reference"))), ("c", source_of("loops"))):
+        folder = sc.write_package(modules, tmp_path / name)
+        with zipfile.ZipFile(klass / f"{name}.zip", "w") as zf:
+            for f in sorted(folder.rglob("*.py")):
+                zf.write(f, str(f.relative_to(folder)))
+    report = build(discover(klass, tmp_path / "scratch").submissions)
+    assert [pair_key(p) for p in report.pairs if p.flagged] == [frozenset("ab")]
+    assert all(len(report.entries[i].hashes) > 50 for i in range(3))
+    assert not any(itertools.chain.from_iterable(e.skipped for e in report.entries))
