@@ -254,3 +254,61 @@ def test_reads_zipped_submissions(tmp_path):
     assert [pair_key(p) for p in report.pairs if p.flagged] == [frozenset("ab")]
     assert all(len(report.entries[i].hashes) > 50 for i in range(3))
     assert not any(itertools.chain.from_iterable(e.skipped for e in report.entries))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """`make grade`'s command on a small export: the report gets its similarity section."""
+    from grade_helpers import metadata_yaml, run_grade
+
+    base = tmp_path_factory.mktemp("graded")
+    export = base / "export"
+    sc.write_package(source_of("reference"), export / "submission_1")
+    sc.write_package(sc.recommented(sc.renamed(source_of("reference"))), export / "submission_2")
+    sc.write_package(source_of("loops"), export / "submission_3")
+    sc.write_package(source_of("float32"), export / "submission_4")
+    people = {f"submission_{i}": [(name, f"00{i}", f"s{i}@example.edu")] for i, name in
+              enumerate(["Ada <b>Lovelace</b>", "Alan Turing", "Grace Hopper", "Kurt Gödel"],
+                        start=1)}
+    (export / "submission_metadata.yml").write_text(metadata_yaml(people))
+    prior = base / "prior"
+    sc.write_package(source_of("float32"), prior / "last-year")
+    sc.write_package(source_of("chatty"), prior / "public")
+    out = base / "out"
+    run = run_grade(export, "--out", out, "--prior", prior)
+    assert run.returncode == 0, run.stderr
+    assert "similarity: 4 submissions compared" in run.stderr
+    return out
+
+
+def test_make_grade_writes_the_report_with_names(graded):
+    rows = list(csv.DictReader(open(graded / "similarity.csv", encoding="utf-8")))
+    flagged = [(r["submission_a"], r["submission_b"]) for r in rows if r["flagged"] == "yes"]
+    assert sorted(flagged) == [("submission_1", "submission_2"),
+                               ("submission_4", "prior: last-year")]
+    first = next(r for r in rows if r["flagged"] == "yes" and r["submission_b"] == "submission_2")
+    assert first["name_a"] == "Ada <b>Lovelace</b>" and first["name_b"] == "Alan Turing"
+    html = (graded / "report.html").read_text()
+    assert "id='similarity'" in html and "Ada &lt;b&gt;Lovelace&lt;/b&gt;" in html
+
+
+def test_report_section_and_pair_pages_in_chromium(graded, tmp_path):
+    from test_class_report import chromium, console_errors
+
+    run = chromium("--dump-dom", (graded / "report.html").resolve().as_uri(), tmp=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert console_errors(run.stderr) == []
+    section = run.stdout[run.stdout.index('id="similarity"'):]
+    links = re.findall(r'href="(similarity/[^"]+\.html)"', section)
+    assert len(links) == 2
+    for link in links:
+        page = graded / link
+        shown = chromium("--dump-dom", page.resolve().as_uri(), tmp=tmp_path)
+        assert shown.returncode == 0, shown.stderr[-2000:]
+        assert console_errors(shown.stderr) == []  # no error, no refused load
+        dom = shown.stdout
+        assert dom.count('class="shared"') >= 40  # the highlighted passages, both sides
+        assert 'id="functions"' in dom and "network.backward" in dom
+        text = page.read_text()
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text)
+        assert "default-src 'none'" in text and "url(" not in text
