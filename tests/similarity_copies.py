@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import builtins
 import io
-import shutil
+import re
 import tokenize
 from pathlib import Path
 
@@ -162,6 +162,50 @@ def comprehensions(modules: dict[str, str]) -> dict[str, str]:
             for name, text in modules.items()}
 
 
-def copy_variant(name: str, dest: Path) -> Path:
-    shutil.copytree(VARIANTS / name / "backprop", dest / "backprop")
-    return dest
+
+
+# The tests' class: independent work, a disguised copy of each, prior work (test_similarity.py,
+# tools/similarity_compare.py).
+INDEPENDENT = ["reference", "chatty", "classes", "float32", "loops", "recompute_z",
+               "tuple_cache"]
+# copy -> (its source, the disguise)
+COPIES = {
+    "verbatim": ("classes", lambda m: m),
+    "renamed": ("loops", renamed),
+    "reordered": ("float32", reordered),
+    "commented": ("chatty", recommented),
+    "deadcode": ("tuple_cache", dead_code),
+    "comprehensions": ("reference", comprehensions),
+    "partial": ("recompute_z", lambda m: skeleton_with({k: m[k] for k in ("layers",
+                                                                            "network")})),
+    "frompublic": ("stable_formulas", lambda m: reordered(renamed(m))),
+}
+PRIOR_NAME = "public-solution"
+SIGMOID_TODO = re.compile(r"    # TODO: compute sigma.*?# END TODO", re.S)
+
+
+def source_of(name: str) -> dict[str, str]:
+    return sources(REFERENCE if name == "reference"
+                      else VARIANTS / name / "backprop")
+
+
+def one_liner_skeleton() -> dict[str, str]:
+    skeleton = sources(SKELETON)["activations"]
+    done = SIGMOID_TODO.sub("    return 1.0 / (1.0 + np.exp(-Z))", skeleton, count=1)
+    assert done != skeleton
+    return skeleton_with({"activations": done})
+
+
+def build_class(base: Path) -> tuple[Path, Path]:
+    klass, prior = base / "class", base / "prior"
+    for name in INDEPENDENT:
+        write_package(source_of(name), klass / name)
+    for name, (source, disguise) in COPIES.items():
+        write_package(disguise(source_of(source)), klass / name)
+    for name in ("skeleton1", "skeleton2"):
+        write_package(skeleton_with({}), klass / name)
+    for name in ("one-liner1", "one-liner2"):
+        write_package(one_liner_skeleton(), klass / name)
+    write_package(source_of("stable_formulas"), prior / "2025" / PRIOR_NAME)
+    write_package(source_of("reference"), prior / "2025" / "another-year")
+    return klass, prior

@@ -18,57 +18,13 @@ from pathlib import Path
 
 import pytest
 import similarity_copies as sc
+from similarity_copies import COPIES, INDEPENDENT, PRIOR_NAME, build_class, source_of
 
 from autograder.discovery import discover
 from autograder.similarity import build
 from autograder.similarity.fingerprint import fingerprint_module
 
 ROOT = Path(__file__).resolve().parents[1]
-INDEPENDENT = ["reference", "chatty", "classes", "float32", "loops", "recompute_z",
-               "tuple_cache"]
-# copy -> (its source, the disguise)
-COPIES = {
-    "verbatim": ("classes", lambda m: m),
-    "renamed": ("loops", sc.renamed),
-    "reordered": ("float32", sc.reordered),
-    "commented": ("chatty", sc.recommented),
-    "deadcode": ("tuple_cache", sc.dead_code),
-    "comprehensions": ("reference", sc.comprehensions),
-    "partial": ("recompute_z", lambda m: sc.skeleton_with({k: m[k] for k in ("layers",
-                                                                            "network")})),
-    "frompublic": ("stable_formulas", lambda m: sc.reordered(sc.renamed(m))),
-}
-PRIOR_NAME = "public-solution"
-SIGMOID_TODO = re.compile(r"    # TODO: compute sigma.*?# END TODO", re.S)
-
-
-def source_of(name: str) -> dict[str, str]:
-    return sc.sources(sc.REFERENCE if name == "reference"
-                      else sc.VARIANTS / name / "backprop")
-
-
-def one_liner_skeleton() -> dict[str, str]:
-    skeleton = sc.sources(sc.SKELETON)["activations"]
-    done = SIGMOID_TODO.sub("    return 1.0 / (1.0 + np.exp(-Z))", skeleton, count=1)
-    assert done != skeleton
-    return sc.skeleton_with({"activations": done})
-
-
-def build_class(base: Path) -> tuple[Path, Path]:
-    klass, prior = base / "class", base / "prior"
-    for name in INDEPENDENT:
-        sc.write_package(source_of(name), klass / name)
-    for name, (source, disguise) in COPIES.items():
-        sc.write_package(disguise(source_of(source)), klass / name)
-    for name in ("skeleton1", "skeleton2"):
-        sc.write_package(sc.skeleton_with({}), klass / name)
-    for name in ("one-liner1", "one-liner2"):
-        sc.write_package(one_liner_skeleton(), klass / name)
-    sc.write_package(source_of("stable_formulas"), prior / "2025" / PRIOR_NAME)
-    sc.write_package(source_of("reference"), prior / "2025" / "another-year")
-    return klass, prior
-
-
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
     base = tmp_path_factory.mktemp("similarity")

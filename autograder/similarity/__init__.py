@@ -68,6 +68,7 @@ def build(submissions: list[Submission], prior: list[Submission] = (),
 
 def write(report: SimilarityReport, out: Path, back: str = "report.html") -> None:
     """OUT/similarity.csv and OUT/similarity/<a>--<b>.html (linking back to ``back``)."""
+    out.mkdir(parents=True, exist_ok=True)
     write_csv(out / "similarity.csv", CSV_COLUMNS, csv_rows(report.pairs, report.pages))
     write_pages(out, report.pairs, report.threshold, report.pages, back)
 
