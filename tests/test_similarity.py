@@ -207,7 +207,10 @@ def test_reads_zipped_submissions(tmp_path):
             for f in sorted(folder.rglob("*.py")):
                 zf.write(f, str(f.relative_to(folder)))
     report = build(discover(klass, tmp_path / "scratch").submissions)
-    assert [pair_key(p) for p in report.pairs if p.flagged] == [frozenset("ab")]
+    assert pair_key(report.pairs[0]) == frozenset("ab") and report.pairs[0].similarity > 0.95
+    # three pairs cannot show what a typical pair is: listed, not flagged, and the report says so
+    assert not any(p.flagged for p in report.pairs)
+    assert "too few to tell what a typical pair" in report.section
     assert all(len(report.entries[i].hashes) > 50 for i in range(3))
     assert not any(itertools.chain.from_iterable(e.skipped for e in report.entries))
 
@@ -255,9 +258,11 @@ def test_report_section_and_pair_pages_in_chromium(graded, tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     assert console_errors(run.stderr) == []
     section = run.stdout[run.stdout.index('id="similarity"'):]
+    flagged = section[:section.index('id="similar-unflagged"')]
+    assert len(re.findall(r'href="(similarity/[^"]+\.html)"', flagged)) == 2
     links = re.findall(r'href="(similarity/[^"]+\.html)"', section)
-    assert len(links) == 2
-    for link in links:
+    assert len(links) == 5  # and the three most similar unflagged pairs
+    for link in links[:2]:
         page = graded / link
         shown = chromium("--dump-dom", page.resolve().as_uri(), tmp=tmp_path)
         assert shown.returncode == 0, shown.stderr[-2000:]

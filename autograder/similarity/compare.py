@@ -19,6 +19,7 @@ FLOOR_SHARE = 0.25  # a submission smaller than this share of the typical one is
 STANDS_OUT = 6.0  # flag: this many robust standard deviations above the typical pair
 MIN_SCALE = 0.03  # the spread assumed when the class's is smaller (tiny or uniform classes)
 MIN_MATCHED = 8  # fingerprints a flagged pair shares at least (about two lines of code)
+MIN_PAIRS = 10  # fewer compared pairs tell nothing about a typical pair: none is flagged
 SHOWN_PAIRS = 50  # unflagged pairs listed after the flagged ones, most similar first
 
 
@@ -70,8 +71,14 @@ class Threshold:
     value: float  # median + STANDS_OUT * scale
 
     def describe(self) -> str:
+        if self.pairs < MIN_PAIRS:
+            return (f"Only {self.pairs} pair{'s' if self.pairs != 1 else ''} could be compared: "
+                    f"too few to tell what a typical pair of this class looks like (at least "
+                    f"{MIN_PAIRS} are needed), so no pair is flagged; the pairs are listed by "
+                    "similarity. Give earlier submissions as PRIOR to compare with more.")
         return (f"A pair is flagged when its similarity is at least {self.value:.2f}: the typical "
-                f"pair of this class (the median of its {self.pairs} pairs) has "
+                f"pair of this class (the median of its {self.pairs} compared pairs, prior work "
+                f"included) has "
                 f"{self.median:.2f}, pairs spread around it by {self.scale:.2f} (a robust "
                 f"standard deviation, 1.4826 × the median absolute deviation, at least "
                 f"{MIN_SCALE:g}), and a flagged pair stands at least {STANDS_OUT:g} of those "
@@ -126,17 +133,18 @@ def score_pairs(entries: list[Entry]) -> tuple[list[Pair], Threshold]:
             a, b = b, a  # the class's side first
         smaller = max(min(len(a.hashes), len(b.hashes)), floor)
         pairs.append(Pair(a, b, matched, min(1.0, matched / smaller), 0.0))
-    n_class = len(class_sizes)
-    total = n_class * (n_class - 1) // 2
-    class_sims = np.array([p.similarity for p in pairs if not p.b.prior])
-    everything = np.concatenate([class_sims, np.zeros(max(total - len(class_sims), 0))])
+    n_class, n_prior = len(class_sizes), sum(e.prior for e in compared)
+    total = n_class * (n_class - 1) // 2 + n_class * n_prior  # every pair compared
+    sims = np.array([p.similarity for p in pairs])
+    everything = np.concatenate([sims, np.zeros(max(total - len(sims), 0))])
     median = float(np.median(everything)) if len(everything) else 0.0
     mad = float(np.median(np.abs(everything - median))) if len(everything) else 0.0
     scale = max(1.4826 * mad, MIN_SCALE)
     threshold = Threshold(total, median, scale, floor, median + STANDS_OUT * scale)
     for p in pairs:
         p.z = (p.similarity - median) / scale
-        p.flagged = p.similarity >= threshold.value and p.matched >= MIN_MATCHED
+        p.flagged = (p.similarity >= threshold.value and p.matched >= MIN_MATCHED
+                     and total >= MIN_PAIRS)
     pairs.sort(key=lambda p: (-p.similarity, -p.matched, p.a.key, p.b.key))
     return pairs, threshold
 

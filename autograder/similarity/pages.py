@@ -20,6 +20,7 @@ CSV_COLUMNS = ["submission_a", "submission_b", "similarity", "flagged", "stands_
                "functions", "prior_files", "page"]
 MAX_LINES_SHOWN = 3000  # per module on a pair page
 MAX_LINE_CHARS = 400
+SECTION_UNFLAGGED = 3  # the most similar unflagged pairs the report.html section also lists
 CSP = ("<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
        "style-src 'unsafe-inline'\">")
 
@@ -176,23 +177,29 @@ def section_html(pairs: list[Pair], threshold: Threshold, pages: dict[int, str],
              f"{len(flagged)} pair{'s' if len(flagged) != 1 else ''} flagged. "
              f"{E(threshold.describe())} A similarity report is a reason to look, not a "
              "verdict. All listed pairs: <code>similarity.csv</code>.</p>"]
-    if flagged:
-        parts.append("<table id='similar-pairs'><thead><tr><th>first</th><th>second</th>"
+    if not flagged:
+        parts.append("<p>No pair stands out from the class.</p>")
+    unflagged = [p for p in pairs if not p.flagged and id(p) in pages][:SECTION_UNFLAGGED]
+    for rows, caption in ((flagged, ""), (unflagged, "The most similar pairs not flagged")):
+        if not rows:
+            continue
+        table_id = "similar-pairs" if not caption else "similar-unflagged"
+        parts.append((f"<p>{caption}:</p>" if caption else "")
+                     + f"<table id='{table_id}'><thead><tr><th>first</th><th>second</th>"
                      "<th class='num'>similarity</th><th class='num'>above typical (SD)</th>"
                      "<th>functions that share code</th><th>pair page</th></tr></thead><tbody>")
-        for p in flagged:
+        for p in rows:
             fns = function_rows(p)
             shown = ", ".join(f"{name} ({100 * hit / max(own, 1):.0f}%)"
                               for name, hit, own, _ in fns[:6])
             more = f" and {len(fns) - 6} more" if len(fns) > 6 else ""
             parts.append(f"<tr><td>{E(display_name(p.a))}</td><td>{E(display_name(p.b))}"
                          f"{' <span class=muted>(prior)</span>' if p.b.prior else ''}</td>"
-                         f"<td class='num'>{p.similarity:.2f}</td><td class='num'>{p.z:.1f}</td>"
+                         f"<td class='num'>{p.similarity:.2f}</td>"
+                         f"<td class='num'>{max(p.z, 0.0):.1f}</td>"
                          f"<td>{E(clip(shown, 400))}{more}</td>"
                          f"<td><a href='similarity/{E(pages[id(p)])}'>compare</a></td></tr>")
         parts.append("</tbody></table>")
-    else:
-        parts.append("<p>No pair stands out from the class.</p>")
     if not_compared:
         parts.append("<p>Not compared:</p><ul>" + "".join(
             f"<li>{E(display_name(e))}: {E(clip(e.why_not, 300))}</li>" for e in not_compared)
