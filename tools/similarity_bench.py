@@ -55,7 +55,7 @@ def generate(n: int, dest: Path, seed: int = 0) -> None:
         sc.write_package(modules, dest / f"student_{i:04d}")
 
 
-def run_once(folder: Path, out: Path) -> tuple[float, int, int]:
+def run_once(folder: Path, out: Path) -> tuple[float, int, int, dict[str, float]]:
     from autograder.discovery import discover
     from autograder.similarity import build, write
 
@@ -66,7 +66,8 @@ def run_once(folder: Path, out: Path) -> tuple[float, int, int]:
         write(report, out)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return time.perf_counter() - start, report.compared, sum(p.flagged for p in report.pairs)
+    return (time.perf_counter() - start, report.compared, sum(p.flagged for p in report.pairs),
+            report.seconds)
 
 
 def main() -> int:
@@ -84,8 +85,9 @@ def main() -> int:
             folder = base / f"class-{size}"
             for sub in everyone[:size]:  # hard links: submissions' links are never followed
                 shutil.copytree(sub, folder / sub.name, copy_function=os.link)
-            seconds, compared, flagged = run_once(folder, base / f"out-{size}")
-            print(f"{size:5d} submissions: {seconds:6.2f} s ({compared} compared, "
+            seconds, compared, flagged, phases = run_once(folder, base / f"out-{size}")
+            print(f"{size:5d} submissions: {seconds:6.2f} s (reading and fingerprinting "
+                  f"{phases['read']:.2f} s, pairing {phases['pairs']:.2f} s; {compared} compared, "
                   f"{flagged} pairs flagged)", flush=True)
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -38,6 +38,7 @@ class SimilarityReport:
     pairs: list[Pair]  # worth looking at: flagged first, most similar first
     threshold: Threshold
     pages: dict[int, str]  # id(pair) -> its page's file name
+    seconds: dict[str, float]  # reading + fingerprinting, pairing (for tools/similarity_bench.py)
 
     @property
     def not_compared(self) -> list[Entry]:
@@ -56,14 +57,17 @@ class SimilarityReport:
 def build(submissions: list[Submission], prior: list[Submission] = (),
           skeleton: Path = SKELETON) -> SimilarityReport:
     """Compare the class with itself and with prior work (never prior work with itself)."""
+    start = time.perf_counter()
     boilerplate = read_skeleton(skeleton)
     entries = [finish(read_entry(s), boilerplate) for s in submissions]
     entries += [finish(read_entry(s, prior=True), boilerplate) for s in prior]
+    read = time.perf_counter()
     pairs, threshold = score_pairs(entries)
     shown = worth_looking_at(pairs)
     with_page = [p for p in shown if p.flagged][:MAX_PAGES]
     with_page += [p for p in shown if not p.flagged][:max(0, min(10, MAX_PAGES - len(with_page)))]
-    return SimilarityReport(entries, shown, threshold, page_names(with_page))
+    seconds = {"read": read - start, "pairs": time.perf_counter() - read}
+    return SimilarityReport(entries, shown, threshold, page_names(with_page), seconds)
 
 
 def write(report: SimilarityReport, out: Path, back: str = "report.html") -> None:
