@@ -153,6 +153,7 @@ def test_bad_input_is_listed_not_compared(tmp_path):
     nested = klass / "nested" / "backprop"
     nested.mkdir(parents=True)
     (nested / "layers.py").write_text("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
+    (nested / "network.py").write_text("def f(a):\n    return " + "a + " * 60_000 + "a\n")
     scratch = tmp_path / "scratch"
     report = build(discover(klass, scratch).submissions)
     why = {e.key: e.why_not for e in report.entries}
@@ -189,6 +190,23 @@ def test_names_and_code_are_escaped(tmp_path):
     assert "&lt;img src=x onerror=alert(1)&gt;" in (out / "similarity.html").read_text()
     rows = list(csv.reader(open(out / "similarity.csv", encoding="utf-8")))
     assert any(r[0] == "'=HYPERLINK(1)" or r[1] == "'=HYPERLINK(1)" for r in rows[1:])
+
+
+def test_make_similarity_replaces_only_its_own_pages(made, tmp_path):
+    klass, _, _ = made
+    out = tmp_path / "out"
+    (out / "similarity").mkdir(parents=True)
+    (out / "similarity" / "notes.txt").write_text("mine")
+    command = [sys.executable, "-m", "autograder.similarity", str(klass), "--out", str(out)]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and "not replaced" in run.stderr
+    assert (out / "similarity" / "notes.txt").read_text() == "mine"
+    (out / "similarity" / "notes.txt").unlink()
+    (out / "similarity" / "old--pair.html").write_text("old")
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert not (out / "similarity" / "old--pair.html").exists()
+    assert (out / "similarity.html").is_file() and (out / "similarity.csv").is_file()
 
 
 def test_make_similarity_needs_submissions():

@@ -11,6 +11,7 @@ OUT/similarity.html and OUT/similarity/<a>--<b>.html; nothing else in OUT is tou
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -39,8 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         report = build(found.submissions, prior)
         args.out.mkdir(parents=True, exist_ok=True)
         pages = args.out / "similarity"
-        if pages.is_dir() and not pages.is_symlink():
-            shutil.rmtree(pages)  # the pages of an earlier run
+        if os.path.lexists(pages):  # the pages of an earlier run, and nothing else, are replaced
+            if pages.is_symlink() or not pages.is_dir() or any(
+                    not (p.suffix == ".html" and p.is_file() and not p.is_symlink())
+                    for p in pages.iterdir()):
+                raise InputError(f"{pages} holds other files than pair pages: not replaced")
+            shutil.rmtree(pages)
         write(report, args.out, back="similarity.html")
         (args.out / "similarity.html").write_text(standalone_page(report.section),
                                                   encoding="utf-8")
