@@ -38,7 +38,8 @@ def skeleton_with(modules: dict[str, str]) -> dict[str, str]:
 
 
 class _Rename(ast.NodeTransformer):
-    """Every local variable and parameter gets another name (never an imported or global one)."""
+    """Every local variable, parameter and attribute of ``self`` gets another name (never an
+    imported or global one)."""
 
     def __init__(self, keep: set[str]) -> None:
         self.keep = keep
@@ -55,6 +56,12 @@ class _Rename(ast.NodeTransformer):
 
     def visit_arg(self, node: ast.arg) -> ast.arg:
         node.arg = self.new(node.arg)
+        return node
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.Attribute:
+        if isinstance(node.value, ast.Name) and node.value.id == "self":
+            node.attr = f"my_{node.attr.lower()}"  # the student's own attributes
+        self.generic_visit(node)
         return node
 
 
@@ -170,8 +177,8 @@ INDEPENDENT = ["reference", "chatty", "classes", "float32", "loops", "recompute_
                "tuple_cache"]
 # copy -> (its source, the disguise)
 COPIES = {
-    "verbatim": ("classes", lambda m: m),
-    "renamed": ("loops", renamed),
+    "verbatim": ("loops", lambda m: m),
+    "renamed": ("classes", renamed),
     "reordered": ("float32", reordered),
     "commented": ("chatty", recommented),
     "deadcode": ("tuple_cache", dead_code),

@@ -23,6 +23,10 @@ K = 12  # tokens per k-gram: shorter shared runs (one small expression) are nois
 WINDOW = 6  # winnowing window: every shared run of K + WINDOW - 1 tokens is found
 MAX_TOKENS = 200_000  # per module: a module beyond it is not compared
 KEPT_NAMES = frozenset(dir(builtins))
+# Attributes of library types keep their names (x.T, x.shape, rng.permutation, d.items); a
+# student's own attributes (self.weights) read as V, like every name a copier can change.
+KEPT_ATTRIBUTES = frozenset().union(*(dir(t) for t in (list, dict, str, set, tuple, np.ndarray,
+                                                        np.random.Generator)))
 
 
 @dataclass
@@ -153,7 +157,9 @@ class _Tokens:
         self.emit(type(node).__name__, node, line)
         if isinstance(node, ast.Attribute):
             self.node(node.value, line)
-            self.emit("." + node.attr, node, line)
+            library = isinstance(node.value, ast.Name) and node.value.id in self.kept
+            kept = library or node.attr in KEPT_ATTRIBUTES
+            self.emit("." + node.attr if kept else ".V", node, line)
             return
         if isinstance(node, ast.keyword):
             self.emit(f"{node.arg}=", node, line)
