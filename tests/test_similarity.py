@@ -291,3 +291,14 @@ def test_report_section_and_pair_pages_in_chromium(graded, tmp_path):
         text = page.read_text()
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text)
         assert "default-src 'none'" in text and "url(" not in text
+
+
+def test_one_submission_gets_no_similarity_report(tmp_path):
+    from grade_helpers import run_grade
+
+    single = sc.write_package(source_of("reference"), tmp_path / "alice")
+    run = run_grade(single, "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    assert not (tmp_path / "out" / "similarity.csv").exists()
+    assert not (tmp_path / "out" / "similarity").exists()
+    assert "id='similarity'" not in (tmp_path / "out" / "report.html").read_text()
