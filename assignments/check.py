@@ -26,10 +26,10 @@ HERE = Path(__file__).resolve().parent
 # The handout ships the checks in public_checks/; in the course repository they are its engine.
 sys.path.insert(0, str(HERE / "public_checks" if (HERE / "public_checks").is_dir() else HERE.parent))
 
-from autograder.engine import checks  # noqa: E402, F401 - registers the checks
-from autograder.engine.calls import InProcessCaller  # noqa: E402
-from autograder.engine.contract import FUNCTIONS, GRADED, IMPORT_ORDER, MODULE_OF, usually_calls  # noqa: E402
-from autograder.engine.framework import (  # noqa: E402
+from autograder.engine.core import checks  # noqa: E402, F401 - registers the checks
+from autograder.engine.core.calls import InProcessCaller  # noqa: E402
+from autograder.engine.core.contract import FUNCTIONS, GRADED, IMPORT_ORDER, MODULE_OF, usually_calls  # noqa: E402
+from autograder.engine.core.framework import (  # noqa: E402
     REGISTRY,
     CheckResult,
     check_lines,

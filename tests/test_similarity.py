@@ -17,11 +17,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import similarity_copies as sc
-from similarity_copies import COPIES, INDEPENDENT, PRIOR_NAME, build_class, source_of
 
+import autograder.similarity.disguises as sc
 from autograder.discovery import discover
 from autograder.similarity import build
+from autograder.similarity.disguises import (
+    COPIES,
+    INDEPENDENT,
+    PRIOR_NAME,
+    build_class,
+    source_of,
+)
 from autograder.similarity.fingerprint import fingerprint_module
 
 ROOT = Path(__file__).resolve().parents[1]

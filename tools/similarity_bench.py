@@ -4,7 +4,7 @@
 
 Generates a class whose every module comes from one of the correct solutions (the reference,
 tests/variants/), renamed, reordered, commented or loop-rewritten at random as
-tests/similarity_copies.py does, with a few partial and skeleton-only submissions and a
+autograder/similarity/disguises.py does, with a few partial and skeleton-only submissions and a
 planted copy in every 40: far more shared code than a real class, so the index works harder
 than it will in use. Then it times `make similarity`'s whole work in this process (finding
 and staging every submission, parsing, fingerprinting, pairing, writing similarity.csv and the
@@ -23,13 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
 
 def generate(n: int, dest: Path, seed: int = 0) -> None:
-    import similarity_copies as sc
+    import autograder.similarity.disguises as sc
 
     rng = random.Random(seed)
     solutions = [sc.sources(sc.REFERENCE)] + [

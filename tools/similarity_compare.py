@@ -8,7 +8,7 @@ comments and layout dropped, loop-built lists read as comprehensions, k = 12 tok
 and copydetect 0.5.0's (Pygments tokens with names as V, strings as S, comments and layout
 dropped, k = 25 characters, window 6 (its defaults: noise 25, guarantee 30), the skeleton as its
 boilerplate). Prints, for each: the weakest copy's similarity and the strongest independent
-pair's on the tests' class (tests/similarity_copies.py), the copies missed and the pairs
+pair's on the tests' class (autograder/similarity/disguises.py), the copies missed and the pairs
 wrongly flagged, then seconds to fingerprint N generated submissions, and copydetect's own
 all-pairs detector on a few of them for its cost. copydetect is only in the full environment
 (requirements/lock.txt): `make grade` never imports it.
@@ -24,10 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tools"))
+from autograder.similarity import SKELETON
 
 CD_K, CD_WINDOW = 25, 6
 
@@ -47,10 +44,10 @@ def copydetect_entries(submissions, prior):
     """The same Entries as ours, with copydetect's fingerprints of the same staged modules."""
     from copydetect import CodeFingerprint
 
-    from autograder.engine.submission import staged
+    from autograder.engine.intake import staged
     from autograder.similarity.compare import Entry
 
-    skeleton = ROOT / "assignments" / "backprop"
+    skeleton = SKELETON
     boilerplate = np.array(sorted({int(h) for p in sorted(skeleton.glob("*.py"))
                                    for h in CodeFingerprint(str(p), CD_K, CD_WINDOW).hashes}),
                            dtype=np.int64)
@@ -67,7 +64,7 @@ def copydetect_entries(submissions, prior):
 
 
 def per_copy(pairs) -> str:
-    from similarity_copies import COPIES, PRIOR_NAME
+    from autograder.similarity.disguises import COPIES, PRIOR_NAME
 
     by_key = {frozenset((p.a.key, p.b.key.removeprefix("prior: "))): p for p in pairs}
     shown = []
@@ -78,7 +75,7 @@ def per_copy(pairs) -> str:
 
 
 def verdicts(pairs) -> tuple[float, float, list[str], list[str]]:
-    from similarity_copies import COPIES, PRIOR_NAME
+    from autograder.similarity.disguises import COPIES, PRIOR_NAME
 
     copies = {frozenset((n, PRIOR_NAME if n == "frompublic" else src))
               for n, (src, _) in COPIES.items()}
@@ -95,11 +92,11 @@ def verdicts(pairs) -> tuple[float, float, list[str], list[str]]:
 
 def main() -> int:
     from similarity_bench import generate
-    from similarity_copies import build_class
 
     from autograder.discovery import discover
     from autograder.similarity import build
     from autograder.similarity.compare import score_pairs
+    from autograder.similarity.disguises import build_class
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=200, help="submissions timed")
@@ -137,7 +134,7 @@ def main() -> int:
     few = sorted(big.iterdir())[:args.all_pairs]
     start = time.perf_counter()
     detector = CopyDetector(test_dirs=[str(p) for p in few], extensions=["py"],
-                            boilerplate_dirs=[str(ROOT / "assignments" / "backprop")],
+                            boilerplate_dirs=[str(SKELETON)],
                             autoopen=False, silent=True, out_file=str(base / "cd.html"))
     detector.run()
     print(f"copydetect's own all-pairs detector on {len(few)} submissions: "

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.discovery import InputError, Submission, discover
-from autograder.report import write_csv
+from autograder.outputs.report import write_csv
 from autograder.similarity.collect import finish, read_entry, read_skeleton
 from autograder.similarity.compare import Entry, Pair, Threshold, score_pairs, worth_looking_at
 from autograder.similarity.pages import (

@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 
 from autograder.discovery import Submission
-from autograder.engine.contract import FUNCTIONS, GIVEN
-from autograder.engine.submission import SubmissionError, read_regular, staged
+from autograder.engine.core.contract import FUNCTIONS, GIVEN
+from autograder.engine.intake import SubmissionError, read_regular, staged
 from autograder.similarity.compare import Entry, own_hashes
 from autograder.similarity.fingerprint import Unreadable, fingerprint_module
 

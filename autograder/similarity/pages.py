@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from autograder.report import safe_name
+from autograder.outputs.report import safe_name
 from autograder.similarity.collect import clip
 from autograder.similarity.compare import Entry, Pair, Threshold, shared_lines
 
