@@ -299,6 +299,19 @@ def test_report_section_and_pair_pages_in_chromium(graded, tmp_path):
         assert "default-src 'none'" in text and "url(" not in text
 
 
+def test_a_damaged_prior_never_costs_the_grades(tmp_path):
+    from grade_helpers import grades, run_grade
+
+    for name in ("ann", "ben"):
+        sc.write_package(source_of("reference"), tmp_path / "class" / name)
+    (tmp_path / "prior.zip").write_bytes(b"PK\x03\x04 damaged")
+    out = tmp_path / "out"
+    run = run_grade(tmp_path / "class", "--out", out, "--prior", tmp_path / "prior.zip")
+    assert run.returncode == 0, run.stderr
+    assert "warning: PRIOR not compared" in run.stderr
+    assert set(grades(out)) == {"ann", "ben"} and (out / "similarity.csv").is_file()
+
+
 def test_one_submission_gets_no_similarity_report(tmp_path):
     from grade_helpers import run_grade
 

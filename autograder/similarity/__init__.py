@@ -10,14 +10,17 @@ calls it whenever it grades two or more submissions; `make similarity` runs it a
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm import tqdm
+
 from autograder.discovery import InputError, Submission, discover
 from autograder.outputs.report import write_csv
-from autograder.similarity.collect import finish, read_entry, read_skeleton
+from autograder.similarity.collect import clip, finish, read_entry, read_skeleton
 from autograder.similarity.compare import Entry, Pair, Threshold, score_pairs, worth_looking_at
 from autograder.similarity.pages import (
     CSV_COLUMNS,
@@ -59,8 +62,10 @@ def build(submissions: list[Submission], prior: list[Submission] = (),
     """Compare the class with itself and with prior work (never prior work with itself)."""
     start = time.perf_counter()
     boilerplate = read_skeleton(skeleton)
-    entries = [finish(read_entry(s), boilerplate) for s in submissions]
-    entries += [finish(read_entry(s, prior=True), boilerplate) for s in prior]
+    todo = [(s, False) for s in submissions] + [(s, True) for s in prior]
+    entries = [finish(read_entry(s, prior=is_prior), boilerplate) for s, is_prior in
+               tqdm(todo, desc="similarity", unit="submission", file=sys.stderr, disable=None,
+                    leave=False, dynamic_ncols=True)]
     read = time.perf_counter()
     pairs, threshold = score_pairs(entries)
     shown = worth_looking_at(pairs)
@@ -91,9 +96,21 @@ def similarity_of(submissions: list[Submission], prior: str | None, scratch: Pat
     if len(submissions) < 2:
         return None
     start = time.monotonic()
-    earlier = discover(Path(prior), scratch / "prior", prior).submissions if prior else []
-    report = build(submissions, earlier)
-    write(report, out)
+    earlier = []
+    if prior:
+        try:
+            earlier = discover(Path(prior), scratch / "prior", prior).submissions
+        except InputError as exc:
+            print(f"warning: PRIOR not compared: {clip(str(exc), 300)}", file=sys.stderr)
+    try:
+        report = build(submissions, earlier)
+        write(report, out)
+    except Exception as exc:  # noqa: BLE001 - the grades matter more than this report
+        shutil.rmtree(out / "similarity", ignore_errors=True)
+        (out / "similarity.csv").unlink(missing_ok=True)
+        print(f"warning: no similarity report ({type(exc).__name__}: {clip(str(exc), 300)}); "
+              "the grades are written as usual", file=sys.stderr)
+        return None
     print(f"similarity: {report.compared} submissions compared in "
           f"{time.monotonic() - start:.1f}s, {sum(p.flagged for p in report.pairs)} pair(s) "
           f"flagged (report.html#similarity, similarity.csv)", file=sys.stderr)
