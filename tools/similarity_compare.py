@@ -71,20 +71,21 @@ def per_copy(pairs) -> str:
     for name, (source, _) in COPIES.items():
         pair = by_key.get(frozenset((name, PRIOR_NAME if name == "frompublic" else source)))
         shown.append(f"{name} {pair.similarity if pair else 0.0:.2f}")
+    mixed = by_key.get(frozenset(("partialmix", "reference")))
+    shown.append(f"partialmix {mixed.similarity if mixed else 0.0:.2f}")
     return ", ".join(shown)
 
 
 def verdicts(pairs) -> tuple[float, float, list[str], list[str]]:
-    from autograder.similarity.disguises import COPIES, PRIOR_NAME
+    from autograder.similarity.disguises import COPIES, MORE_COPIES, PRIOR_NAME
 
     copies = {frozenset((n, PRIOR_NAME if n == "frompublic" else src))
               for n, (src, _) in COPIES.items()}
-    copies |= {frozenset(("another-year", "reference")),
-               frozenset(("another-year", "comprehensions"))}
+    copies |= {frozenset(pair) for pair in MORE_COPIES}
     by_key = {frozenset((p.a.key, p.b.key.removeprefix("prior: "))): p for p in pairs}
     weakest = min(by_key[k].similarity if k in by_key else 0.0 for k in copies)
     independent = [p.similarity for k, p in by_key.items()
-                   if k not in copies and not (k & {*COPIES, "another-year"})]
+                   if k not in copies and not (k & {*COPIES, "another-year", "partialmix"})]
     missed = sorted("/".join(sorted(k)) for k in copies if not (k in by_key and by_key[k].flagged))
     wrong = sorted("/".join(sorted(k)) for k, p in by_key.items() if p.flagged and k not in copies)
     return weakest, max(independent, default=0.0), missed, wrong

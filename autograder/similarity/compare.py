@@ -16,7 +16,7 @@ import numpy as np
 from autograder.similarity.fingerprint import Fingerprints
 
 FLOOR_SHARE = 0.25  # a submission smaller than this share of the typical one is measured as that
-STANDS_OUT = 6.0  # flag: this many robust standard deviations above the typical pair
+STANDS_OUT = 5.0  # flag: this many robust standard deviations above the typical pair
 MIN_SCALE = 0.05  # the spread assumed when the class's is smaller (tiny or uniform classes)
 MIN_MATCHED = 8  # fingerprints a flagged pair shares at least (about two lines of code)
 MIN_PAIRS = 10  # fewer compared pairs tell nothing about a typical pair: none is flagged

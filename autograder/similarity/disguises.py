@@ -189,6 +189,11 @@ COPIES = {
     "frompublic": ("stable_formulas", lambda m: reordered(renamed(m))),
 }
 PRIOR_NAME = "public-solution"
+# every pair of the class holding the same code (beyond each copy and its source)
+MORE_COPIES = [("another-year", "reference"), ("another-year", "comprehensions"),
+               ("partialmix", "reference"), ("partialmix", "comprehensions"),
+               ("partialmix", "another-year"), ("partialmix", PRIOR_NAME),
+               ("partialmix", "frompublic")]
 SIGMOID_TODO = re.compile(r"    # TODO: compute sigma.*?# END TODO", re.S)
 
 
@@ -210,6 +215,11 @@ def build_class(base: Path) -> tuple[Path, Path]:
         write_package(source_of(name), klass / name)
     for name, (source, disguise) in COPIES.items():
         write_package(disguise(source_of(source)), klass / name)
+    # two modules copied into work of one's own (here: the public solution's other modules)
+    own = source_of("stable_formulas")
+    reference = source_of("reference")
+    write_package(renamed({**own, **{m: reference[m] for m in ("layers", "network")}}),
+                  klass / "partialmix")
     for name in ("skeleton1", "skeleton2"):
         write_package(skeleton_with({}), klass / name)
     for name in ("one-liner1", "one-liner2"):
