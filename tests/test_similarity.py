@@ -322,3 +322,17 @@ def test_one_submission_gets_no_similarity_report(tmp_path):
     assert not (tmp_path / "out" / "similarity.csv").exists()
     assert not (tmp_path / "out" / "similarity").exists()
     assert "id='similarity'" not in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_idioms_of_the_class_count_for_nobody_unless_prior_work_holds_them():
+    import numpy as np
+
+    from autograder.similarity.compare import Entry, set_aside_idioms
+
+    def entry(key, hashes, prior=False):
+        return Entry(key=key, prior=prior, hashes=np.array(sorted(hashes), dtype=np.uint64))
+
+    klass = [entry(f"s{i}", {1, 2, 100 + i} | ({3} if i < 5 else set())) for i in range(20)]
+    prior = entry("prior: p", {2}, prior=True)
+    assert set_aside_idioms([*klass, prior]) == 1  # 1: in all 20; 2: prior work; 3: in only 5
+    assert klass[0].hash_set == {2, 3, 100} and prior.hash_set == {2}

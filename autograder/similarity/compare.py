@@ -19,6 +19,8 @@ FLOOR_SHARE = 0.25  # a submission smaller than this share of the typical one is
 STANDS_OUT = 5.0  # flag: this many robust standard deviations above the typical pair
 MIN_SCALE = 0.05  # the spread assumed when the class's is smaller (tiny or uniform classes)
 MIN_MATCHED = 8  # fingerprints a flagged pair shares at least (about two lines of code)
+COMMON_SHARE = 0.2  # a fingerprint held by more than this share of the class is its idiom...
+COMMON_MIN = 5  # ...and by more than this many submissions; prior work's are never idioms
 MIN_PAIRS = 10  # fewer compared pairs tell nothing about a typical pair: none is flagged
 SHOWN_PAIRS = 50  # unflagged pairs listed after the flagged ones, most similar first
 
@@ -69,6 +71,7 @@ class Threshold:
     scale: float  # robust standard deviation (1.4826 MAD), at least MIN_SCALE
     floor: int  # fingerprints a small submission is measured against
     value: float  # median + STANDS_OUT * scale
+    common: int = 0  # fingerprints set aside as the class's idioms
 
     def describe(self) -> str:
         if self.pairs < MIN_PAIRS:
@@ -86,7 +89,10 @@ class Threshold:
                 f"Similarity is the share of the smaller submission's own code (beyond the "
                 f"handout's skeleton) that is found in the other; a submission with fewer than "
                 f"{self.floor} fingerprints (a quarter of the class's median) is measured "
-                f"against {self.floor}, so near-empty submissions sharing a line are not alike.")
+                f"against {self.floor}, so near-empty submissions sharing a line are not alike. "
+                f"{self.common} passages written alike by more than a fifth of the class (and "
+                f"more than {COMMON_MIN} submissions), and not in prior work, are the class's "
+                "idioms and count for nobody.")
 
 
 def own_hashes(entry: Entry, skeleton: set[int]) -> np.ndarray:
@@ -120,9 +126,28 @@ def shared_counts(entries: list[Entry]) -> dict[tuple[int, int], int]:
     return {(int(c // n), int(c % n)): int(k) for c, k in zip(codes, counts)}
 
 
+def set_aside_idioms(compared: list[Entry]) -> int:
+    """Drop the fingerprints that many of the class hold (how everyone writes ``np.sum(dZ,
+    axis=1, keepdims=True) / m``), unless prior work holds them too; how many were dropped."""
+    klass = [e for e in compared if not e.prior]
+    if not klass:
+        return 0
+    hashes, holders = np.unique(np.concatenate([e.hashes for e in klass]), return_counts=True)
+    common = hashes[holders > max(COMMON_MIN, COMMON_SHARE * len(klass))]
+    prior = [e.hashes for e in compared if e.prior]
+    if prior and len(common):
+        common = np.setdiff1d(common, np.concatenate(prior))
+    if len(common):
+        for e in compared:
+            e.hashes = np.setdiff1d(e.hashes, common)
+            e.__dict__.pop("hash_set", None)  # cached from the hashes it had
+    return len(common)
+
+
 def score_pairs(entries: list[Entry]) -> tuple[list[Pair], Threshold]:
     """Every pair sharing code, most similar first, flagged by the class's own distribution."""
     compared = [e for e in entries if not e.why_not]
+    common = set_aside_idioms(compared)
     class_sizes = sorted(len(e.hashes) for e in compared if not e.prior)
     median_size = class_sizes[len(class_sizes) // 2] if class_sizes else 0
     floor = max(int(median_size * FLOOR_SHARE), MIN_MATCHED)
@@ -140,7 +165,7 @@ def score_pairs(entries: list[Entry]) -> tuple[list[Pair], Threshold]:
     median = float(np.median(everything)) if len(everything) else 0.0
     mad = float(np.median(np.abs(everything - median))) if len(everything) else 0.0
     scale = max(1.4826 * mad, MIN_SCALE)
-    threshold = Threshold(total, median, scale, floor, median + STANDS_OUT * scale)
+    threshold = Threshold(total, median, scale, floor, median + STANDS_OUT * scale, common)
     for p in pairs:
         p.z = (p.similarity - median) / scale
         p.flagged = (p.similarity >= threshold.value and p.matched >= MIN_MATCHED
