@@ -336,3 +336,21 @@ def test_idioms_of_the_class_count_for_nobody_unless_prior_work_holds_them():
     prior = entry("prior: p", {2}, prior=True)
     assert set_aside_idioms([*klass, prior]) == 1  # 1: in all 20; 2: prior work; 3: in only 5
     assert klass[0].hash_set == {2, 3, 100} and prior.hash_set == {2}
+
+
+def test_pair_page_screenshot_shows_the_highlights(graded, tmp_path):
+    from test_class_report import chromium, console_errors
+
+    (page,) = [p for p in (graded / "similarity").glob("submission_1--submission_2.html")]
+    shot = tmp_path / "pair.png"
+    run = chromium("--window-size=1280,1400", f"--screenshot={shot}", page.resolve().as_uri(),
+                   tmp=tmp_path)
+    assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
+    assert console_errors(run.stderr) == []
+    import matplotlib.image
+
+    pixels = (matplotlib.image.imread(shot)[..., :3] * 255).round().astype(int)
+    assert pixels.shape[:2] == (1400, 1280)
+    highlight = (abs(pixels - (0xFF, 0xE0, 0x8A)).sum(axis=-1) <= 6)
+    assert highlight.sum() > 20_000  # shared lines are drawn highlighted...
+    assert highlight[:, :640].sum() > 5_000 and highlight[:, 640:].sum() > 5_000  # ...on both sides
