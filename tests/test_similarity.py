@@ -162,8 +162,13 @@ def test_bad_input_is_listed_not_compared(tmp_path):
     (nested / "layers.py").write_text("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
     (nested / "network.py").write_text("def f(a):\n    return " + "a + " * 60_000 + "a\n")
     scratch = tmp_path / "scratch"
-    report = build(discover(klass, scratch).submissions)
+    from autograder.discovery import Submission
+    from autograder.model import Student
+
+    listed = Submission(Student("listed", name="No Files"), klass / "missing", "export/missing/")
+    report = build([*discover(klass, scratch).submissions, listed])
     why = {e.key: e.why_not for e in report.entries}
+    assert why["listed"] == "the export lists it but it has no files"
     skipped = {e.key: " ".join(e.skipped) for e in report.entries}
     assert why["good"] == why["good2"] == ""
     assert why["syntax"] == "" and "layers.py: it does not parse" in skipped["syntax"]
