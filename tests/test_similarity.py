@@ -359,3 +359,21 @@ def test_pair_page_screenshot_shows_the_highlights(graded, tmp_path):
     highlight = (abs(pixels - (0xFF, 0xE0, 0x8A)).sum(axis=-1) <= 6)
     assert highlight.sum() > 20_000  # shared lines are drawn highlighted...
     assert highlight[:, :640].sum() > 5_000 and highlight[:, 640:].sum() > 5_000  # ...on both sides
+
+
+def test_a_public_solution_copied_by_many_is_found_when_given_as_prior(tmp_path):
+    klass, prior = tmp_path / "class", tmp_path / "prior"
+    for name in INDEPENDENT:
+        sc.write_package(source_of(name), klass / name)
+    public = source_of("stable_formulas")
+    disguises = [sc.renamed, sc.reordered, sc.recommented, sc.dead_code, sc.comprehensions,
+                 lambda m: sc.reordered(sc.renamed(m))]
+    for i, disguise in enumerate(disguises):
+        sc.write_package(disguise(public), klass / f"copier{i}")
+    sc.write_package(public, prior / "public" / "tutorial-solution")
+    with_prior = build(discover(klass, tmp_path / "a").submissions,
+                       discover(prior / "public", tmp_path / "b").submissions)
+    found = {p.a.key for p in with_prior.pairs if p.flagged and p.b.prior}
+    # (without PRIOR, code that more than a fifth of the class share is taken for an idiom:
+    # the README says so)
+    assert found == {f"copier{i}" for i in range(len(disguises))}
