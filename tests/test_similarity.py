@@ -377,3 +377,13 @@ def test_a_public_solution_copied_by_many_is_found_when_given_as_prior(tmp_path)
     # (without PRIOR, code that more than a fifth of the class share is taken for an idiom:
     # the README says so)
     assert found == {f"copier{i}" for i in range(len(disguises))}
+
+
+def test_every_variant_against_every_other(tmp_path):
+    """All of tests/variants/, whatever is added there: none is flagged against another."""
+    klass = tmp_path / "class"
+    for variant in sorted(p for p in sc.VARIANTS.iterdir() if (p / "backprop").is_dir()):
+        sc.write_package(sc.sources(variant / "backprop"), klass / variant.name)
+    report = build(discover(klass, tmp_path / "scratch").submissions)
+    assert report.compared >= 7 and report.threshold.pairs >= 21
+    assert [(p.a.key, p.b.key, round(p.similarity, 2)) for p in report.pairs if p.flagged] == []
