@@ -39,6 +39,7 @@ from autograder.engine.sandbox.isolation import (
 )
 from autograder.engine.sandbox.uids import is_root, sweep
 from autograder.engine.sandbox.worker import protect_installation
+from autograder.engine.untrusted_text import safe_text
 from autograder.model import Graded, Student
 from autograder.outputs import write_all
 from autograder.outputs.lms import DEFAULT_ASSIGNMENT, hours_late, parse_when
@@ -57,6 +58,7 @@ from autograder.outputs.runs import (
     write_changes,
 )
 from autograder.pool import run_jobs
+from autograder.similarity import check_prior, similarity_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "autograder" / "samples"
@@ -106,7 +108,7 @@ def grade_one(student: Student, path: Path) -> tuple[object, str]:
 
         return grade_submission(path, name=student.submission), ""
     except Exception as exc:  # noqa: BLE001 - one submission can fail only itself
-        return None, failure_message(exc, path)
+        return None, safe_text(failure_message(exc, path), 2000, one_line=True)
 
 
 def grade_all(subs: list[Submission], *, jobs: int, deadline: float,
@@ -157,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deadline", type=float, default=None,
                         help="seconds before one submission's grading is stopped (default: the "
                              f"rubric's budget + {DEADLINE_MARGIN:g})")
+    parser.add_argument("--prior", metavar="DIR",
+                        help="earlier years' submissions or public solutions: the similarity "
+                             "report compares the class with them (never them with each other)")
     parser.add_argument("--allow-unsandboxed", action="store_true",
                         help="grade even where no sandbox is possible (only code you trust)")
     args = parser.parse_args(argv)
@@ -178,6 +183,7 @@ def run(args: argparse.Namespace) -> int:
     check_replaceable(out)
     previous = load_run(out) if args.merge else None
     old_scores = scores_of(Path(args.compare)) if args.compare else None
+    check_prior(args.prior)
     isolation = detect()
     print(isolation.describe(), file=sys.stderr)
     check_allowed(isolation)
@@ -212,8 +218,10 @@ def run(args: argparse.Namespace) -> int:
         stage = staging_folder(out)
         if not is_root():  # as root OUT stays closed to the sandbox's uids
             os.chmod(stage, 0o777 & ~current_umask())
+        similar = similarity_of(found.submissions, args.prior, scratch, stage)
         write_all(stage, rows, rubric, problems=found.problems,
-                  canvas_assignment=args.canvas_assignment)
+                  canvas_assignment=args.canvas_assignment,
+                  similarity=similar.section if similar else "")
         changes = compare(old_scores, rows) if old_scores is not None else None
         if changes is not None:
             write_changes(stage, changes, args.compare)

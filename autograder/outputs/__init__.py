@@ -7,6 +7,7 @@
     canvas.csv                  Canvas's gradebook import format (see autograder/outputs/lms.py)
     summary.md, scores.png      class summary and histogram
     report.html                 the class report (autograder/outputs/class_report.py)
+    similarity.csv, similarity/ which submissions share code (autograder/similarity/)
     data.json                   everything above as data: what MERGE and COMPARE read
 """
 
@@ -36,7 +37,7 @@ def error_json(g: Graded) -> dict:
 
 
 def write_all(out: Path, graded: list[Graded], rubric: Rubric, *, problems: list[str] = (),
-              canvas_assignment: str = DEFAULT_ASSIGNMENT) -> None:
+              canvas_assignment: str = DEFAULT_ASSIGNMENT, similarity: str = "") -> None:
     stems = file_stems(graded)
     results = out / "results"
     results.mkdir(parents=True, exist_ok=True)
@@ -49,6 +50,7 @@ def write_all(out: Path, graded: list[Graded], rubric: Rubric, *, problems: list
     write_canvas_csv(out / "canvas.csv", graded, canvas_assignment)
     (out / "summary.md").write_text(summary_markdown(graded, rubric, problems), encoding="utf-8")
     plot_scores([g.score for g in graded], rubric.total, out / "scores.png")
-    (out / "report.html").write_text(report_html(graded, rubric, stems, problems),
+    (out / "report.html").write_text(report_html(graded, rubric, stems, problems,
+                                                 similarity=similarity),
                                      encoding="utf-8")
     save_run(out, graded)

@@ -201,7 +201,8 @@ def students_table(graded: list[Graded], rubric: Rubric, stems: dict[str, str]) 
 
 
 def report_html(graded: list[Graded], rubric: Rubric, stems: dict[str, str],
-                problems: list[str] = (), title: str = "backprop-lab: class report") -> str:
+                problems: list[str] = (), title: str = "backprop-lab: class report",
+                similarity: str = "") -> str:
     scores = sorted(g.score for g in graded)
     n = len(scores)
     mean = sum(scores) / n if n else 0.0
@@ -246,6 +247,7 @@ def report_html(graded: list[Graded], rubric: Rubric, stems: dict[str, str],
             parts.append(f"<tr><td>{E(fn)}</td><td>{E(check_title)}</td>"
                          f"<td class='num'>{count}</td><td>{diagnosis}</td></tr>")
         parts.append("</tbody></table>")
+    parts.append(similarity)  # autograder/similarity: its own section, already escaped
     parts += ["<h2>Students</h2><p class='muted'>Click a column to sort.</p>",
               students_table(graded, rubric, stems), f"<script>{SORT_SCRIPT}</script>",
               "</body></html>\n"]

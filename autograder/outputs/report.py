@@ -147,8 +147,10 @@ def summary_markdown(graded: list[Graded], rubric: Rubric, problems: list[str] =
 
 
 def md_text(text: str) -> str:
-    """Text for a Markdown table cell or list item: one line, no table or HTML syntax."""
+    """Text for a Markdown table cell or list item: one line, no table, link, image or HTML
+    syntax."""
     return (" ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+            .replace("[", "\\[").replace("]", "\\]")
             .replace("<", "&lt;").replace(">", "&gt;"))
 
 

@@ -288,6 +288,7 @@ def upstream_note(function: str, failed: set[str], usually_calls: tuple[str, ...
         return ""
     if function == "train":
         return (f"Note: train runs your own functions end to end, so {', '.join(upstream)}, "
-                "which lost points on their own, may cost points here too (once, here).")
+                f"which lost points in {'its' if len(upstream) == 1 else 'their'} own checks, "
+                "may cost points here too (once, here).")
     return (f"Note: {function} usually relies on {', '.join(upstream)}, which also lost points: "
             "fix those first, this may then pass too.")
