@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime, timezone
 
 from autograder.engine.rubric import Rubric
-from autograder.report import Graded, points
+from autograder.report import Graded, graded_only, points
 
 E = html.escape
 DIAGNOSIS = re.compile(r"Likely mistake: (.+?)(?:\n|$)")
@@ -201,11 +201,11 @@ def students_table(graded: list[Graded], rubric: Rubric, stems: dict[str, str]) 
 
 def report_html(graded: list[Graded], rubric: Rubric, stems: dict[str, str],
                 problems: list[str] = (), title: str = "backprop-lab: class report") -> str:
-    scores = sorted(g.score for g in graded)
+    scores = sorted(g.score for g in graded_only(graded))  # error rows are no zeros
     n = len(scores)
     mean = sum(scores) / n if n else 0.0
     median = (scores[n // 2] if n % 2 else (scores[n // 2 - 1] + scores[n // 2]) / 2) if n else 0
-    errors = sum(g.result is None for g in graded)
+    errors = len(graded) - n
     late = sum(g.late_hours is not None and g.late_hours > 0 for g in graded)
     rates = pass_rates(graded, rubric)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -215,9 +215,10 @@ def report_html(graded: list[Graded], rubric: Rubric, stems: dict[str, str],
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">",
         f"<title>{E(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{E(title)}</h1>",
-        f"<p class='muted'>{n} submissions, graded {stamp}. Mean {mean:.2f}, median "
-        f"{median:.2f} out of {rubric.total:g}."
-        + (f" <span class='problem'>{errors} could not be graded.</span>" if errors else "")
+        f"<p class='muted'>{len(graded)} submissions, graded {stamp}. Mean {mean:.2f}, median "
+        f"{median:.2f} out of {rubric.total:g}"
+        + (f" over the {n} graded. <span class='problem'>{errors} could not be graded (left "
+           "out of the mean and the histogram).</span>" if errors else ".")
         + (f" <span class='late'>{late} late.</span>" if late else "") + "</p>",
     ]
     if problems:
