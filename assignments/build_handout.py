@@ -51,8 +51,8 @@ EXECUTABLE = {"check.py"}
 ENGINE = ROOT / "autograder" / "engine"
 PUBLIC_CHECKS = "public_checks"
 # What check.py needs of the engine besides the checks (none of it imports the sandbox or YAML).
-ENGINE_SHIPPED = ("contract.py", "compare.py", "oracle.py", "framework.py", "calls.py",
-                  "protocol.py", "checks/__init__.py")
+ENGINE_SHIPPED = ("contract.py", "compare.py", "oracle.py", "framework.py", "feedback.py",
+                  "calls.py", "protocol.py", "checks/__init__.py")
 PACKAGE_STUB = '"""The public checks of backprop-lab, shipped with the handout; run check.py."""\n'
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.engine import SubmissionResult
+from autograder.engine.feedback import is_judged
 from autograder.engine.rubric import Rubric
 
 STDOUT_SHOWN = 4000
@@ -203,7 +204,7 @@ def summary_markdown(graded: list[Graded], rubric: Rubric, problems: list[str] =
         failures: dict[str, int] = {}
         for f in done:
             for c in f.checks:
-                if not c.passed:
+                if not c.passed and is_judged(c):  # an unjudged check is no failure of its own
                     failures[c.title] = failures.get(c.title, 0) + 1
         common = max(failures, key=failures.get) if failures else ""
         rate = f"{100 * full / len(done):.0f}%" if done else "-"
