@@ -567,6 +567,43 @@ def test_each_visibility_reaches_results_json_with_an_honest_summary(
         assert "shown when grades are published" in shown["output"]
 
 
+def test_published_entries_are_the_engines_feedback_never_all_test_cases_passed(
+        tmp_path: Path) -> None:
+    """After publication each function's entry is the engine's feedback of that function (as in
+    make grade's results.json), also at full marks; the summary rounds the hidden points."""
+    rubric = load_rubric()
+    result = grade_submission(reference_flat(tmp_path / "reference"))
+    grading = runtime.KernelGrading(result)
+    test_files = []
+    for function in rubric.functions:
+        path = tmp_path / f"{function}.py"
+        path.write_text(build.test_file(function, rubric))
+        parsed = create_test_file(str(path), NBMetadataConfig())
+        parsed.run({runtime.RESULT_GLOBAL: grading})
+        test_files.append(parsed)
+    results = GradingResults(test_files)
+    plugin = runtime.BackpropLabPlugin(None, {}, {"visibility": rubric.visibility})
+    plugin.state = tmp_path / "state"
+    plugin.state.mkdir()
+    (plugin.state / runtime.SUMMARY_FILE).write_text(json.dumps(
+        {"where": ".", "found": [], "missing": [], "notes": [], "modules": {}, "score": 100,
+         "max_score": 100, "seconds": 1.0, "checks": runtime.check_verdicts(result),
+         "outputs": {f: r.output for f, r in result.functions.items()}}))
+    plugin.after_grading(results)
+    out = results.to_gradescope_dict(AutograderConfig(build.otter_config(rubric)))
+    named = {t["name"]: t for t in out["tests"]}
+    for function, done in result.functions.items():
+        assert named[function]["output"] == done.output, function
+        assert named[function]["output"].startswith(f"{function}: ")
+    assert not [t["name"] for t in out["tests"] if "All test cases passed" in t["output"]]
+    worth = re.search(r"worth (about )?(\d+) of the (\d+) points", out["output"])
+    assert worth and worth.group(3) == "100", out["output"]
+    hidden = sum(p for f in rubric.functions for c, p in zip(REGISTRY[f], check_points(f))
+                 if not c.public)
+    assert int(worth.group(2)) == round(hidden) and bool(worth.group(1)) == (
+        abs(hidden - round(hidden)) >= 0.005)
+
+
 def test_a_public_hint_names_only_public_failures(tmp_path: Path) -> None:
     """A failing public check's hint ("X usually relies on Y, which also lost points") is shown
     before publication: it may only name functions that failed a public check."""
