@@ -134,7 +134,9 @@ class FunctionFeedback:
             return [self.not_implemented_line()]
         messages = {c.message for c in self.checks if not c.passed}
         if len(self.checks) > 1 and not any(c.passed for c in self.checks) and len(messages) == 1:
-            return [f"[FAIL] all {len(self.checks)} checks: " + messages.pop()]
+            # one cause (a module that cannot be imported, ...): every title, the cause once
+            return [f"[FAIL] {c.title}" for c in self.checks] + [
+                INDENT + line for line in messages.pop().splitlines()]
         lines = []
         for c, text in zip(self.checks, self.shown_messages()):
             mark = "PASS" if c.passed else "FAIL" if is_judged(c) else "NOT JUDGED"
