@@ -77,16 +77,16 @@ check: $(STAMP)
 	$(PY) assignments/check.py --package $(PACKAGE)
 
 skeleton:
-	$(PYTHON) assignments/build_skeleton.py
+	$(PYTHON) autograder/packaging/build_skeleton.py
 
 notebook: $(STAMP)
 	$(PY) assignments/notebook_source.py
 
 handout: $(STAMP)
-	$(PY) assignments/build_handout.py --out dist/handout.zip
+	$(PY) autograder/packaging/build_handout.py --out dist/handout.zip
 
 autograder: $(STAMP)
-	$(PY) autograder/otter/build.py --out dist/autograder.zip
+	$(PY) -m autograder.packaging.build_autograder --out dist/autograder.zip
 
 bench: $(STAMP)
 	$(PY) tools/bench.py

@@ -32,11 +32,11 @@ except ImportError:
     sys.exit("check.py needs numpy, which this Python does not have: run  python3 -m pip "
              "install numpy  and then check.py again.")
 
-from autograder.engine import checks  # noqa: E402, F401 - registers the checks
-from autograder.engine.calls import InProcessCaller  # noqa: E402
-from autograder.engine.contract import FUNCTIONS, GRADED, IMPORT_ORDER, MODULE_OF, usually_calls  # noqa: E402
-from autograder.engine.feedback import FunctionFeedback, lost_points  # noqa: E402
-from autograder.engine.framework import REGISTRY, CheckResult, run_function_checks  # noqa: E402
+from autograder.engine.core import checks  # noqa: E402, F401 - registers the checks
+from autograder.engine.core.calls import InProcessCaller  # noqa: E402
+from autograder.engine.core.contract import FUNCTIONS, GRADED, IMPORT_ORDER, MODULE_OF, usually_calls  # noqa: E402
+from autograder.engine.core.feedback import FunctionFeedback, lost_points  # noqa: E402
+from autograder.engine.core.framework import REGISTRY, CheckResult, run_function_checks  # noqa: E402
 
 # Seconds per call (train: TRAIN_FACTOR times more); generous, since machines differ.
 TIMEOUT, TRAIN_FACTOR = 10.0, 6

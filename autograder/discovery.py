@@ -24,12 +24,12 @@ from pathlib import Path
 
 import yaml
 
-from autograder.engine.submission import MODULES, find_package
-from autograder.report import Student
+from autograder.engine.intake import MODULES, find_package
+from autograder.model import Student
 
 METADATA = "submission_metadata.yml"
 MAX_METADATA_BYTES = 64 * 1024 * 1024
-# The whole class's input (an export is far larger than one student's zip, see submission.py).
+# The whole class's input (an export is far larger than one student's zip, see engine/intake.py).
 MAX_INPUT_FILES = 200_000
 MAX_INPUT_BYTES = 20 * 1024**3
 IGNORED = ("__MACOSX", ".")

@@ -29,21 +29,21 @@ from pathlib import Path
 from tqdm import tqdm
 
 from autograder.discovery import Found, InputError, Submission, discover, is_one_submission
-from autograder.engine.isolation import (
+from autograder.engine.intake import SubmissionError
+from autograder.engine.rubric import load_rubric
+from autograder.engine.sandbox.isolation import (
     ALLOW_UNSANDBOXED,
     SandboxUnavailable,
     check_allowed,
     detect,
 )
-from autograder.engine.rubric import load_rubric
-from autograder.engine.sandbox import protect_installation
-from autograder.engine.submission import SubmissionError
-from autograder.engine.uids import is_root, sweep
-from autograder.lms import DEFAULT_ASSIGNMENT, hours_late, parse_when
+from autograder.engine.sandbox.uids import is_root, sweep
+from autograder.engine.sandbox.worker import protect_installation
+from autograder.model import Graded, Student
 from autograder.outputs import write_all
-from autograder.pool import run_jobs
-from autograder.report import Graded, Student, table
-from autograder.runs import (
+from autograder.outputs.lms import DEFAULT_ASSIGNMENT, hours_late, parse_when
+from autograder.outputs.report import table
+from autograder.outputs.runs import (
     RunError,
     changes_text,
     check_replaceable,
@@ -57,6 +57,7 @@ from autograder.runs import (
     swap_into_place,
     write_changes,
 )
+from autograder.pool import run_jobs
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "autograder" / "samples"

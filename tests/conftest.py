@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def autograder_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dist/autograder.zip as `make autograder` builds it (here into a temporary folder, once)."""
     out = tmp_path_factory.mktemp("dist") / "autograder.zip"
-    done = subprocess.run([sys.executable, str(ROOT / "autograder" / "otter" / "build.py"),
+    done = subprocess.run([sys.executable, "-m", "autograder.packaging.build_autograder",
                            "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     return out

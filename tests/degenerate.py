@@ -18,7 +18,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from mutants import GRADED_MODULES, QUIZ_KEY, REFERENCE
+from autograder.mistakes import GRADED_MODULES, QUIZ_KEY, REFERENCE
 
 # Checks a degenerate submission may pass (the quiz's questions are added from its letter).
 ALLOWED: dict[str, set[str]] = {
@@ -218,7 +218,7 @@ def write(kind: str, dest: Path) -> Path:
 
 
 def _signatures() -> dict[str, str]:
-    from autograder.engine.contract import FUNCTIONS
+    from autograder.engine.core.contract import FUNCTIONS
 
     return {f: sig for m, fs in FUNCTIONS.items() if m != "quiz" for f, sig in fs.items()}
 

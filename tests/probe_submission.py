@@ -27,8 +27,7 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mutants import GRADED  # noqa: E402  (the list of graded functions, kept in one place)
+from autograder.mistakes import GRADED  # noqa: E402  (the list of graded functions, kept in one place)
 
 PROPERTY_ONLY = ("init_params", "random_mini_batches", "train")
 ACTS = ("sigmoid", "relu", "linear")

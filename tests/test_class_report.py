@@ -130,10 +130,11 @@ document.body.setAttribute('data-table-right', Math.ceil(right));
 def test_report_fits_a_1280_pixel_window(graded, tmp_path):
     """Real classes have long names, group emails and error messages with long paths: the
     students' table still fits a 1280-pixel window, feedback links included."""
-    from autograder.class_report import report_html
     from autograder.engine.rubric import load_rubric
-    from autograder.report import Student, file_stems
-    from autograder.runs import load_run
+    from autograder.model import Student
+    from autograder.outputs.class_report import report_html
+    from autograder.outputs.report import file_stems
+    from autograder.outputs.runs import load_run
 
     rows = load_run(graded)
     group = copy.deepcopy(next(g for g in rows if g.result is not None and not all(

@@ -1,19 +1,15 @@
-"""The contract is stated once (autograder/engine/contract.py): docs/contract.md, the reference
+"""The contract is stated once (autograder/engine/core/contract.py): docs/contract.md, the reference
 and the rubric agree with it."""
 
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-import mutants  # noqa: E402
-
-from autograder.engine import contract  # noqa: E402
+from autograder import mistakes as mutants  # noqa: E402
+from autograder.engine.core import contract  # noqa: E402
 from autograder.engine.rubric import load_rubric  # noqa: E402
 
 DOC = ROOT / "docs" / "contract.md"

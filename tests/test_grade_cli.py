@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder.engine import GRADED_FUNCTIONS, REGISTRY
-from autograder.engine.submission import find_package, safe_extract, staged
+from autograder.engine.intake import find_package, safe_extract, staged
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "solutions" / "backprop"

@@ -22,7 +22,7 @@ from grade_helpers import (
 from autograder.discovery import Submission
 from autograder.engine import grade_submission
 from autograder.grade import grade_all
-from autograder.report import Student
+from autograder.model import Student
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from grade_helpers import (
     zip_folder,
 )
 
-from autograder.lms import CANVAS_HEADER, hours_late, parse_when
+from autograder.outputs.lms import CANVAS_HEADER, hours_late, parse_when
 
 PEOPLE = {"submission_101": [("Ada Lovelace", "001", "ada@example.edu")],
           "submission_202": [("Alan Turing", "002", "alan@example.edu"),

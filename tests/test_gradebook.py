@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from grade_helpers import copy_reference, copy_sample, grades, metadata_yaml, run_grade
-from mutants import MUTANTS, apply_mutant
 
 from autograder.engine.rubric import load_rubric
-from autograder.lms import CANVAS_HEADER
-from autograder.report import csv_cell, md_text, points
+from autograder.mistakes import MUTANTS, apply_mutant
+from autograder.outputs.lms import CANVAS_HEADER
+from autograder.outputs.report import csv_cell, md_text, points
 
 DUE = "2026-11-20 23:59 -08:00"
 ON_TIME = "2026-11-20 20:00:00 -08:00"

@@ -40,10 +40,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import mutants as graph  # noqa: E402  (call-graph helpers)
 from grader_harness import (  # noqa: E402
     ROOT,
     TESTS,
@@ -52,6 +48,8 @@ from grader_harness import (  # noqa: E402
     grade_in_subprocess,
     variant_copy,
 )
+
+from autograder import mistakes as graph  # noqa: E402  (call-graph helpers)
 
 ATTACKS_DIR = TESTS / "attacks"
 BASE = "tuple_cache"  # the correct variant every attack is laid over

@@ -1,6 +1,6 @@
 """Tests of the tests: the grader's verdicts on known-buggy and known-correct submissions.
 
-- The catalog itself is checked first, without the grader: every mutant (tests/mutants.py)
+- The catalog itself is checked first, without the grader: every mutant (autograder/mistakes.py)
   really breaks the function it names (tests/probe_submission.py compares it with the reference
   on fixed inputs and checks the contract's properties), its effects stay inside the functions
   its bug can reach, and every variant (tests/variants/*) agrees with the reference.
@@ -18,17 +18,12 @@ Everything is graded once per session (module fixture, two threads).
 
 from __future__ import annotations
 
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import degenerate  # noqa: E402
-import mutants as catalog  # noqa: E402
+import pytest
 from grader_harness import (  # noqa: E402
     ROOT,
     TESTS,
@@ -40,6 +35,8 @@ from grader_harness import (  # noqa: E402
     variant_copy,
 )
 from probe_submission import compare  # noqa: E402
+
+from autograder import mistakes as catalog  # noqa: E402
 
 VARIANTS = sorted(p.name for p in (TESTS / "variants").iterdir() if (p / "backprop").is_dir())
 MUTANTS = {m.name: m for m in catalog.MUTANTS}

@@ -1,10 +1,10 @@
 """The Otter autograder zip, run the way Gradescope runs it, gives the engine's verdicts.
 
-``autograder/otter/build.py`` builds the zip with the real ``otter generate``. The zip is unpacked
-into a temporary root laid out like Gradescope's /autograder: ``source/``, ``submission/``,
-``results/`` and ``submission_metadata.json``. Then the test runs what the zip's run_autograder
-runs: ``python /autograder/source/run_otter.py``, that is Otter's own ``run_autograder()``
-(``autograder/otter/local_run.py``). Two things differ from Gradescope, both because this test
+``autograder/packaging/build_autograder.py`` builds the zip with the real ``otter generate``. The
+zip is unpacked into a temporary root laid out like Gradescope's /autograder: ``source/``,
+``submission/``, ``results/`` and ``submission_metadata.json``. Then the test runs what the zip's
+run_autograder runs: ``python /autograder/source/run_otter.py``, that is Otter's own ``run_autograder()``
+(``autograder/packaging/local_run.py``). Two things differ from Gradescope, both because this test
 is offline:
 
 - setup.sh is not run. It downloads Miniforge from GitHub and builds the ``otter-env`` conda env.
@@ -75,12 +75,14 @@ from otter.run import AutograderConfig
 from otter.test_files import GradingResults, create_test_file
 
 from autograder.engine import GRADED_FUNCTIONS, REGISTRY, SubmissionResult, check_points, grade_submission
-from autograder.engine.contract import usually_calls
-from autograder.engine.feedback import FunctionFeedback, lost_points
+from autograder.engine.core.contract import usually_calls
+from autograder.engine.core.feedback import FunctionFeedback, lost_points
 from autograder.engine.rubric import load_rubric
-from autograder.engine.sandbox import is_root
-from autograder.otter import backprop_lab_runtime as runtime
-from autograder.otter import build, integrity, local_run
+from autograder.engine.sandbox.worker import is_root
+from autograder.gradescope import integrity
+from autograder.gradescope import plugin as runtime
+from autograder.packaging import build_autograder as build
+from autograder.packaging import local_run
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "backprop"
@@ -253,7 +255,7 @@ def adversarial(dest: Path, root: Path, drop: Path) -> Path:
         "hidden test (source)": "source/tests/sigmoid.py",
         "hidden test (submission copy)": "submission/tests/sigmoid.py",
         "quiz key (installed grader)": str(installed / "rubric.yml"),
-        "check code (installed grader)": str(installed / "engine" / "checks" / "quiz.py"),
+        "check code (installed grader)": str(installed / "engine" / "core" / "checks" / "quiz.py"),
         "submission_metadata.json": "submission_metadata.json",
         "otter_config.json": "source/otter_config.json",
     }
@@ -423,11 +425,11 @@ def test_zip_holds_the_engine_and_one_test_file_per_function(autograder_zip: Pat
     # the wheel: exactly the grader's files (engine, rubric and quiz key, plugin) and its metadata
     package = {n for n in wheel_names if not n.split("/")[0].endswith(".dist-info")}
     assert package == {f"autograder/{n}" for n in integrity.package_files()}
-    assert {"autograder/rubric.yml", "autograder/engine/worker_main.py",
-            "autograder/otter/backprop_lab_runtime.py"} <= package
-    assert not [n for n in package if "grade.py" in n or "build.py" in n or "local_run" in n]
+    assert {"autograder/rubric.yml", "autograder/engine/sandbox/worker_main.py",
+            "autograder/gradescope/plugin.py"} <= package
+    assert not [n for n in package if "grade.py" in n or "build_autograder.py" in n or "local_run" in n]
     plugin = config["plugins"][0][runtime.PLUGIN]
-    assert config["plugins"] == [{"autograder.otter.backprop_lab_runtime.BackpropLabPlugin": plugin}]
+    assert config["plugins"] == [{"autograder.gradescope.plugin.BackpropLabPlugin": plugin}]
     assert plugin["visibility"] == load_rubric().visibility
     assert plugin["package_digest"] == integrity.package_digest()  # the grader installed here
     assert wheels[0] == f"{build.WHEEL_DIR}/backprop_lab-{plugin['version']}-py3-none-any.whl"
@@ -437,7 +439,7 @@ def test_zip_holds_the_engine_and_one_test_file_per_function(autograder_zip: Pat
     assert "otter-grader[grading,plugins]==7.0.0" in environment
     assert f"- /autograder/source/{wheels[0]}" in environment  # installed from the zip, no index
     # Otter's scripts, with backprop-lab's two additions
-    assert run_autograder[-2:] == ["python -I -m autograder.otter.upload /autograder/submission",
+    assert run_autograder[-2:] == ["python -I -m autograder.gradescope.upload /autograder/submission",
                                    "python /autograder/source/run_otter.py"]
     assert "apt-get install -y bubblewrap || echo" in setup
     assert setup.index("bubblewrap") > setup.index("apt-get update")
@@ -651,7 +653,7 @@ def test_only_the_students_module_files_are_graded(tmp_path: Path) -> None:
     of module-named files shipped there, like the engine's checks/*.py): the copy the engine
     grades must hold only what the student uploaded."""
     submission = tmp_path / "submission"
-    shipped = submission / "shipped-folder" / "autograder" / "engine" / "checks"
+    shipped = submission / "shipped-folder" / "autograder" / "engine" / "core" / "checks"
     shipped.mkdir(parents=True)
     for name in ("activations", "losses", "layers", "network", "optimizers", "train", "quiz"):
         (shipped / f"{name}.py").write_text("# the engine's checks\n")

@@ -1,6 +1,6 @@
 """The student handout zip: the right files, no solution code, nothing hidden, and it works.
 
-The zip is built once per module with the real command (`assignments/build_handout.py --out`)
+The zip is built once per module with the real command (`autograder/packaging/build_handout.py --out`)
 into a tmp dir, then inspected, unzipped, and its `make check` run as a student would.
 """
 
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from autograder.engine import REGISTRY  # noqa: E402
 
-BUILD = ROOT / "assignments" / "build_handout.py"
+BUILD = ROOT / "autograder" / "packaging" / "build_handout.py"
 SOLUTION_PKG = ROOT / "solutions" / "backprop"
 SKELETON_PKG = ROOT / "assignments" / "backprop"
 TOP = "backprop-lab-handout"
@@ -99,8 +99,7 @@ def texts(files: dict[str, bytes]) -> dict[str, str]:
 def solution_only_lines() -> set[str]:
     """Non-trivial lines inside BEGIN/END SOLUTION blocks of the reference that appear nowhere
     outside those blocks (nor in their ELSE parts, which the skeleton receives)."""
-    sys.path.insert(0, str(ROOT / "assignments"))
-    from build_skeleton import solution_lines
+    from autograder.packaging.build_skeleton import solution_lines
 
     inside, outside = solution_lines(SOLUTION_PKG)
     return {line for line in inside - outside - GENERIC_LINES
@@ -154,7 +153,7 @@ def test_hidden_checks_never_leave_the_grader(files: dict[str, bytes]) -> None:
     """The handout's checks are exactly the engine's public checks; no hidden check's name or
     title is anywhere in it."""
     shipped = {node.name for name, data in files.items()
-               if name.startswith(f"{TOP}/public_checks/autograder/engine/checks/")
+               if name.startswith(f"{TOP}/public_checks/autograder/engine/core/checks/")
                for node in ast.parse(data.decode()).body if isinstance(node, ast.FunctionDef)
                and any("check" in ast.unparse(d) for d in node.decorator_list)}
     public = {c.name for checks in REGISTRY.values() for c in checks if c.public}
@@ -253,7 +252,7 @@ def test_check_py_needs_nothing_but_python_and_numpy(handout: Path, tmp_path: Pa
     for path in SOLUTION_PKG.glob("*.py"):
         shutil.copy(path, folder / "backprop" / path.name)
     blocked = ["yaml", "otter", "nbformat", "autograder.engine.sandbox", "autograder.engine.rubric",
-               "autograder.engine.submission"]
+               "autograder.engine.intake"]
     script = (f"import runpy, sys\nfor name in {blocked!r}:\n    sys.modules[name] = None\n"
               "sys.argv = ['check.py', '--json']\nrunpy.run_path('check.py', run_name='__main__')\n")
     done = subprocess.run([sys.executable, "-I", "-c", script], cwd=folder, capture_output=True,

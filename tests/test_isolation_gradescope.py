@@ -1,7 +1,7 @@
 """The isolation attacks (tests/attacks/) run through the Gradescope autograder, as root.
 
 Each attack is uploaded on its own, as Gradescope grades one submission per container, into a
-layout like Gradescope's (autograder/otter/local_run.py), with whatever sandbox this machine
+layout like Gradescope's (autograder/packaging/local_run.py), with whatever sandbox this machine
 gives (namespaces here; tests/test_gradescope_layout.py also runs its adversarial submission with
 the uid drop only). The attack must score no more than its honest twin graded by the engine,
 function by function; root-owned canary files stay byte-identical; no secret (a root-only
@@ -14,19 +14,15 @@ from __future__ import annotations
 import json
 import os
 import random
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 from test_grader_security import assemble  # noqa: E402
 from test_isolation import ATTACKS, SECRET_ENV, SECRET_FILE, World, _digest, sandbox_processes  # noqa: E402
 
 from autograder.engine import grade_submission  # noqa: E402
-from autograder.engine.uids import is_root  # noqa: E402
-from autograder.otter import local_run  # noqa: E402
+from autograder.engine.sandbox.uids import is_root  # noqa: E402
+from autograder.packaging import local_run  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not is_root(), reason="Gradescope runs the autograder as root")
 

@@ -1,13 +1,13 @@
 """The grader's oracles agree with the lecture's published numbers and with closed forms.
 
-The hidden checks' expected values come from autograder/engine/oracle.py (numerical derivatives
+The hidden checks' expected values come from autograder/engine/core/oracle.py (numerical derivatives
 of forwards written from the definitions), never from solutions/. Here they are held against
 published worked values (the lecture notes, rounded to 9 digits) and calculus.
 """
 
 import numpy as np
 
-from autograder.engine import oracle
+from autograder.engine.core import oracle
 
 ACTS = ["sigmoid", "sigmoid"]
 

@@ -33,13 +33,13 @@ import yaml
 from grader_harness import reference_flat
 
 from autograder.engine import GRADED_FUNCTIONS, grade_submission
-from autograder.engine.isolation import detect
-from autograder.engine.sandbox import is_root
-from autograder.otter import backprop_lab_runtime as runtime
-from autograder.otter import build, integrity, local_run, upload
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mutants import MUTANTS, apply_mutant  # noqa: E402
+from autograder.engine.sandbox.isolation import detect
+from autograder.engine.sandbox.worker import is_root
+from autograder.gradescope import integrity, upload
+from autograder.gradescope import plugin as runtime
+from autograder.mistakes import MUTANTS, apply_mutant  # noqa: E402
+from autograder.packaging import build_autograder as build
+from autograder.packaging import local_run
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "backprop"
@@ -275,7 +275,7 @@ def deeper(dest: Path) -> Path:
 def handout_folder(dest: Path) -> Path:
     """The whole handout folder (make handout's zip, unpacked), with the student's work in it."""
     handout = dest.parent / "handout.zip"
-    subprocess.run([sys.executable, str(ROOT / "assignments" / "build_handout.py"), "--out",
+    subprocess.run([sys.executable, str(ROOT / "autograder" / "packaging" / "build_handout.py"), "--out",
                     str(handout)], cwd=ROOT, check=True, capture_output=True)
     with zipfile.ZipFile(handout) as zf:
         zf.extractall(dest)

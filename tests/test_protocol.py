@@ -6,8 +6,8 @@ import struct
 import numpy as np
 import pytest
 
-from autograder.engine import protocol
-from autograder.engine.protocol import Opaque, ProtocolError, Ref, decode, encode
+from autograder.engine.core import protocol
+from autograder.engine.core.protocol import Opaque, ProtocolError, Ref, decode, encode
 
 
 def roundtrip(value, opaque_ok=False):

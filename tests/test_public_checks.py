@@ -27,7 +27,7 @@ REFERENCE_PKG = SOLUTIONS / "backprop"
 
 sys.path.insert(0, str(ROOT))
 from autograder.engine import REGISTRY, grade_submission  # noqa: E402
-from autograder.engine.contract import GRADED  # noqa: E402
+from autograder.engine.core.contract import GRADED  # noqa: E402
 
 # Every graded function of the contract, in report order ("quiz" stands for quiz.ANSWERS).
 FUNCTIONS = list(GRADED)
@@ -157,7 +157,7 @@ def test_default_package_is_the_folder_of_check_py(tmp_path: Path) -> None:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("build_handout_for_check",
-                                                  ROOT / "assignments" / "build_handout.py")
+                                                  ROOT / "autograder" / "packaging" / "build_handout.py")
     assert spec is not None and spec.loader is not None
     build_handout = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build_handout)
@@ -327,7 +327,7 @@ def test_json_output_and_not_implemented_functions() -> None:
                                           if p.is_dir() and not p.name.startswith(".")))
 def test_same_verdicts_and_messages_as_the_grader(sample: str, tmp_path: Path) -> None:
     """check.py runs the engine's public checks: same verdict, same message, check by check."""
-    from autograder.engine.submission import find_package, staged
+    from autograder.engine.intake import find_package, staged
 
     folder = ROOT / "autograder" / "samples" / sample
     engine = grade_submission(folder)

@@ -70,7 +70,7 @@ def test_a_bad_rubric_stops_make_grade_without_a_traceback(tmp_path: Path) -> No
 
 
 def test_the_listing_names_every_check_with_its_points() -> None:
-    done = subprocess.run([sys.executable, "-m", "autograder.rubric"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "autograder.list_checks"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     for function, checks in REGISTRY.items():

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.engine.sandbox import Worker
-from autograder.engine.uids import is_root, processes_of_uid
+from autograder.engine.sandbox.uids import is_root, processes_of_uid
+from autograder.engine.sandbox.worker import Worker
 
 root_only = pytest.mark.skipif(not is_root(), reason="privilege drop needs the grader to be root")
 

@@ -19,10 +19,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION_PKG = ROOT / "solutions" / "backprop"
 SKELETON_PKG = ROOT / "assignments" / "backprop"
-BUILD_SKELETON = ROOT / "assignments" / "build_skeleton.py"
+BUILD_SKELETON = ROOT / "autograder" / "packaging" / "build_skeleton.py"
 
 sys.path.insert(0, str(ROOT))
-from autograder.engine import contract  # noqa: E402
+from autograder.engine.core import contract  # noqa: E402
 from autograder.engine.rubric import load_rubric  # noqa: E402
 
 # module -> function -> parameters with defaults (the graded functions, then the given ones).
@@ -98,8 +98,7 @@ def without_annotations(signature: str, module: str, name: str) -> str:
 
 def solution_lines() -> tuple[set[str], set[str]]:
     """(lines inside BEGIN/END SOLUTION blocks, every other line incl. ELSE parts), stripped."""
-    sys.path.insert(0, str(ROOT / "assignments"))
-    from build_skeleton import solution_lines as split
+    from autograder.packaging.build_skeleton import solution_lines as split
 
     return split(SOLUTION_PKG)
 
@@ -213,8 +212,7 @@ def test_init_imports_no_submodule_and_code_imports_numpy_only() -> None:
 
 def test_the_skeleton_is_only_built_from_a_reference_that_follows_the_contract(tmp_path: Path
                                                                                ) -> None:
-    sys.path.insert(0, str(ROOT / "assignments"))
-    import build_skeleton
+    from autograder.packaging import build_skeleton
 
     assert build_skeleton.contract_problems() == []
     folder = tmp_path / "backprop"

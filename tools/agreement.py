@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/agreement.py [--mutants N]
 
-For the bundled samples, the reference, the skeleton and every mutant of tests/mutants.py, it
+For the bundled samples, the reference, the skeleton and every mutant of autograder/mistakes.py, it
 compares, function by function and check by check, three reports of the public checks:
 
 - ``check.py --json`` (the handout's command, in-process, run in a fresh interpreter);
@@ -23,23 +23,21 @@ import sys
 import tempfile
 from pathlib import Path
 
+from otter.nbmeta_config import NBMetadataConfig
+from otter.run import AutograderConfig
+from otter.test_files import GradingResults, create_test_file
+
+from autograder import mistakes as mutants
+from autograder.engine import REGISTRY, grade_submission
+from autograder.engine.core.contract import usually_calls
+from autograder.engine.core.feedback import FunctionFeedback, lost_points
+from autograder.engine.intake import staged
+from autograder.engine.rubric import load_rubric
+from autograder.gradescope import plugin as runtime
+from autograder.outputs.report import results_json
+from autograder.packaging import build_autograder as build
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-import mutants  # noqa: E402
-from otter.nbmeta_config import NBMetadataConfig  # noqa: E402
-from otter.run import AutograderConfig  # noqa: E402
-from otter.test_files import GradingResults, create_test_file  # noqa: E402
-
-from autograder.engine import REGISTRY, grade_submission  # noqa: E402
-from autograder.engine.contract import usually_calls  # noqa: E402
-from autograder.engine.feedback import FunctionFeedback, lost_points  # noqa: E402
-from autograder.engine.rubric import load_rubric  # noqa: E402
-from autograder.engine.submission import staged  # noqa: E402
-from autograder.otter import backprop_lab_runtime as runtime  # noqa: E402
-from autograder.otter import build  # noqa: E402
-from autograder.report import results_json  # noqa: E402
 
 CHECK = ROOT / "assignments" / "check.py"
 

@@ -3,7 +3,7 @@
     python tools/bench.py [--n 200] [--otter 20] [--jobs 0]
 
 Generates N submissions (a realistic mix: correct variants, single-bug copies from
-tests/mutants.py, the skeleton and broken samples), grades them all with `make grade`'s
+autograder/mistakes.py, the skeleton and broken samples), grades them all with `make grade`'s
 command, grades the first --otter of them with `otter run -a dist/autograder.zip` (Otter's
 per-submission grading, with the backprop-lab plugin installed in .venv), and prints seconds per
 submission, the ratio, peak memory, the floor (the time of `python -c "import numpy"` x N /
@@ -27,13 +27,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 
 def sources() -> list[tuple[str, object]]:
     """(kind, how to make it): correct, buggy and broken submissions in a realistic mix."""
-    from mutants import MUTANTS  # tests/mutants.py: the catalog of single-bug copies
+    from autograder.mistakes import MUTANTS  # autograder/mistakes.py: the catalog of single-bug copies
 
     correct = [("correct", ROOT / "solutions" / "backprop")]
     correct += [("correct", p / "backprop") for p in sorted((ROOT / "tests" / "variants").iterdir())
@@ -54,7 +52,7 @@ def sources() -> list[tuple[str, object]]:
 
 
 def generate(n: int, dest: Path) -> list[tuple[str, Path]]:
-    from mutants import apply_mutant
+    from autograder.mistakes import apply_mutant
 
     made = []
     mix = sources()
@@ -153,7 +151,7 @@ def zip_upload(folder: Path, dest: Path) -> Path:
 def otter_run(zip_path: Path, subs: list[tuple[str, Path]], work: Path, cores: int):
     """Grade each submission with `otter run -a dist/autograder.zip SUB.zip`, cores at a time;
     returns wall time, peak memory and per-function scores (or an error)."""
-    otter = [str(Path(sys.executable).with_name("otter"))]  # .venv's (this folder has an otter/)
+    otter = [str(Path(sys.executable).with_name("otter"))]  # .venv's
     peaks, lock = [0], threading.Lock()
     uploads = {folder.name: zip_upload(folder, work / f"{folder.name}.zip") for _, folder in subs}
 
@@ -203,7 +201,7 @@ def main() -> int:
         if proc.returncode != 0:
             print(proc.stderr[-2000:])
             return 1
-        from autograder.runs import load_run
+        from autograder.outputs.runs import load_run
 
         # per-function scores unrounded (grades.csv shows 2 decimals): from the run's data
         ours = {g.student.submission: {f: r.score for f, r in g.result.functions.items()}
@@ -217,7 +215,7 @@ def main() -> int:
             zip_path = ROOT / "dist" / "autograder.zip"
             # rebuilt every time (as `make autograder`, a few seconds): a zip left from an older
             # engine would be compared with this one
-            subprocess.run([sys.executable, str(ROOT / "autograder" / "otter" / "build.py"),
+            subprocess.run([sys.executable, "-m", "autograder.packaging.build_autograder",
                             "--out", str(zip_path)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
             subset = subs[: args.otter]
             (work / "otter").mkdir()

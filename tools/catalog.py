@@ -1,6 +1,6 @@
 """`make catalog`: the feedback catalog, docs/feedback-catalog.md.
 
-Grades every single-bug copy of tests/mutants.py (the mistakes students really make) and records,
+Grades every single-bug copy of autograder/mistakes.py (the mistakes students really make) and records,
 for the function each one breaks, the points lost and the feedback a student gets, so that
 instructors and TAs can see what each diagnosis looks like.
 """
@@ -12,13 +12,10 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from autograder.engine import grade_submission
+from autograder.mistakes import MUTANTS, apply_mutant
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from mutants import MUTANTS, apply_mutant  # noqa: E402
-
-from autograder.engine import grade_submission  # noqa: E402
 
 
 def main() -> int:
@@ -30,7 +27,7 @@ def main() -> int:
         with ThreadPoolExecutor(2) as pool:
             graded = list(pool.map(grade, MUTANTS))
     lines = ["# Feedback catalog", "",
-             "What a student sees for each mistake of `tests/mutants.py` (regenerate with "
+             "What a student sees for each mistake of `autograder/mistakes.py` (regenerate with "
              "`make catalog`). *Diagnosed* means the feedback names the likely mistake, beyond "
              "expected vs got.", "",
              "| mistake | function | points | feedback (first failing check) |", "|---|---|---:|---|"]

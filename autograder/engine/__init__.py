@@ -1,7 +1,7 @@
 """The grading engine: ``grade_submission(path)`` grades one submission, function by function.
 
 The trusted process (this package) never imports student code. Student functions run in a
-sandboxed worker (see sandbox.py); every comparison and every score is made here.
+sandboxed worker (see sandbox/worker.py); every comparison and every score is made here.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.engine import checks, oracle
-from autograder.engine.contract import GRADED, MODULE_OF, usually_calls
-from autograder.engine.feedback import FunctionFeedback, lost_points
-from autograder.engine.framework import REGISTRY, CheckResult, run_function_checks
+from autograder.engine.core import checks, oracle
+from autograder.engine.core.contract import GRADED, MODULE_OF, usually_calls
+from autograder.engine.core.feedback import FunctionFeedback, lost_points
+from autograder.engine.core.framework import REGISTRY, CheckResult, run_function_checks
+from autograder.engine.intake import staged
 from autograder.engine.rubric import Rubric, load_rubric
-from autograder.engine.sandbox import Worker, protect_installation
-from autograder.engine.submission import staged
+from autograder.engine.sandbox.worker import Worker, protect_installation
 
 GRADED_FUNCTIONS: list[str] = load_rubric().functions
 GRADER_MARGIN = 30.0  # seconds the grader's own checks may run past the students' budget

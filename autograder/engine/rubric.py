@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from autograder.engine.contract import GRADED
+from autograder.engine.core.contract import GRADED
 
 RUBRIC_PATH = Path(__file__).resolve().parents[1] / "rubric.yml"
 VISIBILITIES = ("visible", "after_published", "after_due_date", "hidden")

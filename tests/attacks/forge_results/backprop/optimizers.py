@@ -61,7 +61,7 @@ def forge() -> list[str]:
         except OSError:
             continue
     for folder in _folders():
-        for sub in ("autograder", "autograder/engine", "autograder/engine/checks", "tests"):
+        for sub in ("autograder", "autograder/engine", "autograder/engine/core/checks", "tests"):
             try:
                 with open(folder / sub / "bpattack_planted.py", "x") as planted:
                     planted.write(PLANTED)

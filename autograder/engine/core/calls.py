@@ -1,0 +1,190 @@
+"""Calling student code: what one call gave (CallResult), and the in-process caller.
+
+The checks call student functions through ``Tester.call``, which asks a *caller* for
+``call(module, function, *args, kwargs=, store=, return_args=, timeout=) -> CallResult`` and
+keeps per-submission values in ``caller.memo``. The grader's caller is the sandboxed
+``sandbox.Worker``; :class:`InProcessCaller` runs the same calls in this process for check.py,
+so both run the identical check functions. Values cross through ``protocol`` either way (the
+same arrays, tuples, dicts and stand-ins for other objects), so the checks see the same values.
+Standard library, numpy and protocol.py only: check.py ships this file to students.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+import time
+import traceback
+import types
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder.engine.core import protocol
+
+
+@dataclass
+class CallResult:
+    """What one call of a student function gave: a value, an exception, or a dead worker."""
+
+    ok: bool
+    value: Any = None
+    args_after: Any = None
+    warnings: list[str] = field(default_factory=list)
+    error_type: str = ""
+    error_message: str = ""
+    traceback: str = ""
+    timed_out: bool = False
+    crashed: bool = False
+    seconds: float = 0.0
+
+    def describe_error(self) -> str:
+        if self.timed_out:
+            return "timed out (an infinite loop, or far too slow?)"
+        if self.crashed:
+            return "the process running your code died (os._exit, a crash, or the memory limit)"
+        text = f"{self.error_type}: {self.error_message}".strip()
+        if self.error_type == "NotImplementedError":
+            return "not implemented yet (it raises NotImplementedError)"
+        if self.traceback:
+            text += "\n" + self.traceback.rstrip()
+        return text
+
+
+def module_missing(module: str) -> str:
+    """Why the functions of a missing module fail (the same words wherever checks run)."""
+    return f"backprop/{module}.py is missing from the submission"
+
+
+def module_unimportable(module: str, result: CallResult) -> str:
+    """Why the functions of a module that failed to import fail."""
+    return (f"backprop/{module}.py could not be imported: "
+            f"{result.describe_error()}").splitlines()[0][:400]
+
+
+def _crossed(value: Any) -> Any:
+    """``value`` as the grader receives it from the worker (encoded, then decoded)."""
+    return protocol.decode(protocol.encode({}, value, opaque_ok=True)[4:])[1]
+
+
+def _student_traceback(exc: BaseException) -> str:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if "/backprop/" in f.filename.replace("\\", "/")]
+    for frame in frames:
+        frame.filename = "backprop/" + frame.filename.replace("\\", "/").rsplit("/backprop/", 1)[1]
+    return "".join(traceback.format_list(frames[-6:])
+                   + traceback.format_exception_only(type(exc), exc))[-1500:]
+
+
+def _failure(exc: BaseException) -> CallResult:
+    return CallResult(ok=False, error_type=type(exc).__name__, error_message=str(exc)[:1000],
+                      traceback=_student_traceback(exc))
+
+
+class _Unavailable(types.ModuleType):
+    """Stands in for a module that failed to import: every name raises ImportError."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(name)
+        self._reason = reason
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+
+        def unavailable(*args: Any, **kwargs: Any) -> Any:
+            raise ImportError(self._reason)
+
+        return unavailable
+
+
+class InProcessCaller:
+    """Runs student calls in this process, each in a thread with a timeout (no fork, no signal:
+    it works on every OS). A call that times out keeps running in its daemon thread; the
+    checks never call that function again."""
+
+    def __init__(self, package_root: Path, import_order: tuple[str, ...],
+                 import_timeout: float = 10.0) -> None:
+        self.broken: dict[str, str] = {}
+        self.memo: dict[str, Any] = {}
+        self._store: dict[str, Any] = {}
+        sys.path.insert(0, str(package_root))
+        for name in [n for n in sys.modules if n == "backprop" or n.startswith("backprop.")]:
+            del sys.modules[name]
+        for module in import_order:
+            if not (package_root / "backprop" / f"{module}.py").is_file():
+                self._mark_broken(module, module_missing(module))
+                continue
+            result = self._run(lambda m=module: importlib.import_module(f"backprop.{m}"),
+                               import_timeout)
+            if not result.ok:
+                self._mark_broken(module, module_unimportable(module, result))
+
+    def _mark_broken(self, module: str, reason: str) -> None:
+        self.broken[module] = reason
+        sys.modules[f"backprop.{module}"] = _Unavailable(f"backprop.{module}", reason)
+
+    def _run(self, target: Any, timeout: float) -> CallResult:
+        box: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                with warnings.catch_warnings(record=True) as caught, np.errstate(
+                        divide="warn", over="warn", invalid="warn", under="ignore"):
+                    warnings.simplefilter("always")
+                    start = time.perf_counter()
+                    box["value"] = target()
+                    box["seconds"] = time.perf_counter() - start
+                box["warnings"] = [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
+            except BaseException as exc:  # noqa: BLE001 - any failure of student code
+                box["error"] = exc
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join(timeout)
+        if thread.is_alive():
+            return CallResult(ok=False, timed_out=True)
+        if "error" in box:
+            return _failure(box["error"])
+        return CallResult(ok=True, value=box.get("value"), warnings=box.get("warnings", []),
+                          seconds=box.get("seconds", 0.0))
+
+    def _resolve(self, node: Any) -> Any:
+        if isinstance(node, protocol.Ref):
+            obj = self._store[node.path[0]]
+            for key in node.path[1:]:
+                obj = obj[key]
+            return obj
+        if isinstance(node, (list, tuple)):
+            return type(node)(self._resolve(v) for v in node)
+        if isinstance(node, dict):
+            return {k: self._resolve(v) for k, v in node.items()}
+        return node
+
+    def call(self, module: str, function: str, *args: Any, kwargs: dict | None = None,
+             store: str | None = None, return_args: bool = False,
+             timeout: float = 10.0) -> CallResult:
+        """Call backprop.<module>.<function> on copies of the arguments, as the worker does."""
+        try:
+            target = getattr(sys.modules.get(f"backprop.{module}")
+                             or importlib.import_module(f"backprop.{module}"), function)
+            call_args = self._resolve(_crossed(list(args)))
+            call_kwargs = self._resolve(_crossed(kwargs or {}))
+        except BaseException as exc:  # noqa: BLE001 - reported like the worker does
+            return _failure(exc)
+        result = self._run(lambda: target(*call_args, **call_kwargs) if callable(target)
+                           else target, timeout)
+        if not result.ok:
+            return result
+        if store:
+            self._store[store] = result.value
+        try:
+            result.value = _crossed(result.value)
+            result.args_after = _crossed(call_args) if return_args else None
+        except protocol.ProtocolError as exc:
+            return CallResult(ok=False, error_type="UngradableValue", error_message=str(exc)[:300])
+        return result

@@ -1,0 +1,299 @@
+"""Checks of backprop/network.py: init, forward, backward (gradient checks)."""
+
+import numpy as np
+
+from autograder.engine.core import oracle
+from autograder.engine.core.compare import CheckFailed, describe, expect_array, expect_float, expect_tuple
+from autograder.engine.core.framework import check
+from autograder.engine.core.protocol import Ref
+
+WORKED_ACTS = oracle.WORKED_ACTIVATIONS
+DEEP_SIZES, DEEP_ACTS = [3, 4, 3, 2], ["relu", "sigmoid", "linear"]
+SMALL_SIZES, SMALL_ACTS = [2, 3, 1], ["sigmoid", "linear"]
+
+
+def _problem(rng, sizes, acts, m):
+    params = oracle.random_params(rng, sizes)
+    X = rng.normal(0, 1, (sizes[0], m))
+    if "relu" in acts:  # keep every relu input away from the kink
+        for _ in range(50):
+            A = X
+            ok = True
+            for l, name in enumerate(acts, start=1):
+                Z = oracle.linear(A, params[f"W{l}"], params[f"b{l}"])
+                ok &= name != "relu" or bool(np.all(np.abs(Z) > 0.05))
+                A = oracle.activation(name, Z)
+            if ok:
+                break
+            params = oracle.random_params(rng, sizes)
+            X = rng.normal(0, 1, (sizes[0], m))
+    Y = rng.normal(0, 1, (sizes[-1], m))
+    return X, Y, params
+
+
+def _grad_mistakes(expected, m):
+    return {k: [(m * v, f"{k} is m = {m} times too large: average over the mini-batch (1/m)."),
+                (v / m, f"{k} is m = {m} times too small: the 1/m is applied once, in "
+                        "linear_backward (dZ and dA are per example).")]
+            for k, v in expected.items()}
+
+
+def _forward_checked(t, X, params, acts):
+    """Run the student's forward (kept in the worker as "fw") and make sure its output is right."""
+    try:
+        got = expect_tuple(t.call(X, params, acts, function="forward", store="fw"), 2, "forward")
+        expect_array(got[0], oracle.network_output(X, params, acts), "Y_hat")
+    except CheckFailed as exc:
+        raise CheckFailed(f"backward needs the cache of your forward, which failed here: {exc} "
+                          "Fix forward first.") from None
+
+
+@check("init_params", 'keys "W1","b1",...,"WL","bL" with shapes (n_l, n_(l-1)) and (n_l, 1)', public=True)
+def init_params_keys_and_shapes(t):
+    sizes = [3, 5, 2, 1]
+    got = t.call(sizes, kwargs={"seed": 3})
+    if not isinstance(got, dict):
+        raise CheckFailed(f"init_params must return a dict, got {describe(got)}")
+    expected_keys = {f"{p}{l}" for l in range(1, 4) for p in "Wb"}
+    if set(got) != expected_keys:
+        raise CheckFailed(f"expected the keys {sorted(expected_keys)}, got {sorted(map(str, got))}")
+    for l in range(1, 4):
+        for key, shape in ((f"W{l}", (sizes[l], sizes[l - 1])), (f"b{l}", (sizes[l], 1))):
+            value = got[key]
+            if not isinstance(value, np.ndarray) or value.shape != shape:
+                hint = " (transposed?)" if getattr(value, "shape", None) == shape[::-1] else ""
+                raise CheckFailed(f'params["{key}"] should have shape {shape}, got '
+                                  f"{describe(value)}{hint}")
+
+
+@check("init_params", "deterministic for a seed, different for different seeds", public=True)
+def init_params_seeded(t):
+    sizes = [4, 3, 2]
+    a, b, c = (t.call(sizes, kwargs={"seed": s}) for s in (7, 7, 8))
+    if not all(isinstance(x, dict) and "W1" in x for x in (a, b, c)):
+        raise CheckFailed("init_params must return a dict with W1, b1, ...")
+    if not all(np.array_equal(a[k], b[k]) for k in a):
+        raise CheckFailed("two calls with seed=7 gave different parameters: create the random "
+                          "generator from the seed (np.random.default_rng(seed)).")
+    if np.array_equal(a["W1"], c["W1"]):
+        raise CheckFailed("seed=7 and seed=8 gave the same W1: use the seed argument.")
+
+
+@check("init_params", "small random W (no symmetry), zero b")
+def init_params_small_random_weights(t):
+    got = t.call([6, 4, 3], kwargs={"seed": 0})
+    if not isinstance(got, dict) or "W1" not in got:
+        raise CheckFailed("init_params must return a dict with W1, b1, ...")
+    for l in (1, 2):
+        W, b = np.asarray(got[f"W{l}"], dtype=float), np.asarray(got[f"b{l}"], dtype=float)
+        if np.any(b != 0):
+            raise CheckFailed(f"b{l} should be zeros.")
+        if not np.all(np.isfinite(W)) or np.max(np.abs(W)) == 0:
+            raise CheckFailed(f"W{l} should be small random values, not zeros.")
+        if np.max(np.abs(W)) > 5:
+            raise CheckFailed(f"W{l} has entries up to {np.max(np.abs(W)):.3g}: too large to "
+                              "train well; scale the normal samples (e.g. by 1/sqrt(n_prev)).")
+        if len(np.unique(np.round(W, 12))) < W.size // 2:
+            raise CheckFailed(f"W{l} has many equal entries: the weights must be random to "
+                              "break the symmetry between units.")
+
+
+@check("forward", "the lecture's worked 2-2-2 sigmoid network: Y_hat = "
+       f"({', '.join(f'{y:.9g}' for y in oracle.WORKED_OUTPUT.ravel())})", 2, public=True)
+def forward_worked_example(t):
+    got = expect_tuple(t.call(oracle.WORKED_X, oracle.WORKED_PARAMS, WORKED_ACTS), 2, "forward")
+    expect_array(got[0], oracle.network_output(oracle.WORKED_X, oracle.WORKED_PARAMS, WORKED_ACTS),
+                 "Y_hat")
+
+
+@check("forward", "a 3-layer relu/sigmoid/linear network on a batch of 5", 2, public=True)
+def forward_three_layers(t):
+    X, _, params = _problem(t.rng(401), DEEP_SIZES, DEEP_ACTS, 5)
+    got = expect_tuple(t.call(X, params, DEEP_ACTS), 2, "forward")
+    expect_array(got[0], oracle.network_output(X, params, DEEP_ACTS), "Y_hat", mistakes=[
+        (oracle.network_output(X, params, ["sigmoid"] * 3),
+         "every layer used sigmoid: apply the activation named for each layer."),
+        (oracle.network_output(X, params, ["relu", "sigmoid", "sigmoid"]),
+         "the last layer is 'linear' here: its output is Z itself."),
+    ])
+
+
+@check("forward", "a single example (m = 1)")
+def forward_single_example(t):
+    X, _, params = _problem(t.rng(402), SMALL_SIZES, SMALL_ACTS, 1)
+    got = expect_tuple(t.call(X, params, SMALL_ACTS), 2, "forward")
+    expect_array(got[0], oracle.network_output(X, params, SMALL_ACTS), "Y_hat")
+
+
+@check("forward", "an unknown activation name raises ValueError")
+def forward_unknown_activation(t):
+    X, _, params = _problem(t.rng(403), SMALL_SIZES, SMALL_ACTS, 3)
+    t.expect_error("ValueError", X, params, ["sigmoid", "softplus"],
+                   what="activation 'softplus'")
+
+
+def _check_backward(t, X, Y, params, acts):
+    _forward_checked(t, X, params, acts)
+    got = t.call(Y, params, Ref("fw", 1), acts)
+    expected = oracle.network_gradients(X, Y, params, acts)
+    expect_dict_of = _grad_mistakes(expected, X.shape[1])
+    if not isinstance(got, dict):
+        raise CheckFailed(f"backward must return a dict of gradients, got {describe(got)}")
+    missing = [k for k in expected if k not in got]
+    if missing:
+        raise CheckFailed(f"grads is missing {missing} (keys must be dW1, db1, ...); got "
+                          f"{sorted(map(str, got))}")
+    for key in sorted(expected, key=lambda k: (-int(k[2:]), k)):  # last layer first
+        expect_array(got[key], expected[key], f'grads["{key}"]', m=X.shape[1],
+                     mistakes=expect_dict_of[key])
+    return got
+
+
+@check("backward", f"the worked example: dW2[0,0] = {oracle.WORKED_DW2[0, 0]:.9g}, "
+       f"dW1[0,0] = {oracle.WORKED_DW1[0, 0]:.9g}, ...", 2, public=True)
+def backward_worked_example(t):
+    _check_backward(t, oracle.WORKED_X, oracle.WORKED_Y, oracle.WORKED_PARAMS, WORKED_ACTS)
+
+
+@check("backward", "gradient check of a 3-layer relu/sigmoid/linear network, batch of 6", 3,
+       public=True)
+def backward_three_layers(t):
+    X, Y, params = _problem(t.rng(411), DEEP_SIZES, DEEP_ACTS, 6)
+    _check_backward(t, X, Y, params, DEEP_ACTS)
+
+
+@check("backward", "gradient check with a single example (m = 1)")
+def backward_single_example(t):
+    X, Y, params = _problem(t.rng(412), SMALL_SIZES, SMALL_ACTS, 1)
+    _check_backward(t, X, Y, params, SMALL_ACTS)
+
+
+@check("backward", "the same cache twice gives the same gradients (the cache is not modified)")
+def backward_keeps_the_cache(t):
+    X, Y, params = _problem(t.rng(413), DEEP_SIZES, DEEP_ACTS, 4)
+    first = _check_backward(t, X, Y, params, DEEP_ACTS)
+    second = t.call(Y, params, Ref("fw", 1), DEEP_ACTS)
+    if not isinstance(second, dict) or any(
+        not isinstance(second.get(k), np.ndarray) or not np.array_equal(first[k], second[k])
+        for k in first
+    ):
+        raise CheckFailed("a second backward call with the same cache gave different gradients: "
+                          "backward must not modify the cache.")
+
+
+def _check_lag(t, X, Y, params, acts):
+    got = expect_tuple(t.call(X, Y, params, acts), 2, "loss_and_gradients")
+    J = oracle.network_cost(X, Y, params, acts)
+    m = X.shape[1]
+    expect_float(got[0], J, "J", mistakes=[
+        (2 * J, "the 1/2 of the MSE is missing."),
+        (J / m, f"J is m = {m} times too small: it is averaged over the batch once, not twice."),
+        (J * m, f"J is m = {m} times too large: average the per-example losses over the batch."),
+    ] if m > 1 else [(2 * J, "the 1/2 of the MSE is missing.")])
+    grads = got[1]
+    if not isinstance(grads, dict):
+        raise CheckFailed(f"the second value must be the dict of gradients, got {describe(grads)}")
+    expected = oracle.network_gradients(X, Y, params, acts)
+    mistakes = _grad_mistakes(expected, X.shape[1])
+    for key, value in expected.items():
+        expect_array(grads.get(key), value, f'grads["{key}"]', m=X.shape[1],
+                     mistakes=mistakes[key])
+
+
+@check("loss_and_gradients", "J and every gradient of a 2-layer network on a batch of 8", 2, public=True)
+def loss_and_gradients_two_layers(t):
+    X, Y, params = _problem(t.rng(421), [3, 4, 2], ["sigmoid", "sigmoid"], 8)
+    _check_lag(t, X, Y, params, ["sigmoid", "sigmoid"])
+
+
+@check("loss_and_gradients", f"the worked example: J = {oracle.WORKED_LOSS} and its gradients")
+def loss_and_gradients_worked_example(t):
+    _check_lag(t, oracle.WORKED_X, oracle.WORKED_Y, oracle.WORKED_PARAMS, WORKED_ACTS)
+
+
+@check("loss_and_gradients", "a 3-layer relu/sigmoid/linear network with m = 1")
+def loss_and_gradients_single_example(t):
+    X, Y, params = _problem(t.rng(422), DEEP_SIZES, DEEP_ACTS, 1)
+    _check_lag(t, X, Y, params, DEEP_ACTS)
+
+
+@check("loss_and_gradients", "a wider 20-30-10 network, batch of 16: directional derivatives and "
+       "sampled coordinates")
+def loss_and_gradients_wide_network(t):
+    rng = t.rng(423)
+    sizes, acts = [20, 30, 10], ["sigmoid", "linear"]
+    params = oracle.random_params(rng, sizes, scale=0.3)
+    X, Y = rng.normal(0, 1, (20, 16)), rng.normal(0, 1, (10, 16))
+    got = expect_tuple(t.call(X, Y, params, acts), 2, "loss_and_gradients")
+    grads = got[1]
+    if not isinstance(grads, dict):
+        raise CheckFailed(f"the second value must be the dict of gradients, got {describe(grads)}")
+    shaped = {}
+    for key, value in params.items():
+        g = grads.get("d" + key)
+        if not isinstance(g, np.ndarray) or g.shape != value.shape:
+            raise CheckFailed(f'grads["d{key}"] should have shape {value.shape}, got {describe(g)}')
+        shaped[key] = g.astype(float)
+
+    def cost(p):
+        return oracle.network_cost(X, Y, p, acts)
+
+    for key, index, slope in oracle.sampled_coordinates(cost, params, rng):
+        value = float(shaped[key][index])
+        if abs(value - slope) > 2e-4 * abs(slope) + 1e-6:
+            ratio = value / slope if slope else float("nan")
+            m = X.shape[1]
+            hint = (f" It is m = {m} times too large: average over the mini-batch (1/m)."
+                    if abs(ratio - m) < 1e-2 * m else
+                    f" It is m = {m} times too small: the 1/m is applied once, in linear_backward."
+                    if abs(ratio * m - 1) < 1e-2 else
+                    f" It is about {ratio:.3g} times the right value." if abs(ratio) > 1.5
+                    or abs(ratio) < 0.7 else "")
+            raise CheckFailed(f'grads["d{key}"]{list(index)} is {value:.6g}, expected {slope:.6g} '
+                              f"(finite differences).{hint}")
+    for u, slope in oracle.directional_derivatives(cost, params, rng):
+        value = sum(float(np.sum(shaped[k] * u[k])) for k in params)
+        if abs(value - slope) > 2e-4 * abs(slope) + 1e-7:
+            raise CheckFailed(f"along a random direction the gradients give a slope of "
+                              f"{value:.6g}, finite differences {slope:.6g}.")
+
+
+@check("forward", "does not modify X, params or activations (judged once its output is right)",
+       public=True)
+def forward_leaves_inputs_unchanged(t):
+    X, _, params = _problem(t.rng(404), DEEP_SIZES, DEEP_ACTS, 4)
+    expected = oracle.network_output(X, params, DEEP_ACTS)
+    t.expect_inputs_unchanged(X, params, list(DEEP_ACTS), judge=lambda got: expect_array(
+        expect_tuple(got, 2, "forward")[0], expected, "Y_hat"))
+
+
+def _expect_grads_dict(got, expected):
+    if not isinstance(got, dict):
+        raise CheckFailed(f"expected a dict of gradients, got {describe(got)}")
+    for key, value in expected.items():
+        expect_array(got.get(key), value, f'grads["{key}"]')
+
+
+@check("backward", "does not modify Y, params or activations (judged once its gradients are "
+       "right)", public=True)
+def backward_leaves_inputs_unchanged(t):
+    X, Y, params = _problem(t.rng(414), DEEP_SIZES, DEEP_ACTS, 4)
+    _forward_checked(t, X, params, DEEP_ACTS)
+    expected = oracle.network_gradients(X, Y, params, DEEP_ACTS)
+    t.expect_inputs_unchanged(Y, params, Ref("fw", 1), list(DEEP_ACTS),
+                              judge=lambda got: _expect_grads_dict(got, expected))
+
+
+@check("loss_and_gradients", "does not modify X, Y, params or activations (judged once its "
+       "values are right)", public=True)
+def loss_and_gradients_leaves_inputs_unchanged(t):
+    X, Y, params = _problem(t.rng(424), DEEP_SIZES, DEEP_ACTS, 4)
+    J = oracle.network_cost(X, Y, params, DEEP_ACTS)
+    expected = oracle.network_gradients(X, Y, params, DEEP_ACTS)
+
+    def judge(got):
+        got = expect_tuple(got, 2, "loss_and_gradients")
+        expect_float(got[0], J, "J")
+        _expect_grads_dict(got[1], expected)
+
+    t.expect_inputs_unchanged(X, Y, params, list(DEEP_ACTS), judge=judge)

@@ -1,0 +1,384 @@
+"""Where student code runs: the zygote that forks workers, and the sandbox around it.
+
+Modes, strongest first (``detect()`` picks the strongest this machine allows):
+
+- ``namespaces``: the zygote runs inside a bubblewrap sandbox with its own mount, PID, IPC,
+  UTS and network namespaces. It sees a read-only Python runtime and numpy, the submission
+  being graded (read-only), a private size-limited /tmp, /var/tmp and /dev/shm, no network (not
+  even loopback), a /proc of its own processes, and no keyring system calls. As root, every
+  worker also drops to an unprivileged uid, so the root zygote is out of its reach and the
+  sandbox serves the next submission once it is verified empty. Not as root (user
+  namespaces), worker and zygote share a uid, so a sandbox serves one submission and dies.
+- ``uid``: root without namespaces (e.g. a container that refuses them): workers drop to an
+  unprivileged uid with rlimits; the grader closes its own files to other users and removes
+  what the uid left in the shared temporary folders.
+- ``none``: neither: rlimits and timeouts only. Student code runs as the grader's user and can
+  read what that user can: only with an explicit opt-in (BACKPROP_LAB_ALLOW_UNSANDBOXED=1).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import multiprocessing.util
+import os
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from autograder.engine.sandbox.uids import is_root
+
+SANDBOX_DIR = Path(__file__).resolve().parent
+# What the zygote and its workers run: their two mains and the protocol they speak (from core/).
+WORKER_FILES = (SANDBOX_DIR / "zygote_main.py", SANDBOX_DIR / "worker_main.py",
+                SANDBOX_DIR.parent / "core" / "protocol.py")
+INSIDE_ENGINE, INSIDE_SITE, INSIDE_PACKAGE = "/sandbox/engine", "/sandbox/site", "/sandbox/pkg"
+TMPFS_BYTES = {"/tmp": 64 * 1024**2, "/var/tmp": 16 * 1024**2, "/dev/shm": 16 * 1024**2}
+THREADS_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+MODES = ("namespaces", "uid", "none")
+ALLOW_UNSANDBOXED = "BACKPROP_LAB_ALLOW_UNSANDBOXED"
+
+
+class SandboxUnavailable(RuntimeError):
+    """Refusing to run student code: no isolation at all and no explicit opt-in."""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    mode: str  # one of MODES
+    root: bool
+    why: str = ""  # why no stronger mode
+
+    @property
+    def reusable(self) -> bool:
+        """Whether one zygote may serve several submissions: only when it is out of the
+        workers' reach (root, workers under another uid)."""
+        return self.root and self.mode in ("namespaces", "uid")
+
+    def describe(self) -> str:
+        if self.mode == "namespaces":
+            who = ("each worker under its own unprivileged uid" if self.root
+                   else "as your user, in a user namespace")
+            return ("sandbox: bubblewrap namespaces (own filesystem view, PIDs, IPC, no "
+                    f"network), {who}")
+        if self.mode == "uid":
+            return (f"sandbox: NO namespaces ({self.why}); workers run under unprivileged uids "
+                    "with resource limits, but can read world-readable files of this machine")
+        return (f"sandbox: NONE ({self.why}); student code runs as your user and can read "
+                "and change your files; grade untrusted code as root or where user namespaces "
+                "work")
+
+
+@lru_cache(maxsize=1)
+def detect() -> Isolation:
+    """The strongest mode available (BACKPROP_LAB_SANDBOX=namespaces|uid|none forces one)."""
+    root = is_root()
+    wanted = os.environ.get("BACKPROP_LAB_SANDBOX", "auto")
+    if wanted not in ("auto", *MODES):
+        raise SandboxUnavailable(f"BACKPROP_LAB_SANDBOX={wanted!r}: use one of {MODES}")
+    if wanted == "uid" and not root:
+        raise SandboxUnavailable("BACKPROP_LAB_SANDBOX=uid needs the grader to run as root")
+    why = "forced by BACKPROP_LAB_SANDBOX"
+    if wanted in ("auto", "namespaces"):
+        why = namespaces_refused(root)
+        if not why:
+            return Isolation("namespaces", root)
+        if wanted == "namespaces":
+            raise SandboxUnavailable(f"namespaces are not available: {why}")
+    if root and wanted != "none":
+        return Isolation("uid", True, why)
+    return Isolation("none", root, why if root else f"not root; {why}")
+
+
+def check_allowed(isolation: Isolation) -> None:
+    if isolation.mode == "none" and os.environ.get(ALLOW_UNSANDBOXED) != "1":
+        raise SandboxUnavailable(
+            f"{isolation.describe()}. To grade anyway (only code you trust), set "
+            f"{ALLOW_UNSANDBOXED}=1 (make grade ALLOW_UNSANDBOXED=1)."
+        )
+
+
+# --- bubblewrap ------------------------------------------------------------------------------
+def _tools() -> dict[str, str | None]:
+    return {name: shutil.which(name, path="/usr/bin:/bin:/usr/sbin:/sbin")
+            for name in ("bwrap", "unshare", "setpriv")}
+
+
+def namespaces_refused(root: bool) -> str:
+    """'' if a bubblewrap sandbox starts here, else why not (one short sentence)."""
+    tools = _tools()
+    missing = [name for name, path in tools.items() if path is None]
+    if missing:
+        return f"{', '.join(missing)} not installed (Debian: apt-get install bubblewrap)"
+    try:
+        done = subprocess.run(sandbox_command(root), capture_output=True,
+                              timeout=30, check=False, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bwrap failed to start ({exc})"
+    if done.returncode != 0:
+        text = (done.stderr or done.stdout).decode(errors="replace").strip().splitlines()
+        return f"the kernel refused them ({text[-1] if text else f'exit {done.returncode}'})"
+    return ""
+
+
+def _python() -> tuple[str, str]:
+    """(interpreter, installation prefix) to run inside the sandbox: the base interpreter,
+    never the virtualenv's site-packages (which may hold the grader itself)."""
+    return os.path.realpath(sys.executable), sys.base_prefix
+
+
+def _numpy_dirs() -> list[Path]:
+    import numpy
+
+    package = Path(numpy.__file__).resolve().parent
+    return [p for p in (package, package.with_name("numpy.libs")) if p.is_dir()]
+
+
+def _runtime_binds() -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    args += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    _, prefix = _python()
+    if not Path(prefix).resolve().is_relative_to("/usr"):
+        for parent in reversed(Path(prefix).parents[:-1]):  # bwrap makes new folders 0700
+            args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--ro-bind", prefix, prefix]
+    hidden = {sysconfig.get_paths(vars={"base": prefix, "platbase": prefix})[k]
+              for k in ("purelib", "platlib")}
+    for site in sorted(hidden):  # the base installation's packages stay invisible
+        if Path(site).is_dir():
+            args += ["--tmpfs", site]
+    for folder in _numpy_dirs():
+        args += ["--ro-bind", str(folder), f"{INSIDE_SITE}/{folder.name}"]
+    for path in WORKER_FILES:
+        args += ["--ro-bind", str(path), f"{INSIDE_ENGINE}/{path.name}"]
+    return args
+
+
+def sandbox_command(root: bool, *, package: Path | None = None, socket_fd: int | None = None,
+                    extra: list[str] | None = None) -> list[str]:
+    """The bwrap command line of a sandbox whose zygote talks on ``socket_fd`` (None: a probe
+    that only imports numpy)."""
+    tools = _tools()
+    args = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session", "--hostname", "sandbox",
+            "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
+            "--proc", "/proc", "--dev", "/dev", "--dir", "/var"]
+    for folder in ("/sandbox", INSIDE_SITE, INSIDE_ENGINE):  # bwrap makes new folders 0700
+        args += ["--perms", "0755", "--dir", folder]
+    for key, value in THREADS_ENV.items():
+        args += ["--setenv", key, value]
+    if not root:  # CAP_SYS_ADMIN only to make the network namespace; dropped right after
+        args += ["--unshare-user", "--cap-add", "CAP_SYS_ADMIN"]
+    args += _runtime_binds()
+    for path, size in TMPFS_BYTES.items():
+        args += ["--perms", "1777", "--size", str(size), "--tmpfs", path]
+    if package is not None:
+        args += ["--ro-bind", str(package), INSIDE_PACKAGE]
+    args += ["--chdir", "/tmp", *(extra or [])]
+    python, _ = _python()
+    command = [tools["unshare"], "--net", "--"]  # a network namespace with loopback down
+    if not root:
+        command += [tools["setpriv"], "--no-new-privs", "--inh-caps=-all",
+                    "--ambient-caps=-all", "--"]
+    if socket_fd is None:
+        command += [python, "-I", "-S", "-c",
+                    f"import sys; sys.path.append({INSIDE_SITE!r}); import numpy"]
+    else:
+        command += [python, "-I", "-S", f"{INSIDE_ENGINE}/zygote_main.py", str(socket_fd),
+                    INSIDE_SITE]
+    return [tools["bwrap"], *args, "--", *command]
+
+
+def keyring_filter() -> bytes | None:
+    """A seccomp program that makes add_key, request_key and keyctl fail with EPERM.
+
+    A uid's keyring outlives its processes, so it would carry data from one submission to the
+    next graded under the same uid. Returns None on architectures not listed here.
+    """
+    arches = {"x86_64": (0xC000003E, (248, 249, 250)), "aarch64": (0xC00000B7, (217, 218, 219))}
+    machine = os.uname().machine
+    if machine not in arches:
+        return None
+    arch, numbers = arches[machine]
+    ld_abs, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    # Another architecture's calls (i386 on x86_64) and x32 calls are denied outright.
+    code = [(ld_abs, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, deny), (ld_abs, 0, 0, 0),
+            (jge, len(numbers) + 1, 0, 0x40000000)]
+    code += [(jeq, len(numbers) - i, 0, n) for i, n in enumerate(numbers)]
+    code += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+    return b"".join(struct.pack("=HBBI", *insn) for insn in code)
+
+
+# --- the zygote ------------------------------------------------------------------------------
+def _data_fd(data: bytes) -> int:
+    fd = os.memfd_create("backprop-lab", 0)
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+class Sandbox:
+    """A zygote (numpy loaded, forks one worker per request) inside its sandbox, if any."""
+
+    def __init__(self, isolation: Isolation) -> None:
+        self.isolation = isolation
+        self.package: Path | None = None  # namespaces: bound read-only at INSIDE_PACKAGE
+        self.scratch: Path | None = None
+        self.ns_pid = 0  # namespaces: host pid of the sandbox's first process
+        self._lock = threading.Lock()
+        self.errors = tempfile.TemporaryFile()  # what bwrap or the zygote itself complain about
+        parent, child = socket.socketpair()
+        keep = [child.fileno()]
+        try:
+            if isolation.mode == "namespaces":
+                self.scratch = Path(tempfile.mkdtemp(prefix="backprop-lab-slot-"))
+                self.package = self.scratch / "pkg"
+                self.package.mkdir(mode=0o755)
+                cmd, keep = self._bwrap(child, keep)
+            else:
+                cmd = [sys.executable, "-I", "-B", str(SANDBOX_DIR / "zygote_main.py"),
+                       str(child.fileno())]
+            # Not the grader's environment: bwrap's own process is visible in the sandbox.
+            env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **THREADS_ENV}
+            self.proc = subprocess.Popen(
+                cmd, pass_fds=keep, env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,
+                cwd="/", start_new_session=True,
+            )
+        finally:
+            for fd in keep:
+                if fd != child.fileno():
+                    os.close(fd)
+            child.close()
+        self.sock = parent
+        if isolation.mode == "namespaces":
+            self.ns_pid = self._read_info()
+
+    def _bwrap(self, child: socket.socket, keep: list[int]) -> tuple[list[str], list[int]]:
+        extra: list[str] = []
+        seccomp = keyring_filter()
+        if seccomp is not None:
+            fd = _data_fd(seccomp)
+            keep.append(fd)
+            extra += ["--seccomp", str(fd)]
+        self._info_r, info_w = os.pipe()
+        keep.append(info_w)
+        extra += ["--info-fd", str(info_w)]
+        full = sandbox_command(self.isolation.root, package=self.package,
+                               socket_fd=child.fileno(), extra=extra)
+        # bwrap reads its options from a file descriptor, so that /proc/*/cmdline in the
+        # sandbox shows none of the folders bound into it.
+        split = full.index("--")
+        args_fd = _data_fd(b"".join(a.encode() + b"\0" for a in full[1:split]))
+        keep.append(args_fd)
+        return [full[0], "--args", str(args_fd), *full[split:]], keep
+
+    def _read_info(self) -> int:
+        with os.fdopen(self._info_r, "rb") as info:
+            ready, _, _ = select.select([info], [], [], 30)
+            data = info.read(4096) if ready else b""
+        try:
+            return int(json.loads(data or b"{}").get("child-pid", 0))
+        except ValueError:
+            return 0
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def request(self, message: dict, fds: list[int] | None = None) -> dict:
+        """Send one request to the zygote (fds passed along) and return its JSON answer."""
+        with self._lock:
+            socket.send_fds(self.sock, [json.dumps(message).encode()], fds or [])
+            ready, _, _ = select.select([self.sock], [], [], 30)
+            reply = self.sock.recv(1 << 16) if ready else b""
+        if not reply:
+            raise OSError(f"the zygote did not answer{self._complaint()}")
+        answer = json.loads(reply)
+        if not isinstance(answer, dict):
+            raise OSError("the zygote gave a malformed answer")
+        return answer
+
+    def _complaint(self) -> str:
+        self.errors.seek(0)
+        text = self.errors.read(2000).decode(errors="replace").strip()
+        return f": {text.splitlines()[-1]}" if text else ""
+
+    def spawn(self, config: dict, fds: list[int]) -> int:
+        """Fork a worker with ``fds`` as its 0/1/2; returns its pid (as the zygote sees it)."""
+        return int(self.request({"op": "spawn", "config": config}, fds)["pid"])
+
+    def reset(self, home: str) -> list[str]:
+        """Once a submission's processes are all dead: remove its home, and return what else
+        it left in the sandbox's writable folders, IPC namespace or process table."""
+        answer = self.request({"op": "reset", "home": home})
+        return [str(x) for x in answer.get("leftovers", ["no answer"])]
+
+    def close(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.kill()
+        self.proc.wait()
+        self.errors.close()
+        self.sock.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+class SandboxPool:
+    """Sandboxes of this process: reused across submissions when the isolation allows it."""
+
+    _idle: list[Sandbox] = []
+    _lock = threading.Lock()
+    _owner = 0  # the process whose exit closes the idle sandboxes
+
+    @classmethod
+    def drain(cls) -> None:
+        """Close every idle sandbox (at exit, and before switching modes in tests)."""
+        with cls._lock:
+            boxes, cls._idle[:] = list(cls._idle), []
+        for box in boxes:
+            box.close()
+
+    @classmethod
+    def acquire(cls) -> Sandbox:
+        isolation = detect()
+        check_allowed(isolation)
+        if cls._owner != os.getpid():  # registered here: forked children drop inherited hooks
+            cls._owner = os.getpid()
+            atexit.register(cls.drain)
+            multiprocessing.util.Finalize(None, cls.drain, exitpriority=10)  # pool processes
+        with cls._lock:
+            while cls._idle:
+                box = cls._idle.pop()
+                if box.alive():
+                    return box
+                box.close()
+        return Sandbox(isolation)
+
+    @classmethod
+    def release(cls, box: Sandbox, clean: bool) -> None:
+        if clean and box.isolation.reusable and box.alive():
+            with cls._lock:
+                cls._idle.append(box)
+        else:
+            box.close()
+

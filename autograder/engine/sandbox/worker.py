@@ -1,0 +1,376 @@
+"""Run student code in a separate, limited worker process; the trusted side only sees data.
+
+A worker is forked by a zygote (isolation.py) inside the strongest sandbox the machine allows.
+When the grader is root it runs under an unprivileged uid leased for this submission, and
+everything that uid started is killed before the next submission and before results are
+written. The trusted side never opens a path the worker could have created or changed: the
+student's output is captured in an anonymous memory file made before any student code runs,
+and the submission's files are copied into a folder only root can write.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import select
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from autograder.engine.core import protocol
+from autograder.engine.core.calls import CallResult, module_missing, module_unimportable
+from autograder.engine.core.contract import IMPORT_ORDER
+from autograder.engine.sandbox.isolation import INSIDE_PACKAGE, Sandbox, SandboxPool, keyring_filter
+from autograder.engine.sandbox.uids import (
+    UidLease,
+    is_root,
+    kill_uid,
+    process_cpu_seconds,
+    processes_of_uid,
+    remove_leftovers,
+)
+
+ENGINE_DIR = Path(__file__).resolve().parents[1]
+OUTPUT_LIMIT = 4 * 1024 * 1024
+OUTPUT_SHOWN = 20000
+
+DEFAULT_LIMITS = {
+    "as_bytes": 2 * 1024**3,  # numpy needs ~0.4 GB of address space; students' arrays are tiny
+    "cpu_seconds": 120,
+    "file_bytes": OUTPUT_LIMIT,
+    "open_files": 64,
+    "processes": 64,  # per uid; only applied under a dedicated uid
+    "message_queue_bytes": 0,  # POSIX message queues would outlive the worker
+}
+
+
+class WorkerDied(Exception):
+    pass
+
+
+def ensure_traversable(path: Path) -> None:
+    """Let other users pass through (not list) every folder above ``path`` (e.g. /root)."""
+    for parent in path.resolve().parents:
+        mode = parent.stat().st_mode
+        if not mode & 0o001:
+            os.chmod(parent, mode | 0o001)
+
+
+def protect(paths: list[Path]) -> None:
+    """Make trusted folders (hidden tests, solutions, results) unreachable for other users."""
+    for path in paths:
+        if path.exists() and not path.is_symlink():
+            os.chmod(path, path.stat().st_mode & 0o700)
+
+
+def protect_installation(root: Path = ENGINE_DIR.parents[1]) -> None:
+    """Without namespaces, as root: close the grader (hidden checks, rubric, solutions, tests,
+    .git) to other users; ``root`` stays passable (not listable) and a virtualenv in it open, so
+    the unprivileged worker can still reach the environment's Python and numpy."""
+    from autograder.engine.sandbox.isolation import detect
+
+    if not is_root() or detect().mode != "uid":
+        return
+    ensure_traversable(Path(os.path.realpath(sys.executable)))
+    os.chmod(root, root.stat().st_mode & 0o711)
+    protect([child for child in root.iterdir() if child.name not in (".venv", "venv")])
+    protect([ENGINE_DIR.parent])  # the engine itself, wherever it is installed
+
+
+def copy_package(source: Path, dest: Path, group: int | None, nested: str) -> None:
+    """Copy the staged modules (regular files only) to ``dest/nested``, owned by the grader and
+    read-only for the worker; ``dest`` is readable by ``group`` only, when one is given."""
+    dest.mkdir(mode=0o755, exist_ok=True)
+    if group is not None:
+        os.chown(dest, os.geteuid(), group)
+        os.chmod(dest, 0o750)
+    package = dest / nested
+    package.mkdir(mode=0o755)
+    for entry in sorted(source.iterdir()):
+        if entry.suffix != ".py" or entry.is_symlink() or not entry.is_file():
+            continue
+        shutil.copyfile(entry, package / entry.name)
+        os.chmod(package / entry.name, 0o644)
+
+
+class Worker:
+    """One sandboxed worker for one submission; restarted after a crash or timeout."""
+
+    MODULE_ORDER = IMPORT_ORDER  # each module after the ones it imports
+
+    def __init__(self, package_dir: Path, *, limits: dict | None = None,
+                 import_timeout: float = 10.0) -> None:
+        self.limits = dict(DEFAULT_LIMITS, **(limits or {}))
+        self.import_timeout = import_timeout
+        self.source = Path(package_dir)
+        self.modules = {p.stem for p in self.source.glob("*.py") if p.is_file()}
+        self.box: Sandbox | None = None
+        self.lease: UidLease | None = None
+        self.scratch: Path | None = None
+        self.output = -1
+        self.broken: dict[str, str] = {}
+        self.pid: int | None = None
+        self._req_fd = self._resp_fd = -1
+        self.restarts = 0
+        self.cpu_seconds = 0.0  # CPU used by this submission's worker processes
+        self.memo: dict[str, Any] = {}  # values the checks read once per submission
+        self._started = False
+        self._closed: str | None = None
+        self._next_id = 1
+        self._buffer = b""
+        try:
+            self._attach()
+            self.isolation = self.box.isolation
+            if self.isolation.root:
+                self.lease = UidLease()
+            # The student's output: an anonymous file, made before any student code runs,
+            # shared by every restart of the worker and read back only through this descriptor.
+            self.output = os.memfd_create("student-output", os.MFD_CLOEXEC)
+            fcntl.fcntl(self.output, fcntl.F_SETFL, fcntl.fcntl(self.output, fcntl.F_GETFL)
+                        | os.O_APPEND)
+            if self.isolation.mode == "namespaces":
+                self.package_root = INSIDE_PACKAGE
+                self.home = f"/tmp/w-{os.urandom(8).hex()}"
+            else:
+                self.scratch = Path(tempfile.mkdtemp(prefix="backprop-lab-"))
+                os.chmod(self.scratch, 0o711)
+                if self.lease:
+                    ensure_traversable(self.scratch)  # the worker must reach it (not list it)
+                group = self.lease.uid if self.lease else None
+                copy_package(self.source, self.scratch / "pkg", group, nested="backprop")
+                self.package_root = str(self.scratch / "pkg")
+                home = self.scratch / "home"
+                home.mkdir(mode=0o700)
+                if self.lease:
+                    os.chown(home, self.lease.uid, self.lease.uid)
+                self.home = str(home)
+        except BaseException:
+            self.close()
+            raise
+
+    def _attach(self) -> None:
+        """Take a sandbox and, with namespaces, put this submission in its package folder."""
+        self.box = SandboxPool.acquire()
+        if self.box.package is not None:
+            for entry in self.box.package.iterdir():  # root-only: the previous submission's copy
+                shutil.rmtree(entry)
+            copy_package(self.source, self.box.package, None, nested="backprop")
+
+    # --- life cycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.box is None or not self.box.alive():
+            if self.box is not None:
+                SandboxPool.release(self.box, clean=False)
+            self._attach()
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": self.home,
+            "TMPDIR": self.home,
+            "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONHASHSEED": "0",
+            "MPLBACKEND": "Agg",
+            **{k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
+        }
+        config = {
+            "package_root": self.package_root,
+            "home": self.home,
+            "make_home": self.isolation.mode == "namespaces",
+            "uid": self.lease.uid if self.lease else None,
+            "env": env,
+            "limits": {k: v for k, v in self.limits.items() if k != "processes" or self.lease},
+            "broken": self.broken,
+        }
+        if self.isolation.mode == "uid" and keyring_filter():  # bwrap loads it otherwise
+            config["seccomp"] = keyring_filter().hex()
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        try:
+            self.pid = self.box.spawn(config, [req_r, resp_w, self.output])
+        except BaseException:
+            os.close(req_w)
+            os.close(resp_r)
+            raise
+        finally:
+            for fd in (req_r, resp_w):
+                os.close(fd)
+        self._req_fd, self._resp_fd = req_w, resp_r
+        self._buffer = b""
+        os.set_blocking(req_w, False)
+        os.set_blocking(resp_r, False)
+        header, _ = self._receive(expect_id=0, timeout=30.0)
+        if not header.get("ready"):
+            raise WorkerDied("worker did not start")
+
+    def import_modules(self) -> None:
+        """Import each student module once, so one that hangs or crashes is isolated."""
+        for module in self.MODULE_ORDER:
+            if module not in self.modules:
+                self.broken[module] = module_missing(module)
+        for module in self.MODULE_ORDER:
+            if module in self.broken:
+                continue
+            result = self._request({"op": "import", "module": module}, {}, self.import_timeout)
+            if not result.ok:
+                self.broken[module] = module_unimportable(module, result)
+
+    def ensure_started(self) -> None:
+        if self.pid is None:
+            if self._started:
+                self.restarts += 1
+            self.stop_process()
+            self.start()
+            self._started = True
+
+    def stop_process(self) -> None:
+        """Kill the worker and everything it started."""
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        alive: list[int] = []
+        if self.lease:  # counted first: the worker exits as soon as its pipes close
+            alive = processes_of_uid(self.lease.uid)
+            self.cpu_seconds += sum(process_cpu_seconds(p) for p in alive)
+        elif self.isolation.mode != "namespaces":
+            self.cpu_seconds += process_cpu_seconds(pid)
+        for fd in (self._req_fd, self._resp_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.lease:
+            kill_uid(self.lease.uid, alive)
+        elif self.isolation.mode == "namespaces":  # worker and zygote share a uid: end both
+            SandboxPool.release(self.box, clean=False)
+            self.box = None
+        else:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def close(self) -> str:
+        """Stop everything, remove every trace of the worker and return its output (truncated)."""
+        if self._closed is not None:
+            return self._closed
+        self._closed = ""
+        clean = False
+        try:
+            self.stop_process()
+            if self.lease:
+                if self.isolation.mode == "uid" and remove_leftovers(self.lease.uid):
+                    raise RuntimeError("the sandbox uid left something that cannot be removed")
+            if self.box is not None and self.box.alive():
+                # A reused sandbox must be as new: anything left in it ends it instead.
+                clean = self.box.package is None or not self.box.reset(self.home)
+        except OSError:
+            clean = False
+        finally:
+            if self.box is not None:
+                SandboxPool.release(self.box, clean=clean)
+                self.box = None
+            if self.lease:
+                self.lease.release()
+            if self.scratch is not None:
+                shutil.rmtree(self.scratch, ignore_errors=True)  # safe: the uid is all dead
+            if self.output >= 0:
+                self._closed = os.pread(self.output, OUTPUT_SHOWN, 0).decode("utf-8", "replace")
+                os.close(self.output)
+                self.output = -1
+        return self._closed
+
+    # --- calls ------------------------------------------------------------------------------
+    def call(self, module: str, function: str, *args: Any, kwargs: dict | None = None,
+             store: str | None = None, return_args: bool = False,
+             timeout: float = 10.0) -> CallResult:
+        header = {"op": "call", "module": module, "function": function,
+                  "store": store, "return_args": return_args}
+        return self._request(header, {"args": list(args), "kwargs": kwargs or {}}, timeout)
+
+    def _request(self, header: dict, value: Any, timeout: float) -> CallResult:
+        try:
+            self.ensure_started()
+        except (WorkerDied, protocol.ProtocolError, OSError) as exc:
+            self.stop_process()
+            return CallResult(ok=False, crashed=True, error_message=str(exc))
+        rid = self._next_id
+        self._next_id += 1
+        deadline = time.monotonic() + timeout
+        try:
+            self._send(protocol.encode({**header, "id": rid}, value), deadline)
+            reply, payload = self._receive(expect_id=rid, timeout=deadline - time.monotonic())
+        except TimeoutError:
+            self.stop_process()
+            if header.get("op") == "import":
+                self.broken[header["module"]] = f"importing backprop/{header['module']}.py timed out"
+            return CallResult(ok=False, timed_out=True)
+        except (WorkerDied, protocol.ProtocolError, OSError) as exc:
+            self.stop_process()
+            if header.get("op") == "import":
+                self.broken[header["module"]] = (
+                    f"importing backprop/{header['module']}.py ended the process"
+                )
+            return CallResult(ok=False, crashed=True, error_message=str(exc)[:300])
+        if not reply.get("ok"):
+            err = reply.get("error") or {}
+            return CallResult(ok=False, error_type=str(err.get("type", "Error")),
+                              error_message=str(err.get("message", "")),
+                              traceback=str(err.get("traceback", "")))
+        payload = payload if isinstance(payload, dict) else {}
+        warnings, seconds = reply.get("warnings"), reply.get("seconds")
+        return CallResult(
+            ok=True, value=payload.get("result"), args_after=payload.get("args"),
+            warnings=[str(w) for w in warnings] if isinstance(warnings, list) else [],
+            seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0,
+        )
+
+    def _send(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            try:
+                n = os.write(self._req_fd, view)
+                view = view[n:]
+                continue
+            except BlockingIOError:
+                pass
+            except BrokenPipeError as exc:
+                raise WorkerDied("worker closed its input") from exc
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            poller = select.poll()
+            poller.register(self._req_fd, select.POLLOUT)
+            poller.poll(remaining * 1000)
+
+    def _receive(self, expect_id: int, timeout: float) -> tuple[dict, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            if len(self._buffer) >= 4:
+                length = int.from_bytes(self._buffer[:4], "big")
+                if length > protocol.MAX_MESSAGE_BYTES:
+                    raise protocol.ProtocolError("reply over the size limit")
+                if len(self._buffer) >= 4 + length:
+                    payload = self._buffer[4 : 4 + length]
+                    self._buffer = self._buffer[4 + length :]
+                    header, value = protocol.decode(payload)
+                    if header.get("id") != expect_id:
+                        raise protocol.ProtocolError("reply out of order")
+                    return header, value
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            poller = select.poll()
+            poller.register(self._resp_fd, select.POLLIN)
+            if not poller.poll(remaining * 1000):
+                continue
+            try:
+                chunk = os.read(self._resp_fd, 1 << 20)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise WorkerDied("worker exited")
+            self._buffer += chunk

@@ -1,0 +1,120 @@
+"""The zygote: a process with numpy already imported that forks one worker per request.
+
+Started by the trusted grader (isolation.Sandbox) with one end of a socket pair, inside the
+sandbox when there is one (argv: socket fd [, folder holding numpy]). Requests are JSON:
+
+    {"op": "spawn", "config": {...}} + three fds (requests pipe, replies pipe, capture file):
+        fork a worker (worker_main.become + serve); answer {"pid": ...}
+    {"op": "reset", "home": path}: once the workers are gone, remove that worker home and
+        answer {"leftovers": [...]}: what else is left in the sandbox's writable folders, IPC
+        namespace and process table
+
+It never imports student code itself, and exits when the grader closes the socket.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sys
+
+# protocol.py lies next to this file in the sandbox, in ../core/ in the grader's own folder.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+GRADER_PATHS = [_HERE, os.path.join(os.path.dirname(_HERE), "core")]
+sys.path[:0] = GRADER_PATHS
+if len(sys.argv) > 2:
+    sys.path.append(sys.argv[2])  # numpy's folder in the sandbox (site-packages are not used)
+
+import numpy  # noqa: E402 - imported once here, inherited by every worker
+import protocol  # noqa: E402,F401
+import worker_main  # noqa: E402
+
+WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def warm_up() -> None:
+    """Touch what nearly every submission uses, so each fork starts with it loaded."""
+    rng = numpy.random.default_rng(0)
+    a = rng.standard_normal((3, 3))
+    numpy.random.RandomState(0).permutation(3)
+    numpy.einsum("ij,jk->ik", a, a)
+    numpy.linalg.norm(a @ a.T)
+    numpy.exp(numpy.maximum(a, 0)).sum(axis=1, keepdims=True)
+
+
+def audit() -> list[str]:
+    """Anything a worker could have left behind in this sandbox (names only, nothing opened)."""
+    found = []
+    for folder in WRITABLE:
+        try:
+            found += [f"{folder}/{name}" for name in sorted(os.listdir(folder))[:20]]
+        except OSError:
+            pass
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as fh:
+                found += [f"System V {kind} object" for _ in fh.readlines()[1:]]
+        except OSError:
+            pass
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in (1, me):
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    state = fh.read().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if state not in ("Z", "X"):
+                found.append(f"process {entry}")
+    return found
+
+
+def spawn(config: dict, fds: list[int]) -> int:
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            for target, fd in enumerate(fds):
+                os.dup2(fd, target)
+            os.closerange(3, 1 << 16)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            worker_main.become(config)
+            worker_main.serve(config)
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def main() -> None:
+    warm_up()
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    del sys.path[:len(GRADER_PATHS)]  # workers must not see the grader's folders on their path
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
+        except OSError:
+            return
+        if not msg:
+            return
+        request = json.loads(msg)
+        try:
+            if request.get("op") == "reset":
+                home = str(request.get("home", ""))
+                if home.startswith("/tmp/w-") and os.path.lexists(home):
+                    shutil.rmtree(home)  # safe against links: works on file descriptors
+                answer = {"leftovers": audit()}
+            else:
+                answer = {"pid": spawn(request["config"], fds)}
+        except Exception as exc:  # noqa: BLE001 - told to the grader, which drops this sandbox
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        finally:
+            for fd in fds:
+                os.close(fd)
+        sock.sendall(json.dumps(answer).encode())
+
+
+if __name__ == "__main__":
+    main()
