@@ -265,7 +265,8 @@ def run(args: argparse.Namespace) -> int:
     merged = f", {len(rows) - len(graded)} others kept from before" if previous else ""
     errors = [g for g in graded if g.result is None]
     could_not = f", {len(errors)} could not be graded" if errors else ""
-    print(f"\n{len(graded) - len(errors)} graded{could_not} ({len(graded)} submissions in "
+    print(f"\n{len(graded) - len(errors)} graded{could_not} ({len(graded)} submission"
+          f"{'s' if len(graded) != 1 else ''} in "
           f"{seconds:.1f}s, {seconds / len(graded):.2f}s each, {jobs} jobs){merged}. Results: "
           f"{out}/report.html, grades.csv, canvas.csv, summary.md, feedback/, results/")
     if errors:

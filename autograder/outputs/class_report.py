@@ -1,8 +1,9 @@
 """OUT/report.html: the class at a glance, in one self-contained page that loads nothing.
 
-The score histogram, full-marks rates per function (inline SVG), the most common failing checks
-with how many students hit each and the mistakes diagnosed, and a sortable table of students
-linking to their feedback files. A Content-Security-Policy forbids any network access.
+The score histogram of the graded submissions, full-marks rates per function (inline SVG), the
+most common mistakes (judged failures grouped by the mistake diagnosed, with how many students
+and in which checks), and a sortable table of students linking to their feedback files, all
+fitting a 1280-pixel window. A Content-Security-Policy forbids any network access.
 """
 
 from __future__ import annotations
