@@ -34,7 +34,7 @@ th, td { border-bottom: 1px solid #d8dde6; padding: .3em .6em; text-align: left;
          vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td { overflow-wrap: anywhere; } /* long names, emails and paths wrap: the page fits 1280 px */
-td.num, td.link { overflow-wrap: normal; white-space: nowrap; }
+td.num, td.link, td.fn { overflow-wrap: normal; white-space: nowrap; }
 #students td.id { overflow-wrap: normal; } /* submission names and SIDs break at spaces only */
 #students td.who { min-width: 8em; } #students td.mail { min-width: 11em; }
 #students td.failing { min-width: 14em; }
@@ -251,7 +251,7 @@ def report_html(graded: list[Graded], rubric: Rubric, stems: dict[str, str],
             mistake = E(found) if found else (
                 "<span class='muted'>wrong values, no known mistake matched</span>")
             shown = "<br>".join(E(title) for title, _ in checks.most_common(3))
-            parts.append(f"<tr><td>{E(fn)}</td><td>{mistake}</td>"
+            parts.append(f"<tr><td class='fn'>{E(fn)}</td><td>{mistake}</td>"
                          f"<td class='num'>{count}</td><td class='muted'>{shown}</td></tr>")
         parts.append("</tbody></table>")
     parts += ["<h2>Students</h2><p class='muted'>Click a column to sort.</p>",
