@@ -154,7 +154,11 @@ class FunctionFeedback:
     def text(self, score: float, max_score: float) -> str:
         """The function's whole feedback with its score (results.json, feedback files, its
         Gradescope entry)."""
-        return "\n".join([f"{self.function}: {score:.4g} / {max_score:.4g} points", *self.lines()])
+        def shown(points: float) -> str:  # 0.7778 -> 0.78, 4.0 -> 4
+            return f"{round(points, 2):g}"
+
+        return "\n".join([f"{self.function}: {shown(score)} / {shown(max_score)} points",
+                          *self.lines()])
 
     def public_text(self, hidden: int, later: str) -> str:
         """The function's block in Gradescope's "Public Tests": about its public checks only, so
