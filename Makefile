@@ -66,8 +66,11 @@ sandbox-tools:
 	    echo "warning: could not install bubblewrap: grading without namespaces"; \
 	  else echo "note: bubblewrap (bwrap) is not installed: grading without namespaces"; fi; }
 
+# Most tests wait (on subprocesses, sandboxes, Otter): pytest-xdist runs test files side by side;
+# each artefact (the autograder zip, the handout) is still built once per run (tests/conftest.py).
+TEST_WORKERS ?= 4
 test: $(STAMP) sandbox-tools
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 grade: $(GRADE_STAMP) sandbox-tools
 	$(PY) -m autograder.grade $(if $(SUBMISSIONS),"$(SUBMISSIONS)") --out "$(OUT)" --jobs $(JOBS) $(GRADE_FLAGS)

@@ -15,8 +15,6 @@ Every message names the input as the instructor gave it, never a temporary path.
 from __future__ import annotations
 
 import os
-import shutil
-import stat
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,7 +22,19 @@ from pathlib import Path
 
 import yaml
 
-from autograder.engine.intake import MODULES, find_package
+from autograder.engine.intake import (
+    MAX_DEPTH,
+    MAX_ZIP_BYTES,
+    MODULES,
+    ArchiveError,
+    SubmissionError,
+    find_package,
+    is_ignored,
+    open_regular,
+    read_regular,
+    safe_extract,
+)
+from autograder.engine.untrusted_text import safe_name, safe_text
 from autograder.model import Student
 
 METADATA = "submission_metadata.yml"
@@ -32,7 +42,6 @@ MAX_METADATA_BYTES = 64 * 1024 * 1024
 # The whole class's input (an export is far larger than one student's zip, see engine/intake.py).
 MAX_INPUT_FILES = 200_000
 MAX_INPUT_BYTES = 20 * 1024**3
-IGNORED = ("__MACOSX", ".")
 
 
 class InputError(Exception):
@@ -54,55 +63,22 @@ class Found:
 
 def read_metadata_bytes(path: Path, display: str, limit: int = MAX_METADATA_BYTES) -> bytes:
     """Read a regular file without following a link or blocking on a FIFO, at most ``limit``."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        why = "it is a symbolic link" if os.path.islink(path) else exc.strerror
-        raise InputError(f"{display} cannot be read: {why}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{display} is not a regular file")
-        if info.st_size > limit:
-            raise InputError(f"{display} is larger than {limit // 2**20} MB")
-        chunks, total = [], 0
-        while chunk := os.read(fd, min(1 << 20, limit + 1 - total)):
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                raise InputError(f"{display} is larger than {limit // 2**20} MB")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+        return read_regular(path, limit, display)
+    except SubmissionError as exc:
+        raise InputError(str(exc)) from None
 
 
 def extract_input(archive: Path, dest: Path, display: str) -> None:
-    """Unpack the instructor's .zip (an export, a class, one student): no absolute paths, no '..',
-    no links, bounded in files and bytes; a damaged zip is a message naming it."""
+    """Unpack the instructor's .zip (an export, a class, one student) with the submissions'
+    extractor, bounded for a whole class; a zip it refuses is a message naming it."""
     try:
-        with zipfile.ZipFile(archive) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_INPUT_FILES or sum(i.file_size for i in infos) > MAX_INPUT_BYTES:
-                raise InputError(f"{display} holds more than {MAX_INPUT_FILES} files or "
-                                 f"{MAX_INPUT_BYTES // 1024**3} GB")
-            for info in infos:
-                parts = Path(info.filename).parts
-                if (info.filename.startswith("/") or ".." in parts or not parts
-                        or (info.external_attr >> 28) == 0xA):
-                    continue
-                target = dest.joinpath(*parts)
-                if info.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, open(target, "wb") as out:
-                    shutil.copyfileobj(src, out, length=1 << 16)
-    except InputError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - zipfile raises many kinds; all mean "unusable"
-        why = "it is password-protected" if "encrypted" in str(exc) else f"{type(exc).__name__}: {exc}"
-        raise InputError(f"{display} cannot be unpacked ({why})") from None
+        safe_extract(archive, dest, display, max_files=MAX_INPUT_FILES, max_bytes=MAX_INPUT_BYTES,
+                     max_depth=MAX_DEPTH + 3)  # an export's own folders above a student's tree
+    except ArchiveError as exc:
+        raise InputError(f"{display} cannot be unpacked: it {exc.why}") from None
+    except SubmissionError as exc:
+        raise InputError(f"{display} cannot be unpacked: {exc}") from None
 
 
 def _text(value: object) -> str:
@@ -171,7 +147,7 @@ def parse_metadata(data: bytes, display: str) -> tuple[dict[str, Student], list[
 
 
 def _visible(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(IGNORED))
+    return sorted(p for p in folder.iterdir() if not is_ignored(p.name))
 
 
 def _is_dir(path: Path) -> bool:
@@ -184,14 +160,17 @@ def _is_zip(path: Path) -> bool:
 
 def _zip_has_code(path: Path) -> bool:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with open_regular(path, MAX_ZIP_BYTES) as raw, zipfile.ZipFile(raw) as zf:
             return any(Path(n).name in {f"{m}.py" for m in MODULES} for n in zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (SubmissionError, zipfile.BadZipFile, OSError, ValueError):
         return True  # a broken student zip is still a submission; the engine reports why
 
 
 def _has_code(path: Path) -> bool:
-    return _zip_has_code(path) if _is_zip(path) else find_package(path) is not None
+    try:
+        return _zip_has_code(path) if _is_zip(path) else find_package(path) is not None
+    except SubmissionError:
+        return True  # too deep or too large: still a submission, whose row says why
 
 
 def holds_code(folder: Path) -> bool:
@@ -281,7 +260,21 @@ def _regrade_in_export(folder: Path, display: str) -> Found:
 
 
 def discover(path: Path, scratch: Path, display: str | None = None) -> Found:
-    """The submissions in ``path`` (a folder or a .zip); ``scratch`` receives unpacked zips."""
+    """The submissions in ``path`` (a folder or a .zip); ``scratch`` receives unpacked zips.
+    Names and messages are safe to print (a folder name need not be UTF-8, nor free of
+    terminal controls); the paths stay as they are."""
+    found = _discover(path, scratch, display)
+    for sub in found.submissions:
+        student = sub.student
+        for key in ("submission", "name", "email", "sid", "created_at"):
+            setattr(student, key, safe_name(getattr(student, key)))
+        sub.origin = safe_text(sub.origin, 1000, one_line=True)
+    found.problems = [safe_text(p, 1000, one_line=True) for p in found.problems]
+    found.submissions = _unique(found.submissions)  # two names may now read the same
+    return found
+
+
+def _discover(path: Path, scratch: Path, display: str | None = None) -> Found:
     display = display or str(path)
     path = path.resolve()  # a link to the input is followed once, here; nothing below it is
     if _is_zip(path):

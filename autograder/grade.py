@@ -29,7 +29,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from autograder.discovery import Found, InputError, Submission, discover, is_one_submission
-from autograder.engine.intake import SubmissionError
+from autograder.engine.intake import SubmissionError, walk_folders
 from autograder.engine.rubric import load_rubric
 from autograder.engine.sandbox.isolation import (
     ALLOW_UNSANDBOXED,
@@ -39,6 +39,7 @@ from autograder.engine.sandbox.isolation import (
 )
 from autograder.engine.sandbox.uids import is_root, sweep
 from autograder.engine.sandbox.worker import protect_installation
+from autograder.engine.untrusted_text import safe_text
 from autograder.model import Graded, Student
 from autograder.outputs import write_all
 from autograder.outputs.lms import DEFAULT_ASSIGNMENT, hours_late, parse_when
@@ -105,21 +106,23 @@ SHOWN_NAMES = 5
 
 
 def what_it_holds(path: Path) -> str:
-    """A few names of what a submission without module files holds (for its error row)."""
+    """A few names of what a submission without module files holds (for its error row): the
+    intake's bounded walk, never following a link; every name made safe and short."""
     names: list[str] = []
     try:
         if path.is_file() and path.suffix.lower() == ".zip":
             with zipfile.ZipFile(path) as zf:
-                names = [n for n in zf.namelist() if not n.endswith("/")]
+                names = [n for n in zf.namelist()[:1000] if not n.endswith("/")]
         elif path.is_dir() and not path.is_symlink():
-            for here, dirs, files in os.walk(path):  # no link is followed
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                names += [os.path.relpath(os.path.join(here, f), path) for f in sorted(files)]
+            for folder in walk_folders(path):
+                with os.scandir(folder) as entries:
+                    names += sorted(os.path.relpath(e.path, path) for e in entries
+                                    if e.is_file(follow_symlinks=False))
                 if len(names) > SHOWN_NAMES:
                     break
-    except (OSError, zipfile.BadZipFile, ValueError):
+    except (OSError, zipfile.BadZipFile, ValueError, SubmissionError):
         return ""
-    names = [" ".join(n.split())[:60] for n in names if not Path(n).name.startswith(".")]
+    names = [safe_text(n, 60, one_line=True) for n in names if not Path(n).name.startswith(".")]
     if not names:
         return "it is empty"
     shown = ", ".join(names[:SHOWN_NAMES]) + (" ..." if len(names) > SHOWN_NAMES else "")
@@ -133,7 +136,7 @@ def grade_one(student: Student, path: Path) -> tuple[object, str]:
 
         result = grade_submission(path, name=student.submission)
     except Exception as exc:  # noqa: BLE001 - one submission can fail only itself
-        return None, failure_message(exc, path)
+        return None, safe_text(failure_message(exc, path), 2000, one_line=True)
     if any(note.startswith(NO_MODULES) for note in result.notes):
         holds = what_it_holds(path)
         return None, ("no module files (activations.py, layers.py, ...) were found in it"

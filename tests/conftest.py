@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,11 +14,42 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="session")
-def autograder_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """dist/autograder.zip as `make autograder` builds it (here into a temporary folder, once)."""
-    out = tmp_path_factory.mktemp("dist") / "autograder.zip"
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,
+               build: Callable[[Path], None]) -> Path:
+    """``name`` built by ``build(path)`` once per test run, shared by pytest-xdist's workers
+    (they share the parent of their temporary folders; a lock makes the others wait)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    out = shared / "artefacts" / name / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not out.is_file():
+            build(out)
+    return out
+
+
+def _build_autograder_zip(out: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "autograder.packaging.build_autograder",
                            "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    return out
+
+
+@pytest.fixture(scope="session")
+def autograder_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dist/autograder.zip as `make autograder` builds it (here into a temporary folder, once)."""
+    return built_once(tmp_path_factory, "autograder.zip", _build_autograder_zip)
+
+
+def _build_handout(out: Path) -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "autograder" / "packaging" / "build_handout.py"),
+                           "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"wrote {out}" in done.stdout
+
+
+@pytest.fixture(scope="session")
+def handout_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dist/handout.zip as `make handout` builds it (here into a temporary folder, once)."""
+    return built_once(tmp_path_factory, "handout.zip", _build_handout)

@@ -20,8 +20,6 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 PROBE = TESTS / "probe_submission.py"
 # Scores are rounded by the engine (7.999999 for 8 is a rounding artifact, not a lost point).
@@ -75,19 +73,27 @@ sys.path.insert(0, sys.argv[1])
 from autograder.engine import grade_submission
 sys.path.insert(0, sys.argv[4])
 from grader_harness import plain
-result = grade_submission(sys.argv[2])
+rubric = None
+if len(sys.argv) > 5:  # shorter per-call timeouts, for submissions that hang on purpose
+    import dataclasses
+    from autograder.engine.rubric import load_rubric
+    rubric = load_rubric()
+    rubric = dataclasses.replace(rubric, timeouts={**rubric.timeouts, **json.loads(sys.argv[5])})
+result = grade_submission(sys.argv[2], rubric=rubric)
 with open(sys.argv[3], "w") as fh:
     json.dump(plain(result), fh)
 """
 
 
 def grade_in_subprocess(
-    submission: Path, timeout: float, *, memory_cap: int | None = None
+    submission: Path, timeout: float, *, memory_cap: int | None = None,
+    timeouts: dict[str, float] | None = None,
 ) -> tuple[dict[str, Any] | None, str]:
     """Grade in a separate Python process (own session): (plain result or None, stderr tail).
 
     ``memory_cap`` (bytes) caps the address space of that process and of everything it starts,
-    a safety net for the memory attack in case the engine set no limit of its own.
+    a safety net for the memory attack in case the engine set no limit of its own. ``timeouts``
+    replaces some of the rubric's per-call timeouts (a submission that hangs waits less).
     """
     def limit() -> None:
         if memory_cap:
@@ -100,7 +106,7 @@ def grade_in_subprocess(
         try:
             proc = subprocess.run(
                 [sys.executable, "-c", GRADE_SCRIPT, str(ROOT), str(submission), str(out),
-                 str(TESTS)],
+                 str(TESTS), *([json.dumps(timeouts)] if timeouts else [])],
                 capture_output=True, text=True, timeout=timeout, cwd=scratch,
                 start_new_session=True, preexec_fn=limit if memory_cap else None,
             )

@@ -57,6 +57,9 @@ IS_ROOT = os.geteuid() == 0
 ROOT_REASON = ("the grader does not run as root here, so it cannot run student code under "
                "another uid: this guarantee is only required (and only testable) as root")
 TIME_LIMIT = 120.0
+# Attacks whose functions hang on purpose wait this long per call (not the rubric's 3 s and 15 s):
+# the reference code they leave in place needs milliseconds.
+HANG_TIMEOUTS = {"infinite_loop_function": {"default": 1.5, "train": 3.0}}
 STDOUT_LIMIT = 1_000_000
 FEEDBACK_LIMIT = 100_000
 # Split so that no source file carries the marker itself (the clean-up looks for it).
@@ -130,6 +133,14 @@ ATTACKS: list[Attack] = [
     Attack("huge_returns", targets=frozenset({"init_params", "forward", "loss_and_gradients"}),
            zero=frozenset({"init_params", "forward", "loss_and_gradients"})),
     Attack("snoop_and_call_out", targets=frozenset({"mse_loss"}), zero=frozenset({"mse_loss"})),
+    Attack("leave_counters", on_import=("quiz",)),
+    Attack("use_counters", on_import=("quiz",), zero=frozenset({"quiz"}),
+           wrong=frozenset({"quiz"})),
+    Attack("pin_kernel_memory", on_import=("quiz",)),
+    Attack("signal_neighbours", on_import=("quiz",), wrong=frozenset({"quiz"})),
+    Attack("poison_text", targets=frozenset({"mse_loss", "mse_loss_backward"}),
+           on_import=("losses",), zero=frozenset({"mse_loss", "mse_loss_backward"}),
+           process_wide=True),  # it replaces the worker's own error reporting
 ]
 # What the attacks that aim at a place or a port are told (test_isolation.py gives real ones).
 PLACEHOLDERS = {"@CANARY@": "/nonexistent-canary", "@PORT@": "9", "@CLASSMATE@": "BPCLASSMATE"}
@@ -333,7 +344,8 @@ def security(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         hostile = assemble(attack, scratch / "attack", honest=False)
         honest = assemble(attack, scratch / "twin", honest=True)
         start = time.monotonic()
-        result, error = grade_in_subprocess(hostile, timeout=300, memory_cap=attack.memory_cap)
+        result, error = grade_in_subprocess(hostile, timeout=300, memory_cap=attack.memory_cap,
+                                            timeouts=HANG_TIMEOUTS.get(attack.name))
         seconds = time.monotonic() - start
         left = survivors(attack.markers) if attack.markers else []
         reap(attack.markers)

@@ -74,12 +74,20 @@ from otter.nbmeta_config import NBMetadataConfig
 from otter.run import AutograderConfig
 from otter.test_files import GradingResults, create_test_file
 
-from autograder.engine import GRADED_FUNCTIONS, REGISTRY, SubmissionResult, check_points, grade_submission
+from autograder.engine import (
+    GRADED_FUNCTIONS,
+    REGISTRY,
+    SubmissionResult,
+    check_points,
+    grade_submission,
+    intake,
+)
 from autograder.engine.core.contract import usually_calls
 from autograder.engine.core.feedback import FunctionFeedback, lost_points
 from autograder.engine.rubric import load_rubric
+from autograder.engine.sandbox.isolation import landlock_abi
 from autograder.engine.sandbox.worker import is_root
-from autograder.gradescope import integrity
+from autograder.gradescope import entry, hardening, integrity, kernel
 from autograder.gradescope import plugin as runtime
 from autograder.packaging import build_autograder as build
 from autograder.packaging import local_run
@@ -145,7 +153,7 @@ def buggy(dest: Path) -> Path:
     """The reference with dW summed instead of averaged, uploaded with the lab notebook."""
     reference_flat(dest)
     replace_once(dest / "layers.py", "    dW = (dZ @ A_prev.T) / m", "    dW = dZ @ A_prev.T")
-    (dest / runtime.ENTRY_NOTEBOOK).write_text(
+    (dest / entry.ENTRY_NOTEBOOK).write_text(
         notebook("from backprop.layers import linear_backward\nprint('my lab work')"))
     return dest
 
@@ -200,12 +208,16 @@ def _attack(root, drop):
 
     payload = _pickle.dumps(_Bomb())
     ports = []
-    with open("/proc/net/tcp") as fh:
-        for line in fh.readlines()[1:]:
-            fields = line.split()
-            address, port = fields[1].split(":")
-            if address == "0100007F" and fields[3] == "0A" and fields[7] == "0":
-                ports.append(int(port, 16))
+    try:  # closed by Landlock in the uid mode
+        with open("/proc/net/tcp") as fh:
+            lines = fh.readlines()[1:]
+    except OSError:
+        lines = []
+    for line in lines:
+        fields = line.split()
+        address, port = fields[1].split(":")
+        if address == "0100007F" and fields[3] == "0A" and fields[7] == "0":
+            ports.append(int(port, 16))
     for port in ports:
         try:
             with _socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
@@ -213,8 +225,11 @@ def _attack(root, drop):
         except OSError:
             pass
     report["root loopback ports bombed"] = len(ports)
-    with open(os.path.join(drop, "worker-report.json"), "w") as fh:
-        fh.write(_json.dumps(report))
+    try:
+        with open(os.path.join(drop, "worker-report.json"), "w") as fh:
+            fh.write(_json.dumps(report))
+    except OSError:
+        pass
 
 
 READS = @READS@
@@ -266,7 +281,7 @@ def adversarial(dest: Path, root: Path, drop: Path) -> Path:
     (dest / ".OTTER_LOG").write_bytes(pickle.dumps(_OtterLogBomb(str(drop / "pwned-by-otter-log"))))
     (dest / "autograder").mkdir()
     (dest / "autograder" / "__init__.py").write_text(FAKE_ENGINE.format(drop=str(drop)))
-    (dest / runtime.ENTRY_NOTEBOOK).write_text(notebook(
+    (dest / entry.ENTRY_NOTEBOOK).write_text(notebook(
         f"open({str(drop / 'pwned-by-student-notebook')!r}, 'w').close()"))
     return dest
 
@@ -417,9 +432,9 @@ def test_zip_holds_the_engine_and_one_test_file_per_function(autograder_zip: Pat
         run_autograder = zf.read("run_autograder").decode().splitlines()
         setup = zf.read("setup.sh").decode()
     assert {"run_autograder", "run_otter.py", "setup.sh", "environment.yml", "otter_config.json",
-            f"files/{runtime.ENTRY_NOTEBOOK}"} <= names
+            f"files/{entry.ENTRY_NOTEBOOK}"} <= names
     assert {n[len("tests/"):-3] for n in names if n.startswith("tests/")} == set(GRADED_FUNCTIONS)
-    strays = [n for n in names if n.startswith("files/") and n != f"files/{runtime.ENTRY_NOTEBOOK}"]
+    strays = [n for n in names if n.startswith("files/") and n != f"files/{entry.ENTRY_NOTEBOOK}"]
     assert not strays, strays  # files/ is copied into the submission folder: no grader there
     assert not [n for n in names if "__pycache__" in n or "solutions" in n or "samples" in n]
     # the wheel: exactly the grader's files (engine, rubric and quiz key, plugin) and its metadata
@@ -516,24 +531,24 @@ def test_each_visibility_reaches_results_json_with_an_honest_summary(
     """Otter's own results pipeline (test files, GradingResults, to_gradescope_dict) with the
     plugin's after_grading, for each visibility, on the skeleton's real engine verdicts."""
     rubric = dataclasses.replace(load_rubric(), visibility=visibility)
-    grading = runtime.KernelGrading(grade_submission(SKELETON))
+    grading = kernel.KernelGrading(grade_submission(SKELETON))
     functions = ("relu", "sigmoid_derivative", "quiz")
     test_files = []
     for function in functions:
         path = tmp_path / f"{function}.py"
         path.write_text(build.test_file(function, rubric))
         parsed = create_test_file(str(path), NBMetadataConfig())
-        parsed.run({runtime.RESULT_GLOBAL: grading})
+        parsed.run({entry.RESULT_GLOBAL: grading})
         test_files.append(parsed)
     results = GradingResults(test_files)
     plugin = runtime.BackpropLabPlugin(None, {}, {"visibility": visibility})
     plugin.state = tmp_path / "state"
     plugin.state.mkdir()
     problem = "backprop/activations.py could not be imported: SyntaxError: invalid syntax (line 3)"
-    (plugin.state / runtime.SUMMARY_FILE).write_text(json.dumps(
+    (plugin.state / kernel.SUMMARY_FILE).write_text(json.dumps(
         {"where": "backprop", "found": ["quiz.py"], "missing": ["activations.py"], "notes": [],
          "modules": {"activations": problem}, "score": 0, "max_score": 100, "seconds": 1.0,
-         "checks": {f: v for f, v in runtime.check_verdicts(grading.result).items()
+         "checks": {f: v for f, v in kernel.check_verdicts(grading.result).items()
                     if f in functions}}))
     plugin.after_grading(results)
     out = results.to_gradescope_dict(AutograderConfig(build.otter_config(rubric)))
@@ -594,21 +609,21 @@ def test_published_entries_are_the_engines_feedback_never_all_test_cases_passed(
     make grade's results.json), also at full marks; the summary rounds the hidden points."""
     rubric = load_rubric()
     result = grade_submission(reference_flat(tmp_path / "reference"))
-    grading = runtime.KernelGrading(result)
+    grading = kernel.KernelGrading(result)
     test_files = []
     for function in rubric.functions:
         path = tmp_path / f"{function}.py"
         path.write_text(build.test_file(function, rubric))
         parsed = create_test_file(str(path), NBMetadataConfig())
-        parsed.run({runtime.RESULT_GLOBAL: grading})
+        parsed.run({entry.RESULT_GLOBAL: grading})
         test_files.append(parsed)
     results = GradingResults(test_files)
     plugin = runtime.BackpropLabPlugin(None, {}, {"visibility": rubric.visibility})
     plugin.state = tmp_path / "state"
     plugin.state.mkdir()
-    (plugin.state / runtime.SUMMARY_FILE).write_text(json.dumps(
+    (plugin.state / kernel.SUMMARY_FILE).write_text(json.dumps(
         {"where": ".", "found": [], "missing": [], "notes": [], "modules": {}, "score": 100,
-         "max_score": 100, "seconds": 1.0, "checks": runtime.check_verdicts(result),
+         "max_score": 100, "seconds": 1.0, "checks": kernel.check_verdicts(result),
          "outputs": {f: r.output for f, r in result.functions.items()}}))
     plugin.after_grading(results)
     out = results.to_gradescope_dict(AutograderConfig(build.otter_config(rubric)))
@@ -635,15 +650,15 @@ def test_a_public_hint_names_only_public_failures(tmp_path: Path) -> None:
     sigmoid_backward = engine.functions["sigmoid_backward"]
     only_hidden = next(i for i, k in enumerate(REGISTRY["sigmoid_backward"]) if not k.public)
     sigmoid_backward.checks[only_hidden].passed = False
-    grading = runtime.KernelGrading(engine)
+    grading = kernel.KernelGrading(engine)
     public = next(i for i, c in enumerate(REGISTRY["dense_backward"]) if c.public)
-    with pytest.raises(runtime.CheckFailed) as shown_now:
+    with pytest.raises(kernel.CheckFailed) as shown_now:
         grading.verdict("dense_backward", public, public_only=True)
     assert "usually relies on linear_backward, which" in str(shown_now.value)
-    with pytest.raises(runtime.CheckFailed) as shown_later:
+    with pytest.raises(kernel.CheckFailed) as shown_later:
         grading.verdict("dense_backward", public)  # in its entry, after publication
     assert "usually relies on linear_backward, sigmoid_backward, which" in str(shown_later.value)
-    report = runtime.public_report(runtime.check_verdicts(engine), "after_published")
+    report = runtime.public_report(kernel.check_verdicts(engine), "after_published")
     assert "usually relies on linear_backward, which" in report
     assert "sigmoid_backward, which" not in report
 
@@ -667,10 +682,10 @@ def test_only_the_students_module_files_are_graded(tmp_path: Path) -> None:
         (student / name).write_text("# the student's\n")
     (student / "losses.py").symlink_to(submission / "tests" / "quiz.py")
     copy = tmp_path / "copy"
-    runtime.copy_gradable(submission, copy, {"shipped-folder", runtime.ENTRY_NOTEBOOK})
+    intake.copy_gradable(submission, copy, {"shipped-folder", entry.ENTRY_NOTEBOOK})
     copied = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file())
     assert copied == ["my-repo/src/backprop/gradcheck.py", "my-repo/src/backprop/quiz.py"]
-    found = runtime.discovery(copy)
+    found = kernel.discovery(copy)
     assert found["where"] == "my-repo/src/backprop"
     assert found["found"] == ["quiz.py", "gradcheck.py"]
     assert "activations.py" in found["missing"] and "gradcheck.py" not in found["missing"]
@@ -679,9 +694,9 @@ def test_only_the_students_module_files_are_graded(tmp_path: Path) -> None:
 def test_log_receiver_takes_log_records_and_refuses_code() -> None:
     record = logging.LogRecord("otter", logging.WARNING, __file__, 1, "hello %s", ("you",), None)
     wire = logging.handlers.SocketHandler("localhost", 0).makePickle(record)[4:]
-    assert runtime._unpickle_plain_data(None, wire)["msg"] == "hello you"
+    assert hardening._unpickle_plain_data(None, wire)["msg"] == "hello you"
     bomb = pickle.dumps(_OtterLogBomb(os.devnull))
-    assert runtime._unpickle_plain_data(None, bomb) == {}
+    assert hardening._unpickle_plain_data(None, bomb) == {}
 
 
 # --- Gradescope-layout runs ----------------------------------------------------------------------
@@ -767,7 +782,8 @@ def test_adversarial_submission_gains_nothing_and_reaches_nothing(
         autograder_zip: Path, gradescope_root: Path, drop: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, sandbox: str) -> None:
     """With namespaces (auto, here) the worker sees neither the autograder nor the drop folder;
-    with the uid drop only (Gradescope's usual container) it sees them and is denied."""
+    with the uid drop only (Gradescope's usual container) it is denied them, by Landlock where
+    the kernel has it (it cannot even write its report), else by file modes."""
     if not is_root():
         pytest.skip("the worker's isolation needs root (a privilege drop), as on Gradescope")
     monkeypatch.setenv("BACKPROP_LAB_SANDBOX", sandbox)  # inherited by Otter's kernel
@@ -781,7 +797,7 @@ def test_adversarial_submission_gains_nothing_and_reaches_nothing(
             os.chmod(path, mode)
     check_schema(done.results)
     assert not sorted(p.name for p in drop.glob("pwned-*")), done.stdout
-    if sandbox == "uid":
+    if sandbox == "uid" and not landlock_abi():  # Landlock closes the drop folder as well
         report = json.loads((drop / "worker-report.json").read_text())
         assert report.pop("root loopback ports bombed") >= 1, "Otter's log receiver was not listening"
         assert all(value.startswith("denied") for value in report.values()), report

@@ -20,7 +20,6 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 from autograder.engine import REGISTRY  # noqa: E402
 
 BUILD = ROOT / "autograder" / "packaging" / "build_handout.py"
@@ -71,12 +70,8 @@ def build(out: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("handout") / "handout.zip"
-    result = build(out)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"wrote {out}" in result.stdout
-    return out
+def handout(handout_zip: Path) -> Path:
+    return handout_zip  # built once per test run (conftest.py), as `make handout` builds it
 
 
 @pytest.fixture(scope="module")

@@ -50,15 +50,24 @@ from autograder.engine.sandbox.worker import ensure_traversable  # noqa: E402
 
 ATTACKS = ["redirect_output", "copy_classmate", "rewrite_classmates", "leave_traces",
            "use_traces", "forge_replies", "huge_returns", "snoop_and_call_out",
-           "read_hidden_files"]
-# leave_traces is graded before use_traces (submissions are graded in name order with 1 job).
-ORDER = {"leave_traces": "10", "use_traces": "20"}
+           "read_hidden_files", "leave_counters", "use_counters", "pin_kernel_memory",
+           "signal_neighbours", "poison_text"]
+# leave_* is graded before use_* (submissions are graded in name order with 1 job).
+ORDER = {"leave_traces": "10", "use_traces": "20", "leave_counters": "11", "use_counters": "21"}
+# Without namespaces: world-readable files elsewhere (another clone's key) are readable, and the
+# PID counter is the machine's (docs/security.md).
+UID_MODE_SKIPS = ("read_hidden_files", "leave_counters", "use_counters")
+# As a user, bubblewrap's tmpfs has no inode limit (docs/security.md): not run on a shared host.
+USER_MODE_SKIPS = ("pin_kernel_memory",)
+TWICE = ("signal_neighbours",)  # two copies, so that with 2 jobs they may run at once
 BUDGET = 240.0  # seconds for one batch
 SECRET_FILE = "BPSECRET-file-" + os.urandom(6).hex()
 SECRET_ENV = "BPSECRET-env-" + os.urandom(6).hex()
 CLASSMATE = "BPCLASSMATE-" + os.urandom(6).hex()  # marks the innocent submissions' modules
 MARKERS = ("BPATTACK-", "sleep 60")
 NOBODY = "nobody"
+# Scratch folders of this harness: other sessions on the machine make them as nobody too.
+HARNESS_FOLDERS = ("bp-nobody-", "bpt-")
 IDENTITY = ("submission", "name", "email", "sid")  # grades.csv columns that are not scores
 root_only = pytest.mark.skipif(not is_root(), reason="these modes need the tests to run as root")
 
@@ -146,6 +155,9 @@ def _submissions(world: World, dest: Path, *, attacks: bool,
         if attacks:
             subs[f"{prefix}-{name}"] = assemble(name, staging / f"{prefix}-{name}",
                                                  honest=False, placeholders=values)
+            if name in TWICE:
+                subs[f"{prefix}-{name}-b"] = assemble(name, staging / f"{prefix}-{name}-b",
+                                                       honest=False, placeholders=values)
     return subs
 
 
@@ -312,10 +324,11 @@ def breaches(world: World, clean: Batch, attacked: Batch, before: dict[str, int]
         if got is None or twin is None:
             problems.append(f"{key} was not graded")
             continue
-        more = {k: (got[k], twin[k]) for k in got if k not in IDENTITY
-                and _number(got[k]) > _number(twin[k]) + 1e-6}
-        if more:
-            problems.append(f"{key} scores more than its honest twin: {more}")
+        for copy, row in ((key, got), (f"{key}-b", attacked.rows.get(f"{key}-b") or got)):
+            more = {k: (row[k], twin[k]) for k in row if k not in IDENTITY
+                    and _number(row[k]) > _number(twin[k]) + 1e-6}
+            if more:
+                problems.append(f"{copy} scores more than its honest twin: {more}")
     if _digest(world.canary) != world.hashes:
         problems.append("a canary file changed or appeared")
     site = Path(__import__("numpy").__file__).parents[1]
@@ -336,7 +349,8 @@ def breaches(world: World, clean: Batch, attacked: Batch, before: dict[str, int]
         problems.append(f"the grader left temporary folders: {attacked.scratch_left[:5]}")
     now = shared_entries()
     new = [p for p, uid in now.items() if p not in before and (
-        world.uid_base <= uid < world.uid_base + 64 or (owner is not None and uid == owner))]
+        world.uid_base <= uid < world.uid_base + 64 or (owner is not None and uid == owner))
+        and not Path(p).name.startswith(HARNESS_FOLDERS)]
     if new:
         problems.append(f"left in the shared temporary folders: {new[:8]}")
     problems += ipc_and_keys(world)
@@ -393,7 +407,7 @@ def test_attacks_are_contained_as_root_without_namespaces(world, tmp_path):
     shutil.copytree(ROOT / "autograder", copy / "autograder",
                     ignore=shutil.ignore_patterns("__pycache__"))
     clean, attacked, before = _grade_pair(world, tmp_path, "folders", 1, mode="uid", cwd=copy,
-                                          skip=("read_hidden_files",))
+                                          skip=UID_MODE_SKIPS)
     _assert_graded(clean, attacked)
     assert "NO namespaces" in attacked.stderr
     problems = breaches(world, clean, attacked, before, namespaces=False)
@@ -419,7 +433,8 @@ def test_attacks_are_contained_as_an_unprivileged_user(world, tmp_path):
     world.hashes = _digest(world.canary)
     try:
         try:
-            clean, attacked, before = _grade_pair(world, work, "folders", 2, user=NOBODY)
+            clean, attacked, before = _grade_pair(world, work, "folders", 2, user=NOBODY,
+                                                  skip=USER_MODE_SKIPS)
         finally:
             os.chown(grader_only, 0, 0)
             world.hashes = _digest(world.canary)

@@ -38,7 +38,11 @@ def world(tmp_path_factory: pytest.TempPathFactory):
                  canary)
 
 
-@pytest.mark.parametrize("name", ATTACKS)
+# One submission per container: attacks on the next or a concurrent submission do not apply.
+ALONE = [a for a in ATTACKS if a not in ("leave_counters", "use_counters", "signal_neighbours")]
+
+
+@pytest.mark.parametrize("name", ALONE)
 def test_attack_is_contained_on_gradescope(name, world, autograder_zip, tmp_path, monkeypatch):
     values = {"@CANARY@": str(world.canary), "@PORT@": "9", "@CLASSMATE@": "BPCLASSMATE"}
     attack = assemble(name, tmp_path / "attack", honest=False, placeholders=values)

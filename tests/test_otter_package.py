@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -36,7 +37,7 @@ from autograder.engine import GRADED_FUNCTIONS, grade_submission
 from autograder.engine.sandbox.isolation import detect
 from autograder.engine.sandbox.worker import is_root
 from autograder.gradescope import integrity, upload
-from autograder.gradescope import plugin as runtime
+from autograder.gradescope.entry import ENTRY_NOTEBOOK
 from autograder.mistakes import MUTANTS, apply_mutant  # noqa: E402
 from autograder.packaging import build_autograder as build
 from autograder.packaging import local_run
@@ -124,9 +125,11 @@ def test_otter_run_grades_as_make_grade(autograder_zip: Path, tmp_path: Path) ->
     assert len(expected) == len(list(folders.iterdir()))
     assert_same_scores(expected["reference-package"], expected["reference-flat"], "reference")
     figures = []
-    for folder in sorted(folders.iterdir()):
-        upload_zip = zip_folder(folder, tmp_path / f"{folder.name}.zip")
-        results, output = otter_run(autograder_zip, upload_zip, tmp_path)
+    uploads = [zip_folder(folder, tmp_path / f"{folder.name}.zip")
+               for folder in sorted(folders.iterdir())]
+    with ThreadPoolExecutor(2) as pool:  # each run mostly waits on its kernel
+        runs = list(pool.map(lambda upload: otter_run(autograder_zip, upload, tmp_path), uploads))
+    for folder, (results, output) in zip(sorted(folders.iterdir()), runs):
         assert results is not None, output[-3000:]
         assert_same_scores(function_scores(results), expected[folder.name], folder.name)
         assert "backprop-lab engine:" in output  # the plugin ran (its report)
@@ -272,11 +275,8 @@ def deeper(dest: Path) -> Path:
     return dest
 
 
-def handout_folder(dest: Path) -> Path:
+def handout_folder(dest: Path, handout: Path) -> Path:
     """The whole handout folder (make handout's zip, unpacked), with the student's work in it."""
-    handout = dest.parent / "handout.zip"
-    subprocess.run([sys.executable, str(ROOT / "autograder" / "packaging" / "build_handout.py"), "--out",
-                    str(handout)], cwd=ROOT, check=True, capture_output=True)
     with zipfile.ZipFile(handout) as zf:
         zf.extractall(dest)
     top = dest / "backprop-lab-handout"
@@ -292,8 +292,9 @@ SHAPES = {"extra notebooks": extra_notebooks, "extra files": extra_files, "__MAC
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_every_reasonable_upload_is_graded_on_gradescope(
-        shape: str, autograder_zip: Path, tmp_path: Path) -> None:
-    folder = SHAPES[shape](tmp_path / "upload")
+        shape: str, autograder_zip: Path, handout_zip: Path, tmp_path: Path) -> None:
+    folder = (handout_folder(tmp_path / "upload", handout_zip) if shape == "whole handout folder"
+              else SHAPES[shape](tmp_path / "upload"))
     upload_zip = zip_folder(folder, tmp_path / "upload.zip")  # Gradescope unpacks an uploaded zip
     root = tmp_path / "gradescope"
     root.mkdir()
@@ -393,7 +394,7 @@ def test_a_test_file_changed_mid_run_never_runs_and_every_score_is_zero(
     marker = tmp_path / "forged-test-ran"
     (tests / "sigmoid.py").write_text(FORGED_TEST.format(marker=str(marker)))
     (tests / "zz_extra.py").write_text(FORGED_TEST.format(marker=str(marker)))
-    (root / "submission" / runtime.ENTRY_NOTEBOOK).write_text("{}")
+    (root / "submission" / ENTRY_NOTEBOOK).write_text("{}")
     output, _ = proc.communicate(timeout=300)
     results = local_run.read_results(root)
     assert results is not None, output
@@ -401,7 +402,7 @@ def test_a_test_file_changed_mid_run_never_runs_and_every_score_is_zero(
     assert all(t.get("score", 0) == 0 for t in results["tests"]), results
     assert "integrity check failed" in results["output"] and "Every check scores 0" in results["output"]
     assert "INTEGRITY CHECK FAILED" in output
-    for changed in ("tests/sigmoid.py", "tests/zz_extra.py (removed)", runtime.ENTRY_NOTEBOOK):
+    for changed in ("tests/sigmoid.py", "tests/zz_extra.py (removed)", ENTRY_NOTEBOOK):
         assert changed in output, changed
     # the same submission, untouched, scores full marks: the check fired on the change alone
     shutil.rmtree(root)

@@ -25,7 +25,6 @@ SOLUTIONS = ROOT / "solutions"
 SKELETON = ROOT / "assignments"
 REFERENCE_PKG = SOLUTIONS / "backprop"
 
-sys.path.insert(0, str(ROOT))
 from autograder.engine import REGISTRY, grade_submission  # noqa: E402
 from autograder.engine.core.contract import GRADED  # noqa: E402
 

@@ -21,7 +21,6 @@ SOLUTION_PKG = ROOT / "solutions" / "backprop"
 SKELETON_PKG = ROOT / "assignments" / "backprop"
 BUILD_SKELETON = ROOT / "autograder" / "packaging" / "build_skeleton.py"
 
-sys.path.insert(0, str(ROOT))
 from autograder.engine.core import contract  # noqa: E402
 from autograder.engine.rubric import load_rubric  # noqa: E402
 

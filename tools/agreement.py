@@ -33,6 +33,7 @@ from autograder.engine.core.contract import usually_calls
 from autograder.engine.core.feedback import FunctionFeedback, lost_points
 from autograder.engine.intake import staged
 from autograder.engine.rubric import load_rubric
+from autograder.gradescope import entry, kernel
 from autograder.gradescope import plugin as runtime
 from autograder.outputs.report import results_json
 from autograder.packaging import build_autograder as build
@@ -55,14 +56,14 @@ def local(folder: Path, scratch: Path) -> dict:
 
 def gradescope(result, tests: Path) -> str:
     rubric = load_rubric()
-    grading = runtime.KernelGrading(result)
+    grading = kernel.KernelGrading(result)
     files = []
     for function in rubric.functions:
         parsed = create_test_file(str(tests / f"{function}.py"), NBMetadataConfig())
-        parsed.run({runtime.RESULT_GLOBAL: grading})
+        parsed.run({entry.RESULT_GLOBAL: grading})
         files.append(parsed)
     results = GradingResults(files)
-    runtime.present(results, runtime.check_verdicts(result), rubric.visibility,
+    runtime.present(results, kernel.check_verdicts(result), rubric.visibility,
                     {f: r.output for f, r in result.functions.items()})
     out = results.to_gradescope_dict(AutograderConfig(build.otter_config(rubric)))
     return next(t["output"] for t in out["tests"] if t["name"] == "Public Tests")

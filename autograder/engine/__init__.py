@@ -17,6 +17,7 @@ from autograder.engine.core.framework import REGISTRY, CheckResult, run_function
 from autograder.engine.intake import staged
 from autograder.engine.rubric import Rubric, load_rubric
 from autograder.engine.sandbox.worker import Worker, protect_installation
+from autograder.engine.untrusted_text import bound_result
 
 GRADED_FUNCTIONS: list[str] = load_rubric().functions
 GRADER_MARGIN = 30.0  # seconds the grader's own checks may run past the students' budget
@@ -127,14 +128,20 @@ def grade_submission(path: Path | str, *, name: str | None = None,
         finally:
             oracle.set_deadline(float("inf"))
             stdout = worker.close()
+    if worker.retried:
+        notes.append("The process running your code died during "
+                     f"{', '.join(sorted(set(worker.retried)))} and the call, run again, "
+                     "answered: it was graded on that second run.")
     failed = lost_points({f: r.checks for f, r in results.items()})
     for function, result in results.items():
         module = MODULE_OF[function]
         note = worker.broken.get(module, "") if module in worker.broken else ""
         result.output = _feedback(result, failed, "" if result.checks and note and all(
             c.message == note for c in result.checks) else note)
-    return SubmissionResult(name or path.stem, results, stdout, notes,
-                            round(time.perf_counter() - start, 3),
-                            {m: why for m, why in worker.broken.items() if m in MODULE_OF.values()},
-                            {"grader": round(time.process_time() - cpu_start, 3),
-                             "student": round(worker.cpu_seconds, 3)})
+    result = SubmissionResult(name or path.stem, results, stdout, notes,
+                              round(time.perf_counter() - start, 3),
+                              {m: why for m, why in worker.broken.items()
+                               if m in MODULE_OF.values()},
+                              {"grader": round(time.process_time() - cpu_start, 3),
+                               "student": round(worker.cpu_seconds, 3)})
+    return bound_result(result)  # student text: safe to print and write, and bounded

@@ -15,7 +15,8 @@ did not:
 3. ``after_grading`` hashes everything again. If anything differs, or a test file had to be
    restored, every case fails with 0 points and the visible output says why.
 
-Files are read with O_NOFOLLOW: a symlink is a change, never followed.
+Files are read with the intake's no-follow reader (autograder/engine/intake.py): a symlink
+is a change, never followed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import stat
 from pathlib import Path
 
 import autograder
@@ -38,6 +38,7 @@ WHEEL_FOLDERS = ("engine", "gradescope")
 TESTS_DIR = "tests"
 MISSING = "missing"
 NOT_A_FILE = "not a regular file"
+ANY_SIZE = 1 << 40  # the grader's own files: no size limit of their own
 
 
 def package_files(package_dir: Path = PACKAGE_DIR) -> list[str]:
@@ -51,21 +52,17 @@ def package_files(package_dir: Path = PACKAGE_DIR) -> list[str]:
 
 def file_digest(path: Path) -> str:
     """SHA-256 of a regular file, read without following a symlink; otherwise a marker."""
+    from autograder.engine.intake import SubmissionError, open_regular
+
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except FileNotFoundError:
-        return MISSING
-    except OSError:
-        return NOT_A_FILE
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return NOT_A_FILE
+        fh = open_regular(path, ANY_SIZE)
+    except SubmissionError:  # a link, a FIFO, a folder, unreadable, or gone
+        return NOT_A_FILE if os.path.lexists(path) else MISSING
+    with fh:
         digest = hashlib.sha256()
-        while chunk := os.read(fd, 1 << 16):
+        while chunk := fh.read(1 << 16):
             digest.update(chunk)
-        return digest.hexdigest()
-    finally:
-        os.close(fd)
+    return digest.hexdigest()
 
 
 def package_digest(package_dir: Path = PACKAGE_DIR) -> str:
@@ -113,10 +110,10 @@ def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
 def keep_pristine(tests: Path, store: Path) -> None:
     """Copy each test file of ``tests`` into ``store`` (a new, root-only folder)."""
     store.mkdir(mode=0o700)
+    from autograder.engine.intake import read_regular
+
     for path in listing(tests):
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, "rb") as fh:
-            (store / path.name).write_bytes(fh.read())
+        (store / path.name).write_bytes(read_regular(path, ANY_SIZE))
 
 
 def _remove(path: Path) -> None:

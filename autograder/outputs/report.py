@@ -172,10 +172,11 @@ def summary_markdown(graded: list[Graded], rubric: Rubric, problems: list[str] =
 
 
 def md_text(text: str) -> str:
-    """Text for a Markdown table cell or list item: one line, no table or HTML syntax. Only a
-    ``<`` that could open a tag or a link is escaped, the Markdown way (``\\<``): ``v <- beta v``
-    and ``1[Z > 0]`` stay as they are."""
-    text = " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+    """Text for a Markdown table cell or list item: one line, no table, link, image or HTML
+    syntax, escaped the Markdown way (a backslash), never with HTML entities: only a ``<`` that
+    could open a tag or a link is escaped, so ``v <- beta v`` and ``Z > 0`` stay as they are."""
+    text = (" ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+            .replace("[", "\\[").replace("]", "\\]"))
     text = re.sub(r"<(?=[A-Za-z/!?])", r"\\<", text)
     return "\\" + text if text.startswith(">") else text
 

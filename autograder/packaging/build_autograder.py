@@ -51,7 +51,7 @@ from otter.run import AutograderConfig
 from autograder.engine import REGISTRY, check_points
 from autograder.engine.core.framework import Check
 from autograder.engine.rubric import Rubric, load_rubric
-from autograder.gradescope import integrity
+from autograder.gradescope import entry, integrity
 from autograder.gradescope import plugin as runtime
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -214,7 +214,7 @@ def pinned_requirements() -> str:
 def test_file(function: str, rubric: Rubric) -> str:
     checks = REGISTRY[function]
     hidden = [case_hidden(chk, rubric) for chk in checks]
-    text = TEST_FILE_HEADER.format(function=function, result_global=runtime.RESULT_GLOBAL)
+    text = TEST_FILE_HEADER.format(function=function, result_global=entry.RESULT_GLOBAL)
     for index, (chk, points) in enumerate(zip(checks, check_points(function, rubric))):
         public = " (public)" if chk.public else ""
         # A public case's feedback is shown while the hidden results are not: it must not say
@@ -223,7 +223,7 @@ def test_file(function: str, rubric: Rubric) -> str:
         text += TEST_CASE.format(
             name=f"{function} {index + 1}/{len(checks)}{public}: {chk.title}", points=points,
             hidden=hidden[index], function=function, number=index + 1, index=index,
-            result_global=runtime.RESULT_GLOBAL,
+            result_global=entry.RESULT_GLOBAL,
             public_only=", public_only=True" if only_public else "",
         )
     if all(hidden):  # "Public Tests" would read "All test cases passed!" for this function
@@ -245,8 +245,8 @@ def stage(build: Path, rubric: Rubric, plugin: dict, wheel: Path) -> list[str]:
     tests.mkdir()
     for function in rubric.functions:
         (tests / f"{function}.py").write_text(test_file(function, rubric))
-    (build / runtime.ENTRY_NOTEBOOK).write_text(runtime.entry_notebook())
-    return [runtime.ENTRY_NOTEBOOK]
+    (build / entry.ENTRY_NOTEBOOK).write_text(entry.entry_notebook())
+    return [entry.ENTRY_NOTEBOOK]
 
 
 def otter_command() -> list[str]:

@@ -18,6 +18,12 @@ from autograder.engine.core.protocol import Opaque
 RTOL = 2e-4
 ATOL_SCALE = 2e-5
 ATOL_FLOOR = 1e-12
+# Absolute noise allowed on a slope from finite differences of the network's float64 cost: per
+# sampled coordinate, and along a random direction (averaged over many coordinates, smaller).
+DIFFERENCE_NOISE = 1e-6
+DIRECTIONAL_NOISE = 1e-7
+# A step whose size is known in closed form (RMSProp's first step): half the usual tolerance.
+STEP_RTOL = RTOL / 2
 
 
 class CheckFailed(Exception):
@@ -52,6 +58,11 @@ def close(got: np.ndarray, expected: np.ndarray) -> bool:
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
     tol = RTOL * np.abs(expected) + ATOL_SCALE * scale + ATOL_FLOOR
     return bool(np.all(np.abs(got - expected) <= tol))
+
+
+def close_value(value: float, expected: float, atol: float = ATOL_FLOOR) -> bool:
+    """A number within RTOL of ``expected``, plus ``atol``."""
+    return abs(value - expected) <= RTOL * abs(expected) + atol
 
 
 def scaled_error(got: np.ndarray, expected: np.ndarray) -> float:
@@ -161,11 +172,9 @@ def expect_array(got: Any, expected: np.ndarray, name: str, *, m: int | None = N
 def expect_float(got: Any, expected: float, name: str,
                  mistakes: list[tuple[float, str]] | None = None) -> float:
     value = as_float(got, name)
-    if abs(value - expected) <= RTOL * abs(expected) + 1e-12:
+    if close_value(value, expected):
         return value
-    diagnosis = next(
-        (text for alt, text in mistakes or [] if abs(value - alt) <= RTOL * abs(alt) + 1e-12), ""
-    )
+    diagnosis = next((text for alt, text in mistakes or [] if close_value(value, alt)), "")
     raise CheckFailed(
         f"{name} is wrong: expected {expected:.9g}, got {value:.9g}."
         + (f" Likely mistake: {diagnosis}" if diagnosis else "")

@@ -9,50 +9,67 @@ where nothing but Python (and numpy) is installed.
 
 from __future__ import annotations
 
+
+class Signature(str):
+    """A function's parameters as data (``.parameters``, ``.defaults``); as a string, the way
+    the docs write them: ``(params, grads, v, lr, beta=0.9)``."""
+
+    parameters: tuple[str, ...]
+    defaults: dict[str, object]
+
+    def __new__(cls, *required: str, **defaults: object) -> Signature:
+        shown = [*required, *(f"{name}={value!r}" for name, value in defaults.items())]
+        self = super().__new__(cls, f"({', '.join(shown)})")
+        self.parameters, self.defaults = (*required, *defaults), dict(defaults)
+        return self
+
+
 # module -> graded function -> its parameters with defaults, in report order. The quiz is
 # graded through quiz.ANSWERS; gradcheck.py is given complete and not graded.
-FUNCTIONS: dict[str, dict[str, str]] = {
+FUNCTIONS: dict[str, dict[str, Signature | str]] = {
     "activations": {
-        "sigmoid": "(Z)",
-        "sigmoid_derivative": "(Z)",
-        "sigmoid_backward": "(dA, Z)",
-        "relu": "(Z)",
-        "relu_backward": "(dA, Z)",
+        "sigmoid": Signature("Z"),
+        "sigmoid_derivative": Signature("Z"),
+        "sigmoid_backward": Signature("dA", "Z"),
+        "relu": Signature("Z"),
+        "relu_backward": Signature("dA", "Z"),
     },
     "losses": {
-        "mse_loss": "(Y_hat, Y)",
-        "mse_loss_backward": "(Y_hat, Y)",
+        "mse_loss": Signature("Y_hat", "Y"),
+        "mse_loss_backward": Signature("Y_hat", "Y"),
     },
     "layers": {
-        "linear_forward": "(A_prev, W, b)",
-        "linear_backward": "(dZ, A_prev, W)",
-        "dense_forward": "(A_prev, W, b, activation)",
-        "dense_backward": "(dA, A_prev, W, Z, activation)",
+        "linear_forward": Signature("A_prev", "W", "b"),
+        "linear_backward": Signature("dZ", "A_prev", "W"),
+        "dense_forward": Signature("A_prev", "W", "b", "activation"),
+        "dense_backward": Signature("dA", "A_prev", "W", "Z", "activation"),
     },
     "network": {
-        "init_params": "(layer_sizes, seed=0)",
-        "forward": "(X, params, activations)",
-        "backward": "(Y, params, cache, activations)",
-        "loss_and_gradients": "(X, Y, params, activations)",
+        "init_params": Signature("layer_sizes", seed=0),
+        "forward": Signature("X", "params", "activations"),
+        "backward": Signature("Y", "params", "cache", "activations"),
+        "loss_and_gradients": Signature("X", "Y", "params", "activations"),
     },
     "minibatch": {
-        "random_mini_batches": "(X, Y, batch_size, seed=0)",
+        "random_mini_batches": Signature("X", "Y", "batch_size", seed=0),
     },
     "optimizers": {
-        "sgd_update": "(params, grads, lr)",
-        "init_state": "(params)",
-        "momentum_update": "(params, grads, v, lr, beta=0.9)",
-        "rmsprop_update": "(params, grads, s, lr, beta=0.999, eps=1e-08)",
-        "adam_update": "(params, grads, v, s, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08)",
+        "sgd_update": Signature("params", "grads", "lr"),
+        "init_state": Signature("params"),
+        "momentum_update": Signature("params", "grads", "v", "lr", beta=0.9),
+        "rmsprop_update": Signature("params", "grads", "s", "lr", beta=0.999, eps=1e-8),
+        "adam_update": Signature("params", "grads", "v", "s", "t",
+                                 lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8),
     },
     "train": {
-        "train": "(X, Y, layer_sizes, activations, optimizer='adam', lr=0.01, batch_size=32, "
-                 "epochs=100, seed=0)",
+        "train": Signature("X", "Y", "layer_sizes", "activations",
+                           optimizer="adam", lr=0.01, batch_size=32, epochs=100, seed=0),
     },
     "quiz": {"quiz": "ANSWERS"},
 }
-GIVEN: dict[str, dict[str, str]] = {  # complete in the handout, not graded
-    "gradcheck": {"numerical_gradient": "(f, x, h=1e-05)", "relative_error": "(a, b)"},
+GIVEN: dict[str, dict[str, Signature]] = {  # complete in the handout, not graded
+    "gradcheck": {"numerical_gradient": Signature("f", "x", h=1e-05),
+                  "relative_error": Signature("a", "b")},
 }
 QUIZ_ATTRIBUTE = "ANSWERS"  # what "quiz" stands for: backprop/quiz.py's dict of letters
 
@@ -94,6 +111,11 @@ GRADED: tuple[str, ...] = tuple(f for functions in FUNCTIONS.values() for f in f
 MODULE_OF: dict[str, str] = {f: m for m, functions in FUNCTIONS.items() for f in functions}
 # Every module file of the package (graded ones in report order, then the given ones).
 MODULES: tuple[str, ...] = (*FUNCTIONS, *GIVEN)
+
+
+def defaults(function: str) -> dict[str, object]:
+    """The default arguments of ``function`` (its keyword parameters), as the contract states them."""
+    return dict(FUNCTIONS[MODULE_OF[function]][function].defaults)
 
 
 def usually_calls(function: str) -> tuple[str, ...]:

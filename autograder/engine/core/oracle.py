@@ -16,7 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from autograder.engine.core.contract import WORKED_EXAMPLE
+from autograder.engine.core.contract import WORKED_EXAMPLE, defaults
+
+RMSPROP = defaults("rmsprop_update")  # the contract's default hyperparameters
+ADAM = defaults("adam_update")
 
 H = 1e-3
 _limits = threading.local()
@@ -205,8 +208,8 @@ def away_from_kinks(rng: np.random.Generator, shape: tuple, margin: float = 0.05
     return np.where(np.abs(Z) < margin, np.sign(Z + 1e-12) * margin * 2, Z)
 
 
-def rmsprop_step(params: dict, grads: dict, s: dict, lr: float, beta: float = 0.999,
-                 eps: float = 1e-8) -> tuple[dict, dict]:
+def rmsprop_step(params: dict, grads: dict, s: dict, lr: float, beta: float = RMSPROP["beta"],
+                 eps: float = RMSPROP["eps"]) -> tuple[dict, dict]:
     """One RMSProp step on dicts: (new params, new s); ``s`` is keyed like ``grads``."""
     new_s = {k: beta * s[k] + (1 - beta) * grads[k] ** 2 for k in s}
     new_p = {k: p - lr * grads["d" + k] / (np.sqrt(new_s["d" + k]) + eps)
@@ -214,8 +217,8 @@ def rmsprop_step(params: dict, grads: dict, s: dict, lr: float, beta: float = 0.
     return new_p, new_s
 
 
-def adam_step(params: dict, grads: dict, v: dict, s: dict, t: int, lr: float = 0.001,
-              beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+def adam_step(params: dict, grads: dict, v: dict, s: dict, t: int, lr: float = ADAM["lr"],
+              beta1: float = ADAM["beta1"], beta2: float = ADAM["beta2"], eps: float = ADAM["eps"],
               bias_correction: bool = True) -> tuple[dict, dict, dict]:
     """One Adam step on dicts at step ``t`` (from 1): (new params, new v, new s)."""
     new_v = {k: beta1 * v[k] + (1 - beta1) * grads[k] for k in v}

@@ -44,6 +44,7 @@ WORKER_FILES = (SANDBOX_DIR / "zygote_main.py", SANDBOX_DIR / "worker_main.py",
                 SANDBOX_DIR.parent / "core" / "protocol.py")
 INSIDE_ENGINE, INSIDE_SITE, INSIDE_PACKAGE = "/sandbox/engine", "/sandbox/site", "/sandbox/pkg"
 TMPFS_BYTES = {"/tmp": 64 * 1024**2, "/var/tmp": 16 * 1024**2, "/dev/shm": 16 * 1024**2}
+TMPFS_INODES = 4096  # files and folders per temporary folder (each pins ~1 KB of the kernel's)
 THREADS_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 MODES = ("namespaces", "uid", "none")
 ALLOW_UNSANDBOXED = "BACKPROP_LAB_ALLOW_UNSANDBOXED"
@@ -67,13 +68,20 @@ class Isolation:
 
     def describe(self) -> str:
         if self.mode == "namespaces":
-            who = ("each worker under its own unprivileged uid" if self.root
-                   else "as your user, in a user namespace")
+            who = ("each worker under its own unprivileged uid, in new PID, IPC and mount "
+                   "namespaces of its own" if self.root
+                   else "as your user, in a user namespace, one sandbox per submission")
             return ("sandbox: bubblewrap namespaces (own filesystem view, PIDs, IPC, no "
-                    f"network), {who}")
+                    f"network), {who}; a seccomp filter (no sockets, ptrace, keyrings, System V "
+                    "IPC, namespaces, file locks, inotify, memfd)")
         if self.mode == "uid":
+            confined = (f"Landlock ABI {landlock_abi()}: each reads only the runtime and its "
+                        "own submission and writes only its own folder" if landlock_abi() else
+                        "NO Landlock: they can read world-readable files of this machine and "
+                        "write to world-writable folders")
             return (f"sandbox: NO namespaces ({self.why}); workers run under unprivileged uids "
-                    "with resource limits, but can read world-readable files of this machine")
+                    "with resource limits and a seccomp filter (no sockets, ptrace, keyrings, "
+                    f"System V IPC, namespaces, file locks, inotify, memfd); {confined}")
         return (f"sandbox: NONE ({self.why}); student code runs as your user and can read "
                 "and change your files; grade untrusted code as root or where user namespaces "
                 "work")
@@ -224,6 +232,94 @@ def keyring_filter() -> bytes | None:
     code += [(jeq, len(numbers) - i, 0, n) for i, n in enumerate(numbers)]
     code += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
     return b"".join(struct.pack("=HBBI", *insn) for insn in code)
+
+
+# Calls no grading needs and each a channel or a way to pin memory no limit counts: sockets (the
+# network, Otter's log receiver), ptrace and reading other processes' memory, keyrings (they
+# outlive a uid's processes), System V IPC (objects and ids outlive the worker), namespaces of
+# its own (a user namespace brings its own tmpfs), file locks and inotify (signals through the
+# shared read-only runtime), memfd (memory outside the address-space limit), bpf, perf events,
+# userfaultfd and io_uring (kernel surface), POSIX message queues.
+WORKER_DENIED = ("socket", "socketpair", "ptrace", "process_vm_readv", "process_vm_writev",
+                 "kcmp", "add_key", "request_key", "keyctl", "shmget", "shmat", "shmctl",
+                 "shmdt", "semget", "semop", "semctl", "semtimedop", "msgget", "msgsnd",
+                 "msgrcv", "msgctl", "unshare", "setns", "flock", "inotify_init",
+                 "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark",
+                 "memfd_create", "bpf", "perf_event_open", "userfaultfd", "io_uring_setup",
+                 "mq_open")
+SYSCALLS = {
+    "x86_64": (0xC000003E, {
+        "socket": 41, "socketpair": 53, "ptrace": 101, "process_vm_readv": 310,
+        "process_vm_writev": 311, "kcmp": 312, "add_key": 248, "request_key": 249,
+        "keyctl": 250, "shmget": 29, "shmat": 30, "shmctl": 31, "shmdt": 67, "semget": 64,
+        "semop": 65, "semctl": 66, "semtimedop": 220, "msgget": 68, "msgsnd": 69, "msgrcv": 70,
+        "msgctl": 71, "unshare": 272, "setns": 308, "flock": 73, "inotify_init": 253,
+        "inotify_init1": 294, "inotify_add_watch": 254, "fanotify_init": 300,
+        "fanotify_mark": 301, "memfd_create": 319, "bpf": 321, "perf_event_open": 298,
+        "userfaultfd": 323, "io_uring_setup": 425, "mq_open": 240, "clone": 56, "clone3": 435,
+        "fcntl": 72}),
+    "aarch64": (0xC00000B7, {
+        "socket": 198, "socketpair": 199, "ptrace": 117, "process_vm_readv": 270,
+        "process_vm_writev": 271, "kcmp": 272, "add_key": 217, "request_key": 218,
+        "keyctl": 219, "shmget": 194, "shmat": 196, "shmctl": 195, "shmdt": 197, "semget": 190,
+        "semop": 193, "semctl": 191, "semtimedop": 192, "msgget": 186, "msgsnd": 189,
+        "msgrcv": 188, "msgctl": 187, "unshare": 97, "setns": 268, "flock": 32,
+        "inotify_init1": 26, "inotify_add_watch": 27, "fanotify_init": 262,
+        "fanotify_mark": 263, "memfd_create": 279, "bpf": 280, "perf_event_open": 241,
+        "userfaultfd": 282, "io_uring_setup": 425, "mq_open": 180, "clone": 220, "clone3": 435,
+        "fcntl": 25}),
+}
+CLONE_NAMESPACES = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+FCNTL_LOCKS = (5, 6, 7, 36, 37, 38)  # F_GETLK, F_SETLK, F_SETLKW and their OFD forms
+
+
+def worker_filter() -> bytes | None:
+    """The seccomp program every worker loads before student code runs: WORKER_DENIED, clone
+    with a namespace flag and fcntl's locks fail with EPERM; clone3 (whose flags a filter cannot
+    read) fails with ENOSYS, so that libc falls back to clone. None on other architectures."""
+    machine = os.uname().machine
+    if machine not in SYSCALLS:
+        return None
+    arch, numbers = SYSCALLS[machine]
+    ld_abs, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    arg0, arg1 = 16, 24  # offsets of the low words of the first two arguments
+    code = [(ld_abs, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, eperm), (ld_abs, 0, 0, 0),
+            (jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]  # other ABIs (x32) are denied
+    for name in WORKER_DENIED:
+        if name in numbers:
+            code += [(jeq, 0, 1, numbers[name]), (ret, 0, 0, eperm)]
+    code += [(jeq, 0, 1, numbers["clone3"]), (ret, 0, 0, enosys)]
+    code += [(jeq, 0, 4, numbers["clone"]), (ld_abs, 0, 0, arg0),
+             (jset, 0, 1, CLONE_NAMESPACES), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
+    code += [(jeq, 0, 2 * len(FCNTL_LOCKS) + 2, numbers["fcntl"]), (ld_abs, 0, 0, arg1)]
+    for command in FCNTL_LOCKS:
+        code += [(jeq, 0, 1, command), (ret, 0, 0, eperm)]
+    code += [(ret, 0, 0, allow), (ret, 0, 0, allow)]
+    return b"".join(struct.pack("=HBBI", *insn) for insn in code)
+
+
+@lru_cache(maxsize=1)
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version (0: none, or refused as in some containers)."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        return max(0, int(libc.syscall(444, None, 0, 1)))
+    except (OSError, AttributeError):
+        return 0
+
+
+def landlock_rules(package: str, home: str) -> dict[str, list[str]]:
+    """What a worker without namespaces may read (the runtime, numpy, its own submission) and
+    write (its home): nothing else of the machine, no other submission, no grader file."""
+    _, prefix = _python()
+    read = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache",
+            "/etc/localtime", "/dev/urandom", "/dev/zero", prefix,
+            *(str(p) for p in _numpy_dirs()), package]
+    return {"read": read, "write": [home, "/dev/null"]}
 
 
 # --- the zygote ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
+import signal
 import stat
 import subprocess
 import time
@@ -19,7 +19,8 @@ from pathlib import Path
 UID_BASE = int(os.environ.get("BACKPROP_LAB_UID_BASE", "61000"))
 UID_COUNT = int(os.environ.get("BACKPROP_LAB_UID_COUNT", "512"))
 # World-writable places a worker without a mount namespace can write to.
-SHARED_TMP = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/dev/mqueue"))
+SHARED_TMP = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/dev/mqueue"),
+              Path("/run/lock"), Path("/var/lock"), Path("/var/crash"), Path("/var/mail"))
 SYSV_IPC = {"shm": "-m", "msg": "-q", "sem": "-s"}
 
 
@@ -133,6 +134,21 @@ def process_cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def _kill_all_as(uid: int) -> None:
+    """kill(-1, SIGKILL) as ``uid``: every process of that uid, forks included (from a child
+    that becomes ``uid``; no `kill` binary needed, a minimal container has none)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
 def kill_uid(uid: int, alive: list[int] | None = None) -> None:
     """Kill every process of ``uid`` (kill(-1) as that uid reaches them all, forks included);
     ``alive``: its processes, if just listed."""
@@ -141,26 +157,38 @@ def kill_uid(uid: int, alive: list[int] | None = None) -> None:
             return
         alive = None
         if attempt % 10 == 0:
-            subprocess.run(
-                ["kill", "-9", "-1"], user=uid, group=uid, extra_groups=[],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-            )
+            _kill_all_as(uid)
         time.sleep(0.001)  # killed processes are gone within a millisecond or two
     raise RuntimeError(f"processes of sandbox uid {uid} survive kill -9")
 
 
-def files_of_uid(uid: int, folders: tuple[Path, ...] = SHARED_TMP) -> list[Path]:
-    """Top-level entries owned by ``uid`` in ``folders`` (never following a link)."""
-    found = []
-    for folder in folders:
+def files_of_uid(uid: int, folders: tuple[Path, ...] = SHARED_TMP,
+                 max_entries: int = 200_000) -> list[Path]:
+    """Entries owned by ``uid`` in ``folders`` at any depth (never following a link): a uid can
+    only create entries in folders others may write to, so the walk, iterative, only enters
+    those (a sticky /tmp/.X11-unix, a 1777 folder someone made) and stops at what ``uid`` owns."""
+    found: list[Path] = []
+    stack, seen, walked = [Path(f) for f in folders], 0, set()
+    while stack:
+        folder = stack.pop()
         try:
+            here = os.stat(folder)  # /var/lock may be a link to /run/lock: each folder once
+            if (here.st_dev, here.st_ino) in walked:
+                continue
+            walked.add((here.st_dev, here.st_ino))
             with os.scandir(folder) as entries:
                 for entry in entries:
+                    seen += 1
+                    if seen > max_entries:
+                        return found
                     try:
-                        if entry.stat(follow_symlinks=False).st_uid == uid:
-                            found.append(Path(entry.path))
+                        info = entry.stat(follow_symlinks=False)
                     except OSError:
                         continue
+                    if info.st_uid == uid:
+                        found.append(Path(entry.path))
+                    elif stat.S_ISDIR(info.st_mode) and info.st_mode & 0o002:
+                        stack.append(Path(entry.path))
         except OSError:
             continue
     return found
@@ -186,16 +214,53 @@ def ipc_objects_of_uid(uid: int) -> list[tuple[str, int]]:
     return found
 
 
+def remove_tree(path: Path, max_entries: int = 1_000_000) -> None:
+    """Remove ``path`` and everything under it, without recursion (a tree may be thousands of
+    folders deep) and without following links: folders are emptied by moving their entries up
+    into ``path`` itself, so one file descriptor suffices at any depth. Only for trees no live
+    process can change (a dead uid's). Raises OSError if the tree does not go."""
+    try:
+        top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        os.unlink(path)  # not a folder (or a link to one): the entry itself
+        return
+    count = 0
+    try:
+        while True:
+            with os.scandir(top) as it:
+                entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
+            if not entries:
+                break
+            for name, is_dir in entries:
+                count += 1
+                if count > max_entries:
+                    raise OSError(f"{path}: more than {max_entries} entries")
+                if not is_dir:
+                    os.unlink(name, dir_fd=top)
+                    continue
+                sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                              dir_fd=top)
+                try:
+                    os.chmod(sub, 0o700)
+                    for child in os.listdir(sub):
+                        count += 1
+                        os.rename(child, f"{os.urandom(12).hex()}", src_dir_fd=sub,
+                                  dst_dir_fd=top)
+                finally:
+                    os.close(sub)
+                os.rmdir(name, dir_fd=top)
+    finally:
+        os.close(top)
+    os.rmdir(path)
+
+
 def remove_leftovers(uid: int) -> list[str]:
     """Remove what a dead ``uid`` left in the shared folders and System V IPC; returns what
     could not be removed. Only ever called once every process of ``uid`` is dead."""
     problems = []
     for path in files_of_uid(uid):
         try:
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)  # symlink-safe on Linux (works on file descriptors)
-            else:
-                path.unlink()
+            remove_tree(path)
         except OSError as exc:
             problems.append(f"{path}: {exc}")
     for kind, ident in ipc_objects_of_uid(uid):

@@ -24,7 +24,16 @@ from typing import Any
 from autograder.engine.core import protocol
 from autograder.engine.core.calls import CallResult, module_missing, module_unimportable
 from autograder.engine.core.contract import IMPORT_ORDER
-from autograder.engine.sandbox.isolation import INSIDE_PACKAGE, Sandbox, SandboxPool, keyring_filter
+from autograder.engine.sandbox.isolation import (
+    INSIDE_PACKAGE,
+    TMPFS_BYTES,
+    TMPFS_INODES,
+    Sandbox,
+    SandboxPool,
+    landlock_abi,
+    landlock_rules,
+    worker_filter,
+)
 from autograder.engine.sandbox.uids import (
     UidLease,
     is_root,
@@ -32,7 +41,9 @@ from autograder.engine.sandbox.uids import (
     process_cpu_seconds,
     processes_of_uid,
     remove_leftovers,
+    remove_tree,
 )
+from autograder.engine.untrusted_text import safe_name, safe_text
 
 ENGINE_DIR = Path(__file__).resolve().parents[1]
 OUTPUT_LIMIT = 4 * 1024 * 1024
@@ -50,6 +61,23 @@ DEFAULT_LIMITS = {
 
 class WorkerDied(Exception):
     pass
+
+
+MAX_RETRIES = 3  # calls per submission run again after their worker died
+
+
+def _refers_to_stored(value: Any) -> bool:
+    """Whether a request names values stored in the worker (gone with a new worker)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, protocol.Ref):
+            return True
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+    return False
 
 
 def ensure_traversable(path: Path) -> None:
@@ -116,6 +144,7 @@ class Worker:
         self.pid: int | None = None
         self._req_fd = self._resp_fd = -1
         self.restarts = 0
+        self.retried: list[str] = []  # calls whose worker died once, then answered
         self.cpu_seconds = 0.0  # CPU used by this submission's worker processes
         self.memo: dict[str, Any] = {}  # values the checks read once per submission
         self._started = False
@@ -185,8 +214,12 @@ class Worker:
             "limits": {k: v for k, v in self.limits.items() if k != "processes" or self.lease},
             "broken": self.broken,
         }
-        if self.isolation.mode == "uid" and keyring_filter():  # bwrap loads it otherwise
-            config["seccomp"] = keyring_filter().hex()
+        if self.isolation.mode == "namespaces" and self.isolation.root:
+            config["fresh_world"] = {"tmpfs": TMPFS_BYTES, "inodes": TMPFS_INODES}
+        if worker_filter():
+            config["seccomp"] = worker_filter().hex()
+        if self.isolation.mode == "uid" and landlock_abi():
+            config["landlock"] = landlock_rules(self.package_root, self.home)
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         try:
@@ -276,9 +309,13 @@ class Worker:
             if self.lease:
                 self.lease.release()
             if self.scratch is not None:
-                shutil.rmtree(self.scratch, ignore_errors=True)  # safe: the uid is all dead
+                try:  # the uid is all dead: nothing under it changes any more
+                    remove_tree(self.scratch)
+                except OSError:
+                    pass
             if self.output >= 0:
-                self._closed = os.pread(self.output, OUTPUT_SHOWN, 0).decode("utf-8", "replace")
+                self._closed = safe_text(os.pread(self.output, OUTPUT_SHOWN, 0)
+                                         .decode("utf-8", "replace"), OUTPUT_SHOWN)
                 os.close(self.output)
                 self.output = -1
         return self._closed
@@ -289,7 +326,17 @@ class Worker:
              timeout: float = 10.0) -> CallResult:
         header = {"op": "call", "module": module, "function": function,
                   "store": store, "return_args": return_args}
-        return self._request(header, {"args": list(args), "kwargs": kwargs or {}}, timeout)
+        value = {"args": list(args), "kwargs": kwargs or {}}
+        result = self._request(header, value, timeout)
+        if (result.crashed and len(self.retried) < MAX_RETRIES
+                and not _refers_to_stored(value)):
+            # A worker the student's code ends ends again; one killed from outside (the
+            # kernel's OOM killer on a loaded machine, another process) is not theirs to pay.
+            again = self._request(header, value, timeout)
+            if not again.crashed:
+                self.retried.append(f"{module}.{function}")
+            return again
+        return result
 
     def _request(self, header: dict, value: Any, timeout: float) -> CallResult:
         try:
@@ -314,17 +361,18 @@ class Worker:
                 self.broken[header["module"]] = (
                     f"importing backprop/{header['module']}.py ended the process"
                 )
-            return CallResult(ok=False, crashed=True, error_message=str(exc)[:300])
+            return CallResult(ok=False, crashed=True, error_message=safe_text(exc, 300))
         if not reply.get("ok"):
-            err = reply.get("error") or {}
-            return CallResult(ok=False, error_type=str(err.get("type", "Error")),
-                              error_message=str(err.get("message", "")),
-                              traceback=str(err.get("traceback", "")))
+            err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+            return CallResult(ok=False, error_type=safe_name(err.get("type", "Error"))[:80],
+                              error_message=safe_text(err.get("message", ""), 1000),
+                              traceback=safe_text(err.get("traceback", ""), 2000))
         payload = payload if isinstance(payload, dict) else {}
         warnings, seconds = reply.get("warnings"), reply.get("seconds")
         return CallResult(
             ok=True, value=payload.get("result"), args_after=payload.get("args"),
-            warnings=[str(w) for w in warnings] if isinstance(warnings, list) else [],
+            warnings=[safe_text(w, 200) for w in warnings[:5]] if isinstance(warnings, list)
+            else [],
             seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0,
         )
 

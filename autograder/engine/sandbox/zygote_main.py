@@ -70,6 +70,50 @@ def audit() -> list[str]:
     return found
 
 
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 0x40000
+# A new IPC namespace starts with the kernel's generous defaults: allow no System V object.
+IPC_LIMITS = {"shmmni": "0", "shmall": "0", "shmmax": "0", "msgmni": "0", "sem": "0 0 0 0"}
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        import ctypes
+
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def fresh_world(spec: dict) -> None:
+    """In a forked child (root in the sandbox): new mount, IPC and PID namespaces with new
+    size- and inode-limited temporary folders, so that nothing of one worker, not even a
+    counter (PIDs, System V ids, inode numbers), is seen by the next. Returns in the worker,
+    pid 1 of its PID namespace; the process in between waits for it and exits."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID), "unshare")
+    _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "private mounts")
+    for path, size in spec["tmpfs"].items():
+        options = f"size={size},nr_inodes={spec['inodes']},mode=1777".encode()
+        _check(libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options),
+               f"tmpfs on {path}")
+    child = os.fork()
+    if child:  # not the worker: wait for it (it ends the namespace), hold nothing of it
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        try:
+            os.waitpid(child, 0)
+        finally:
+            os._exit(0)
+    _check(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
+           "/proc")
+    for name, value in IPC_LIMITS.items():
+        with open(f"/proc/sys/kernel/{name}", "w") as fh:
+            fh.write(value)
+
+
 def spawn(config: dict, fds: list[int]) -> int:
     pid = os.fork()
     if pid == 0:
@@ -79,6 +123,8 @@ def spawn(config: dict, fds: list[int]) -> int:
                 os.dup2(fd, target)
             os.closerange(3, 1 << 16)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            if config.get("fresh_world"):
+                fresh_world(config["fresh_world"])
             worker_main.become(config)
             worker_main.serve(config)
             code = 0

@@ -3,7 +3,16 @@
 import numpy as np
 
 from autograder.engine.core import oracle
-from autograder.engine.core.compare import CheckFailed, describe, expect_array, expect_float, expect_tuple
+from autograder.engine.core.compare import (
+    DIFFERENCE_NOISE,
+    DIRECTIONAL_NOISE,
+    RTOL,
+    CheckFailed,
+    describe,
+    expect_array,
+    expect_float,
+    expect_tuple,
+)
 from autograder.engine.core.framework import check
 from autograder.engine.core.protocol import Ref
 
@@ -240,7 +249,7 @@ def loss_and_gradients_wide_network(t):
 
     for key, index, slope in oracle.sampled_coordinates(cost, params, rng):
         value = float(shaped[key][index])
-        if abs(value - slope) > 2e-4 * abs(slope) + 1e-6:
+        if abs(value - slope) > RTOL * abs(slope) + DIFFERENCE_NOISE:
             ratio = value / slope if slope else float("nan")
             m = X.shape[1]
             hint = (f" It is m = {m} times too large: average over the mini-batch (1/m)."
@@ -253,7 +262,7 @@ def loss_and_gradients_wide_network(t):
                               f"(finite differences).{hint}")
     for u, slope in oracle.directional_derivatives(cost, params, rng):
         value = sum(float(np.sum(shaped[k] * u[k])) for k in params)
-        if abs(value - slope) > 2e-4 * abs(slope) + 1e-7:
+        if abs(value - slope) > RTOL * abs(slope) + DIRECTIONAL_NOISE:
             raise CheckFailed(f"along a random direction the gradients give a slope of "
                               f"{value:.6g}, finite differences {slope:.6g}.")
 

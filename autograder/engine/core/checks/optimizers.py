@@ -6,6 +6,7 @@ from autograder.engine.core import oracle
 from autograder.engine.core.compare import (
     ATOL_SCALE,
     RTOL,
+    STEP_RTOL,
     CheckFailed,
     close,
     describe,
@@ -13,7 +14,12 @@ from autograder.engine.core.compare import (
     expect_tuple,
     preview,
 )
+from autograder.engine.core.contract import defaults
 from autograder.engine.core.framework import check
+
+# The contract's default hyperparameters (what a student who hard-codes them uses).
+ADAM, RMSPROP = defaults("adam_update"), defaults("rmsprop_update")
+MOMENTUM_BETA = defaults("momentum_update")["beta"]
 
 SIZES = [3, 2, 1]
 
@@ -109,7 +115,8 @@ EPS_HARD_CODED_INSIDE = ("the eps argument is not used (hard-coded 1e-8), and it
 NO_SQRT = "the square root is missing: divide by sqrt(s_hat) + eps, not s_hat + eps."
 
 
-def _adam(params, grads, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, place="outside",
+def _adam(params, grads, v, s, t, lr, beta1=ADAM["beta1"], beta2=ADAM["beta2"], eps=ADAM["eps"], *,
+          place="outside",
           power1=None, power2=None, root=True, correct=True):
     """Adam with one of the mistakes above (the defaults give the contract's Adam)."""
     new_v = {k: beta1 * v[k] + (1 - beta1) * grads[k] for k in v}
@@ -127,14 +134,15 @@ def _adam(params, grads, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, place
     return new_p, new_v, new_s
 
 
-def _adam_mistakes(params, grads, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+def _adam_mistakes(params, grads, v, s, t, lr, beta1=ADAM["beta1"], beta2=ADAM["beta2"],
+                   eps=ADAM["eps"]):
     def alt(**kw):
         return _adam(params, grads, v, s, t, lr, beta1, beta2, **{"eps": eps, **kw})[0]
 
     out = []
-    if eps != 1e-8:  # first: with a large eps, no eps and a hard-coded 1e-8 look the same
-        out += [(alt(eps=1e-8), EPS_HARD_CODED),
-                (alt(eps=1e-8, place="inside"), EPS_HARD_CODED_INSIDE)]
+    if eps != ADAM["eps"]:  # first: with a large eps, no eps and a hard-coded 1e-8 look the same
+        out += [(alt(eps=ADAM["eps"]), EPS_HARD_CODED),
+                (alt(eps=ADAM["eps"], place="inside"), EPS_HARD_CODED_INSIDE)]
     out += [(alt(place="inside"), EPS_INSIDE), (alt(place="none"), EPS_IGNORED)]
     out += [
         (alt(correct=False), "the bias correction is missing: v_hat = v / (1 - beta1^t), "
@@ -154,7 +162,8 @@ def _adam_mistakes(params, grads, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8)
     return out
 
 
-def _rmsprop(params, grads, s, lr, beta=0.999, eps=1e-8, *, place="outside", root=True):
+def _rmsprop(params, grads, s, lr, beta=RMSPROP["beta"], eps=RMSPROP["eps"], *, place="outside",
+             root=True):
     new_s = {k: beta * s[k] + (1 - beta) * grads[k] ** 2 for k in s}
     new_p = {}
     with np.errstate(all="ignore"):
@@ -167,14 +176,14 @@ def _rmsprop(params, grads, s, lr, beta=0.999, eps=1e-8, *, place="outside", roo
     return new_p, new_s
 
 
-def _rmsprop_mistakes(params, grads, s, lr, beta=0.999, eps=1e-8):
+def _rmsprop_mistakes(params, grads, s, lr, beta=RMSPROP["beta"], eps=RMSPROP["eps"]):
     def alt(**kw):
         return _rmsprop(params, grads, s, lr, beta, **{"eps": eps, **kw})[0]
 
     out = []
-    if eps != 1e-8:  # first: with a large eps, no eps and a hard-coded 1e-8 look the same
-        out += [(alt(eps=1e-8), EPS_HARD_CODED.replace("s_hat", "s")),
-                (alt(eps=1e-8, place="inside"), EPS_HARD_CODED_INSIDE.replace("s_hat", "s"))]
+    if eps != RMSPROP["eps"]:  # first: with a large eps, no eps and a hard-coded 1e-8 look the same
+        out += [(alt(eps=RMSPROP["eps"]), EPS_HARD_CODED.replace("s_hat", "s")),
+                (alt(eps=RMSPROP["eps"], place="inside"), EPS_HARD_CODED_INSIDE.replace("s_hat", "s"))]
     out += [(alt(place="inside"), EPS_INSIDE.replace("s_hat", "s")),
             (alt(place="none"), EPS_IGNORED.replace("s_hat", "s"))]
     with np.errstate(all="ignore"):
@@ -228,7 +237,7 @@ def momentum_update_step(t):
     rng = t.rng(511)
     params = _params(rng)
     grads, v = _like(rng, params), _like(rng, params, 0.5)
-    lr, beta = 0.1, 0.9
+    lr, beta = 0.1, MOMENTUM_BETA
     new_p, new_v = _parts(t.call(params, grads, v, lr), 2, "momentum_update")
     exp_v = {k: beta * v[k] + (1 - beta) * grads[k] for k in v}
     _expect(new_v, exp_v, "v", mistakes=[
@@ -250,7 +259,7 @@ def momentum_update_constant_gradient(t):
     params = _params(rng)
     grads = _like(rng, params)
     v = {k: np.zeros_like(g) for k, g in grads.items()}
-    beta = 0.9
+    beta = MOMENTUM_BETA
     for step in range(1, 13):
         params, v = _parts(t.call(params, grads, v, 0.05), 2, "momentum_update")
         _expect(v, {k: (1 - beta**step) * g for k, g in grads.items()}, "v",
@@ -290,7 +299,7 @@ def rmsprop_update_five_steps(t):
     for step in range(1, 6):
         grads = _like(rng, params)
         new_p, new_s = _parts(t.call(params, grads, s, 0.002), 2, "rmsprop_update")
-        exp_p, exp_s = oracle.rmsprop_step(params, grads, s, 0.002, 0.999)
+        exp_p, exp_s = oracle.rmsprop_step(params, grads, s, 0.002, RMSPROP["beta"])
         _expect(new_s, exp_s, "s", setting=f"at step {step}")
         _expect(new_p, exp_p, "params", setting=f"at step {step}")
         params, s = exp_p, exp_s
@@ -310,7 +319,7 @@ def rmsprop_update_first_step_size(t):
         if not isinstance(got, np.ndarray) or got.shape != p.shape or got.dtype.kind not in "iuf":
             raise CheckFailed(f'params["{k}"] is {describe(got)}, expected shape {p.shape}')
         step = np.abs(got.astype(float) - p)
-        if not np.allclose(step, lr / np.sqrt(1 - beta), rtol=1e-4, atol=0):
+        if not np.allclose(step, lr / np.sqrt(1 - beta), rtol=STEP_RTOL, atol=0):
             diagnosis = next((text for alt, text in mistakes if close(got, alt[k])), "")
             raise CheckFailed(
                 f"the first step of {k} is {preview(step)}, expected lr / sqrt(1 - beta) = "
@@ -425,10 +434,10 @@ def adam_update_returns_raw_averages(t):
     got = _parts(t.call(params, grads, v, s, 3), 3, "adam_update")
     _, exp_v, exp_s = oracle.adam_step(params, grads, v, s, 3, 0.001)
     _expect(got[1], exp_v, "v", mistakes=[
-        ({k: x / (1 - 0.9**3) for k, x in exp_v.items()},
+        ({k: x / (1 - ADAM["beta1"]**3) for k, x in exp_v.items()},
          "you returned the bias-corrected v_hat: return v; the correction only enters the step.")])
     _expect(got[2], exp_s, "s", mistakes=[
-        ({k: x / (1 - 0.999**3) for k, x in exp_s.items()},
+        ({k: x / (1 - ADAM["beta2"]**3) for k, x in exp_s.items()},
          "you returned the bias-corrected s_hat: return s; the correction only enters the step.")])
 
 

@@ -1,0 +1,40 @@
+"""ATTACK leave_counters: pass the quiz to the next submission through kernel counters.
+
+What it tries: no object is left behind (a clean-up would find it): instead it moves counters
+that a reused sandbox keeps: the PID counter (3000 forks), the inode numbers of /tmp (3000 files
+made and removed) and System V IPC ids (segments made and removed). use_counters, graded after
+it, reads them.
+
+What the grader must guarantee: the next submission starts with every counter as new, so
+use_counters scores as its honest twin. This submission's own answers are the same either way.
+"""
+
+import ctypes
+import os
+
+ATTACK = True  # the honest twin sets this to False
+ANSWERS = {number: "A" for number in range(1, 11)}  # right or wrong, the same for its twin
+
+
+def _move_counters(n: int = 3000) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    for i in range(n):
+        try:
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+        try:
+            os.close(os.open(f"/tmp/bpattack-counter-{i}", os.O_CREAT | os.O_WRONLY, 0o600))
+            os.unlink(f"/tmp/bpattack-counter-{i}")
+        except OSError:
+            pass
+        shmid = libc.shmget(0, 4096, 0o1000 | 0o600)
+        if shmid >= 0:
+            libc.shmctl(shmid, 0, None)
+
+
+if ATTACK:
+    _move_counters()
