@@ -16,16 +16,20 @@ COMPARE ?=
 DUE ?=
 CANVAS_ASSIGNMENT ?=
 ALLOW_UNSANDBOXED ?=
+# PRIOR=DIR: earlier years' submissions or public solutions for the similarity report
+PRIOR ?=
 GRADE_FLAGS := $(if $(MERGE),--merge) $(if $(COMPARE),--compare "$(COMPARE)") \
 	$(if $(DUE),--due "$(DUE)") $(if $(CANVAS_ASSIGNMENT),--canvas-assignment "$(CANVAS_ASSIGNMENT)") \
-	$(if $(ALLOW_UNSANDBOXED),--allow-unsandboxed)
+	$(if $(ALLOW_UNSANDBOXED),--allow-unsandboxed) $(if $(PRIOR),--prior "$(PRIOR)")
 
-.PHONY: help venv sandbox-tools test grade check skeleton handout autograder notebook lint bench catalog lock clean
+.PHONY: help venv sandbox-tools test grade similarity check skeleton handout autograder notebook lint bench catalog lock clean
 
 help:
 	@echo "make grade        grade the bundled sample submissions (SUBMISSIONS=PATH OUT=DIR JOBS=N"
 	@echo "                  MERGE=1 COMPARE=OLD_OUT DUE=datetime CANVAS_ASSIGNMENT=name"
-	@echo "                  ALLOW_UNSANDBOXED=1: grade even where no sandbox is possible)"
+	@echo "                  ALLOW_UNSANDBOXED=1: grade even where no sandbox is possible"
+	@echo "                  PRIOR=DIR: earlier or public solutions for the similarity report)"
+	@echo "make similarity   only the similarity report (SUBMISSIONS=PATH [PRIOR=DIR] OUT=DIR)"
 	@echo "make test         the project's whole test suite"
 	@echo "make check        public checks on the reference (PACKAGE=path/to/folder-with-backprop)"
 	@echo "make handout      dist/handout.zip for students"
@@ -74,6 +78,11 @@ test: $(STAMP) sandbox-tools
 
 grade: $(GRADE_STAMP) sandbox-tools
 	$(PY) -m autograder.grade $(if $(SUBMISSIONS),"$(SUBMISSIONS)") --out "$(OUT)" --jobs $(JOBS) $(GRADE_FLAGS)
+
+# Which submissions share code, without grading; reads the code, never runs it.
+similarity: $(GRADE_STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "make similarity: give SUBMISSIONS=PATH (an export, a folder or .zip of submissions)"; exit 2; }
+	$(PY) -m autograder.similarity "$(SUBMISSIONS)" --out "$(OUT)" $(if $(PRIOR),--prior "$(PRIOR)")
 
 PACKAGE ?= solutions
 check: $(STAMP)

@@ -59,6 +59,7 @@ from autograder.outputs.runs import (
     write_changes,
 )
 from autograder.pool import run_jobs
+from autograder.similarity import check_prior, similarity_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "autograder" / "samples"
@@ -192,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deadline", type=float, default=None,
                         help="seconds before one submission's grading is stopped (default: the "
                              f"rubric's budget + {DEADLINE_MARGIN:g})")
+    parser.add_argument("--prior", metavar="DIR",
+                        help="earlier years' submissions or public solutions: the similarity "
+                             "report compares the class with them (never them with each other)")
     parser.add_argument("--allow-unsandboxed", action="store_true",
                         help="grade even where no sandbox is possible (only code you trust)")
     args = parser.parse_args(argv)
@@ -215,6 +219,7 @@ def run(args: argparse.Namespace) -> int:
     if previous is not None:
         due = merged_due(out, due)
     old_scores = scores_of(Path(args.compare)) if args.compare else None
+    check_prior(args.prior)
     isolation = detect()
     print(isolation.describe(), file=sys.stderr)
     check_allowed(isolation)
@@ -252,8 +257,10 @@ def run(args: argparse.Namespace) -> int:
         stage = staging_folder(out)
         if not is_root():  # as root OUT stays closed to the sandbox's uids
             os.chmod(stage, 0o777 & ~current_umask())
+        similar = similarity_of(found.submissions, args.prior, scratch, stage)
         write_all(stage, rows, rubric, problems=found.problems,
-                  canvas_assignment=args.canvas_assignment, due=due)
+                  canvas_assignment=args.canvas_assignment, due=due,
+                  similarity=similar.section if similar else "")
         changes = compare(old_scores, rows) if old_scores is not None else None
         if changes is not None:
             write_changes(stage, changes, args.compare)

@@ -7,6 +7,7 @@
     canvas.csv                  Canvas's gradebook import format (see autograder/outputs/lms.py)
     summary.md, scores.png      class summary and histogram
     report.html                 the class report (autograder/outputs/class_report.py)
+    similarity.csv, similarity/ which submissions share code (autograder/similarity/)
     data.json                   everything above as data: what MERGE and COMPARE read
 """
 
@@ -39,7 +40,8 @@ def error_json(g: Graded) -> dict:
 
 
 def write_all(out: Path, graded: list[Graded], rubric: Rubric, *, problems: list[str] = (),
-              canvas_assignment: str = DEFAULT_ASSIGNMENT, due: datetime | None = None) -> None:
+              canvas_assignment: str = DEFAULT_ASSIGNMENT, due: datetime | None = None,
+              similarity: str = "") -> None:
     stems = file_stems(graded)
     results = out / "results"
     results.mkdir(parents=True, exist_ok=True)
@@ -54,6 +56,7 @@ def write_all(out: Path, graded: list[Graded], rubric: Rubric, *, problems: list
     scored = graded_only(graded)
     plot_scores([g.score for g in scored], rubric.total, out / "scores.png",
                 left_out=len(graded) - len(scored))
-    (out / "report.html").write_text(report_html(graded, rubric, stems, problems),
+    (out / "report.html").write_text(report_html(graded, rubric, stems, problems,
+                                                 similarity=similarity),
                                      encoding="utf-8")
     save_run(out, graded, due)

@@ -210,7 +210,8 @@ def students_table(graded: list[Graded], rubric: Rubric, stems: dict[str, str]) 
 
 
 def report_html(graded: list[Graded], rubric: Rubric, stems: dict[str, str],
-                problems: list[str] = (), title: str = "backprop-lab: class report") -> str:
+                problems: list[str] = (), title: str = "backprop-lab: class report",
+                similarity: str = "") -> str:
     scores = sorted(g.score for g in graded_only(graded))  # error rows are no zeros
     n = len(scores)
     mean = sum(scores) / n if n else 0.0
@@ -254,6 +255,7 @@ def report_html(graded: list[Graded], rubric: Rubric, stems: dict[str, str],
             parts.append(f"<tr><td class='fn'>{E(fn)}</td><td>{mistake}</td>"
                          f"<td class='num'>{count}</td><td class='muted'>{shown}</td></tr>")
         parts.append("</tbody></table>")
+    parts.append(similarity)  # autograder/similarity: its own section, already escaped
     parts += ["<h2>Students</h2><p class='muted'>Click a column to sort.</p>",
               students_table(graded, rubric, stems), f"<script>{SORT_SCRIPT}</script>",
               "</body></html>\n"]
