@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograder.engine.core import oracle
-from autograder.engine.core.compare import CheckFailed, same_structure
-from autograder.engine.core.contract import FUNCTIONS, MODULE_OF, callees_of, reaches
+from autograder.engine.core.compare import CheckFailed, NotJudged, same_structure
+from autograder.engine.core.contract import FUNCTIONS, MODULE_OF
 from autograder.engine.core.protocol import Ref
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ class CheckResult:
     name: str = ""
     public: bool = False
     points: float = 0.0  # what the check is worth (set by the engine from the rubric)
+    judged: bool = True  # False: its precondition did not hold (NotJudged); it earns nothing
     graded_with: list[str] = field(default_factory=list)  # callees that answered correctly
 
 
@@ -115,10 +116,10 @@ class Tester:
         """
         name = function or self.function
         if time.monotonic() > self.deadline:
-            raise CheckFailed("not run: this submission used up its grading time budget (slow or "
-                              "hanging code elsewhere).")
+            raise NotJudged("not run: this submission used up its grading time budget (slow or "
+                            "hanging code elsewhere).")
         if name in self.hung:
-            raise CheckFailed(f"{name} timed out in an earlier check, so it was not run again.")
+            raise NotJudged(f"{name} timed out in an earlier check, so it was not run again.")
         callees = (self.callees_for(name, mode, args, kwargs or {})
                    if self.callees_for and attribute is None else None)
         result = self.worker.call(
@@ -133,7 +134,6 @@ class Tester:
                 self.graded_with += [c for c in callees.used if c not in self.graded_with]
             if callees.flood:
                 raise CheckFailed(callees.flood)
-
         if result.timed_out:
             self.hung.add(name)
         if not result.ok:
@@ -156,12 +156,15 @@ class Tester:
         function that works earns this check; then every argument must come back unchanged.
         """
         name = self.function
-        value = self.call(*args, kwargs=kwargs, inputs_back=True, mode=mode)
+        try:  # a call that fails is judged by the function's other checks, not by this one
+            value = self.call(*args, kwargs=kwargs, inputs_back=True, mode=mode)
+        except CheckFailed as exc:
+            raise NotJudged(str(exc)) from None
         try:
             judge(value)
         except CheckFailed as exc:
-            raise CheckFailed("not judged yet: this check needs right values on its input first "
-                              f"(fix the other checks of {name}). {exc}") from None
+            raise NotJudged("not judged yet: this check needs right values on its input first "
+                            f"(fix the other checks of {name}). {exc}") from None
         back = self.last.args_after if self.last is not None else None
         if not isinstance(back, list) or len(back) != len(args):
             raise CheckFailed(f"{name}: the grader could not read its arguments back after the "
@@ -242,8 +245,9 @@ def run_function_checks(worker: Any, function: str, timeouts: dict[str, float],
             chk.run(tester)
         except CheckFailed as exc:
             done.passed, done.message = False, str(exc)
+            done.judged = not isinstance(exc, NotJudged)
         except oracle.GraderTimeout as exc:
-            done.passed, done.message = False, f"not graded: {exc}."
+            done.passed, done.message, done.judged = False, f"not graded: {exc}.", False
         except Exception as exc:  # noqa: BLE001 - a value the check could not interpret
             done.passed, done.internal_error = False, True
             done.message = (f"the grader could not interpret what was returned "
@@ -255,40 +259,7 @@ def run_function_checks(worker: Any, function: str, timeouts: dict[str, float],
     return results
 
 
-def check_lines(checks: list[CheckResult]) -> list[str]:
-    """The feedback of some checks of one function, as every report shows it."""
-    lines = []
-    messages = {c.message for c in checks if not c.passed}
-    if len(checks) > 1 and not any(c.passed for c in checks) and len(messages) == 1:
-        lines.extend(f"[FAIL] {c.title}" for c in checks)
-        lines.extend("       " + line for line in messages.pop().splitlines())
-        return lines
-    for c in checks:
-        lines.append(f"[{'PASS' if c.passed else 'FAIL'}] {c.title}")
-        if not c.passed and c.message:
-            lines.extend("       " + line for line in c.message.splitlines())
-    return lines
-
-
 def graded_with(used: list[str]) -> str:
     """How a function was graded: 'graded with correct versions of a, b and c ...'."""
     listed = used[0] if len(used) == 1 else f"{', '.join(used[:-1])} and {used[-1]}"
     return f"Graded with correct versions of {listed}: this is about this function's own code"
-
-
-def upstream_note(function: str, failed: set[str], usually_calls: tuple[str, ...],
-                  policy: str = "own") -> str:
-    """The hint that a function this one relies on failed too ('' when none did). With correct
-    callees a function is judged on its own code, so the hint is only for the functions run on
-    the student's own callees (all of them under ``callees: own``; train always)."""
-    if function == "train":  # it runs the whole stack: what it calls, directly or not
-        usually_calls = tuple(dict.fromkeys([*usually_calls, *sorted(reaches(function))]))
-    upstream = [f for f in usually_calls if f in failed]
-    if not upstream or callees_of(function, policy):
-        return ""
-    if function == "train":
-        return (f"Note: train runs your own functions end to end, so {', '.join(upstream)}, "
-                f"which lost points in {'its' if len(upstream) == 1 else 'their'} own checks, "
-                "may cost points here too (once, here).")
-    return (f"Note: {function} usually relies on {', '.join(upstream)}, which also lost points: "
-            "fix those first, this may then pass too.")

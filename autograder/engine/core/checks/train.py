@@ -13,7 +13,14 @@ its initial scale or shuffling scheme.
 import numpy as np
 
 from autograder.engine.core import oracle
-from autograder.engine.core.compare import CheckFailed, as_float, close, describe, expect_array
+from autograder.engine.core.compare import (
+    CheckFailed,
+    NotJudged,
+    as_float,
+    close,
+    describe,
+    expect_array,
+)
 from autograder.engine.core.framework import check
 
 
@@ -180,9 +187,9 @@ def train_last_loss_matches_params(t):
     J = oracle.network_cost(X, Y, final, acts)
     initial = oracle.network_cost(X, Y, _initial([2, 4, 1], 0), acts)
     if not J < initial:
-        raise CheckFailed(f"not judged yet: the returned params have cost {J:.6g}, no lower than "
-                          f"that of the parameters init_params gave train ({initial:.6g}), so "
-                          "train did not train (see the other checks of train).")
+        raise NotJudged(f"not judged yet: the returned params have cost {J:.6g}, no lower than "
+                        f"that of the parameters init_params gave train ({initial:.6g}), so "
+                        "train did not train (see the other checks of train).")
     if abs(losses[-1] - J) > 1e-4 * abs(J) + 1e-10:
         raise CheckFailed(f"losses[-1] = {losses[-1]:.6g}, but the returned params have cost "
                           f"{J:.6g} on all the data: record the full-data cost after each epoch.")
