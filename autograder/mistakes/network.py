@@ -25,7 +25,7 @@ from pathlib import Path
 from autograder.engine.core import contract
 from autograder.engine.rubric import load_rubric
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "solutions" / "backprop"
 
 QUIZ_KEY: dict[int, str] = load_rubric().quiz_key
