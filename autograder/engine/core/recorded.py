@@ -62,7 +62,8 @@ VALUES: dict[str, tuple[str, ...]] = {
                "network_cost", "network_gradients", "elementwise_derivative", "rmsprop_step",
                "adam_step", "initial_params"),
     "checks.layers": ("linear_grads", "dense_grads"),
-    "checks.optimizers": ("_adam", "_rmsprop", "_adam_mistakes", "_rmsprop_mistakes"),
+    "checks.rmsprop": ("_rmsprop", "_rmsprop_mistakes"),
+    "checks.adam": ("_adam", "_adam_mistakes"),
     "checks.train": ("_trajectory",),
 }
 
