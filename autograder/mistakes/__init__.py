@@ -41,6 +41,7 @@ from autograder.mistakes.mutant import (
     ROOT,
     Mutant,
     apply_mutant,
+    copy_reference,
     mutated_source,
     reference_source,
 )
@@ -57,6 +58,6 @@ MUTANTS: list[Mutant] = [
 __all__ = [
     "EXTRA_GRADING_DEPENDENCIES", "GRADED", "GRADED_MODULES", "MODULE_OF", "MUTANTS", "QUIZ_KEY",
     "REFERENCE", "ROOT", "Mutant", "affected_by", "affected_by_module", "apply_mutant", "call_graph",
-    "enclosing_function", "grading_dependencies", "module_importers", "mutated_source",
-    "reference_source",
+    "copy_reference", "enclosing_function", "grading_dependencies", "module_importers",
+    "mutated_source", "reference_source",
 ]

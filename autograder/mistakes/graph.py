@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 from autograder.engine.core import contract
@@ -36,6 +37,19 @@ def enclosing_function(mutant: Mutant) -> str:
     raise ValueError(f"mutant {mutant.name}: its replacement is in no graded function")
 
 
+def _parsed_modules(package_dir: Path | str) -> Iterator[tuple[str, ast.Module]]:
+    """Each graded module of the package with its syntax tree; missing or unparsable ones are
+    left out."""
+    for module in GRADED_MODULES:
+        path = Path(package_dir) / f"{module}.py"
+        if not path.exists():
+            continue
+        try:
+            yield module, ast.parse(path.read_text())
+        except SyntaxError:
+            continue
+
+
 def call_graph(package_dir: Path | str) -> dict[str, set[str]]:
     """Graded function -> the graded functions it calls (by name), read from the package's source.
 
@@ -43,14 +57,8 @@ def call_graph(package_dir: Path | str) -> dict[str, set[str]]:
     or ``module.f(...)``), which is exact for this package: graded names are unique.
     """
     graph: dict[str, set[str]] = {f: set() for f in GRADED}
-    for module, functions in GRADED_MODULES.items():
-        path = Path(package_dir) / f"{module}.py"
-        if not path.exists():
-            continue
-        try:
-            tree = ast.parse(path.read_text())
-        except SyntaxError:
-            continue
+    for module, tree in _parsed_modules(package_dir):
+        functions = GRADED_MODULES[module]
         for node in ast.walk(tree):
             if not (isinstance(node, ast.FunctionDef) and node.name in functions):
                 continue
@@ -92,14 +100,7 @@ def affected_by(broken: set[str] | str, package_dir: Path | str = REFERENCE) -> 
 def module_importers(package_dir: Path | str) -> dict[str, set[str]]:
     """Module -> the package modules that import it (directly), read with ``ast``."""
     importers: dict[str, set[str]] = {m: set() for m in GRADED_MODULES}
-    for module in GRADED_MODULES:
-        path = Path(package_dir) / f"{module}.py"
-        if not path.exists():
-            continue
-        try:
-            tree = ast.parse(path.read_text())
-        except SyntaxError:
-            continue
+    for module, tree in _parsed_modules(package_dir):
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
                 target = (node.module or "").split(".")[-1]

@@ -45,12 +45,18 @@ def mutated_source(mutant: Mutant) -> str:
 def apply_mutant(mutant: Mutant, dest_dir: Path | str) -> Path:
     """Write the reference package with the mutant's bug to ``dest_dir/backprop/``."""
     dest = Path(dest_dir)
+    package = copy_reference(dest)
+    (package / f"{mutant.module}.py").write_text(mutated_source(mutant))
+    return dest
+
+
+def copy_reference(dest: Path) -> Path:
+    """A fresh copy of the reference package at ``dest/backprop`` (what was there is removed)."""
     package = dest / "backprop"
     if package.exists():
         shutil.rmtree(package)
     package.mkdir(parents=True)
     for path in sorted(REFERENCE.glob("*.py")):
         shutil.copyfile(path, package / path.name)
-    (package / f"{mutant.module}.py").write_text(mutated_source(mutant))
-    return dest
+    return package
 

@@ -12,6 +12,7 @@ from autograder.engine.core.checks.optimizer_helpers import (
     EPS_INSIDE,
     NO_SQRT,
     _expect,
+    _inputs,
     _like,
     _params,
     _parts,
@@ -74,15 +75,22 @@ def _adam_mistakes(params, grads, v, s, t, lr, beta1=ADAM["beta1"], beta2=ADAM["
     return out
 
 
-@check("adam_update", "the first step (t = 1) moves every coordinate by about lr", 2, public=True)
-def adam_update_first_step_size(t):
-    rng = t.rng(531)
+def _first_step(t, seed, gradients, lr):
+    """The first step (t = 1) from v = s = 0 with ``gradients(rng, params)``: params, the
+    gradients, the zero states, and the student's new params."""
+    rng = t.rng(seed)
     params = _params(rng)
-    grads = _like(rng, params)
+    grads = gradients(rng, params)
     zeros = {k: np.zeros_like(g) for k, g in grads.items()}
-    lr = 0.01
     new_p, _, _ = _parts(t.call(params, grads, zeros, zeros, 1, kwargs={"lr": lr}), 3,
                          "adam_update")
+    return params, grads, zeros, new_p
+
+
+@check("adam_update", "the first step (t = 1) moves every coordinate by about lr", 2, public=True)
+def adam_update_first_step_size(t):
+    lr = 0.01
+    params, grads, zeros, new_p = _first_step(t, 531, _like, lr)
     expected = oracle.adam_step(params, grads, zeros, zeros, 1, lr)[0]
     mistakes = _adam_mistakes(params, grads, zeros, zeros, 1, lr)
     for k, p in params.items():
@@ -103,23 +111,15 @@ def adam_update_first_step_size(t):
 @check("adam_update", "tiny gradients (1e-6 to 1e-4) from v = s = 0: the step is lr g / (|g| + "
        "eps), eps outside the square root", 2)
 def adam_update_tiny_gradients(t):
-    rng = t.rng(535)
-    params = _params(rng)
-    grads = _tiny(rng, params)
-    zeros = {k: np.zeros_like(g) for k, g in grads.items()}
     lr = 0.01
-    new_p, _, _ = _parts(t.call(params, grads, zeros, zeros, 1, kwargs={"lr": lr}), 3,
-                         "adam_update")
+    params, grads, zeros, new_p = _first_step(t, 535, _tiny, lr)
     _expect(new_p, oracle.adam_step(params, grads, zeros, zeros, 1, lr)[0], "params",
             _adam_mistakes(params, grads, zeros, zeros, 1, lr), start=params)
 
 
 @check("adam_update", "a large eps (0.1) given as a keyword is used, outside the square root")
 def adam_update_large_eps(t):
-    rng = t.rng(536)
-    params = _params(rng)
-    grads, v = _like(rng, params, 0.3), _like(rng, params, 0.1)
-    s = _like(rng, params, 0.05, positive=True)
+    params, grads, v, s = _inputs(t, 536, (0.3, False), (0.1, False), (0.05, True))
     hyper = {"lr": 0.01, "eps": 0.1}
     new_p, _, _ = _parts(t.call(params, grads, v, s, 3, kwargs=hyper), 3, "adam_update")
     _expect(new_p, oracle.adam_step(params, grads, v, s, 3, 0.01, eps=0.1)[0],
@@ -146,10 +146,7 @@ def adam_update_ten_steps(t):
 
 @check("adam_update", "returns the moving averages v and s themselves (not bias-corrected)")
 def adam_update_returns_raw_averages(t):
-    rng = t.rng(533)
-    params = _params(rng)
-    grads, v = _like(rng, params), _like(rng, params, 0.3)
-    s = _like(rng, params, 0.3, positive=True)
+    params, grads, v, s = _inputs(t, 533, (1.0, False), (0.3, False), (0.3, True))
     got = _parts(t.call(params, grads, v, s, 3), 3, "adam_update")
     _, exp_v, exp_s = oracle.adam_step(params, grads, v, s, 3, 0.001)
     _expect(got[1], exp_v, "v", mistakes=[
@@ -162,10 +159,7 @@ def adam_update_returns_raw_averages(t):
 
 @check("adam_update", "lr, beta1, beta2 and eps given as keywords are used")
 def adam_update_keywords(t):
-    rng = t.rng(534)
-    params = _params(rng)
-    grads, v = _like(rng, params), _like(rng, params, 0.3)
-    s = _like(rng, params, 0.3, positive=True)
+    params, grads, v, s = _inputs(t, 534, (1.0, False), (0.3, False), (0.3, True))
     hyper = {"lr": 0.02, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}
     got = _parts(t.call(params, grads, v, s, 4, kwargs=hyper), 3, "adam_update")
     exp = oracle.adam_step(params, grads, v, s, 4, hyper["lr"], hyper["beta1"], hyper["beta2"],
@@ -178,9 +172,6 @@ def adam_update_keywords(t):
 @check("adam_update", "does not modify params, grads, v or s (judged once its values are right)",
        public=True)
 def adam_update_leaves_inputs_unchanged(t):
-    rng = t.rng(537)
-    params = _params(rng)
-    grads, v = _like(rng, params), _like(rng, params, 0.3)
-    s = _like(rng, params, 0.3, positive=True)
+    params, grads, v, s = _inputs(t, 537, (1.0, False), (0.3, False), (0.3, True))
     _unchanged(t, params, grads, v, s, 2, names=["params", "v", "s"],
                expected=list(oracle.adam_step(params, grads, v, s, 2, 0.001)))

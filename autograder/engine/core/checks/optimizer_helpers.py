@@ -35,6 +35,14 @@ def _like(rng, params, scale=1.0, positive=False):
     return {k: np.abs(v) for k, v in out.items()} if positive else out
 
 
+def _inputs(t, seed, *states):
+    """A check's inputs from its seed: params, then one dict keyed like the gradients for each
+    ``(scale, positive)`` in ``states`` (the gradients first), drawn in that order."""
+    rng = t.rng(seed)
+    params = _params(rng)
+    return (params, *(_like(rng, params, scale, positive) for scale, positive in states))
+
+
 def _parts(got, n, name):
     got = (got,) if n == 1 else expect_tuple(got, n, name)
     for part in got:

@@ -6,6 +6,7 @@ import numpy as np
 from autograder.engine.core.checks.optimizer_helpers import (
     MOMENTUM_BETA,
     _expect,
+    _inputs,
     _like,
     _params,
     _parts,
@@ -52,9 +53,7 @@ def init_state_zeros(t):
 
 @check("momentum_update", "one step: v <- beta v + (1 - beta) g, theta <- theta - lr v", 2, public=True)
 def momentum_update_step(t):
-    rng = t.rng(511)
-    params = _params(rng)
-    grads, v = _like(rng, params), _like(rng, params, 0.5)
+    params, grads, v = _inputs(t, 511, (1.0, False), (0.5, False))
     lr, beta = 0.1, MOMENTUM_BETA
     new_p, new_v = _parts(t.call(params, grads, v, lr), 2, "momentum_update")
     exp_v = {k: beta * v[k] + (1 - beta) * grads[k] for k in v}
@@ -86,9 +85,7 @@ def momentum_update_constant_gradient(t):
 
 @check("momentum_update", "beta given as a keyword is used")
 def momentum_update_beta_keyword(t):
-    rng = t.rng(513)
-    params = _params(rng)
-    grads, v = _like(rng, params), _like(rng, params)
+    params, grads, v = _inputs(t, 513, (1.0, False), (1.0, False))
     _, new_v = _parts(t.call(params, grads, v, 0.1, kwargs={"beta": 0.5}), 2, "momentum_update")
     _expect(new_v, {k: 0.5 * v[k] + 0.5 * grads[k] for k in v}, "v", setting="with beta = 0.5")
 
@@ -112,9 +109,7 @@ def init_state_leaves_input_unchanged(t):
 @check("momentum_update", "does not modify params, grads or v (judged once its values are right)",
        public=True)
 def momentum_update_leaves_inputs_unchanged(t):
-    rng = t.rng(514)
-    params = _params(rng)
-    grads, v = _like(rng, params), _like(rng, params, 0.5)
+    params, grads, v = _inputs(t, 514, (1.0, False), (0.5, False))
     new_v = {k: 0.9 * v[k] + 0.1 * grads[k] for k in v}
     _unchanged(t, params, grads, v, 0.1, names=["params", "v"],
                expected=[{k: p - 0.1 * new_v["d" + k] for k, p in params.items()}, new_v])

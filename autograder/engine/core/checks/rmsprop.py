@@ -12,6 +12,7 @@ from autograder.engine.core.checks.optimizer_helpers import (
     NO_SQRT,
     RMSPROP,
     _expect,
+    _inputs,
     _like,
     _params,
     _parts,
@@ -61,9 +62,7 @@ def _rmsprop_mistakes(params, grads, s, lr, beta=RMSPROP["beta"], eps=RMSPROP["e
 
 @check("rmsprop_update", "one step from a nonzero s: s <- beta s + (1-beta) g^2, theta step", 2, public=True)
 def rmsprop_update_step(t):
-    rng = t.rng(521)
-    params = _params(rng)
-    grads, s = _like(rng, params), _like(rng, params, 0.5, positive=True)
+    params, grads, s = _inputs(t, 521, (1.0, False), (0.5, True))
     lr, beta = 0.01, 0.9
     new_p, new_s = _parts(t.call(params, grads, s, lr, kwargs={"beta": beta}), 2, "rmsprop_update")
     exp_p, exp_s = oracle.rmsprop_step(params, grads, s, lr, beta)
@@ -128,9 +127,7 @@ def rmsprop_update_tiny_gradients(t):
 
 @check("rmsprop_update", "a large eps (0.1) given as a keyword is used, outside the square root")
 def rmsprop_update_large_eps(t):
-    rng = t.rng(525)
-    params = _params(rng)
-    grads, s = _like(rng, params, 0.3), _like(rng, params, 0.05, positive=True)
+    params, grads, s = _inputs(t, 525, (0.3, False), (0.05, True))
     lr, beta = 0.01, 0.9
     new_p, _ = _parts(t.call(params, grads, s, lr, kwargs={"beta": beta, "eps": 0.1}), 2,
                       "rmsprop_update")
@@ -142,8 +139,6 @@ def rmsprop_update_large_eps(t):
 @check("rmsprop_update", "does not modify params, grads or s (judged once its values are right)",
        public=True)
 def rmsprop_update_leaves_inputs_unchanged(t):
-    rng = t.rng(526)
-    params = _params(rng)
-    grads, s = _like(rng, params), _like(rng, params, 0.5, positive=True)
+    params, grads, s = _inputs(t, 526, (1.0, False), (0.5, True))
     _unchanged(t, params, grads, s, 0.01, names=["params", "s"],
                expected=list(oracle.rmsprop_step(params, grads, s, 0.01)))
