@@ -5,7 +5,11 @@ Each probe also runs unconfined in the test process, to show it would see what i
 
 from __future__ import annotations
 
+import json
 import os
+import pwd
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -289,3 +293,102 @@ def test_without_namespaces_landlock_confines_reads_and_writes(mode, probe_packa
     found = result.value
     assert found.pop("write " + str(Path(worker.home))) == "written"
     assert set(found.values()) == {"PermissionError"}, found
+
+
+# --- as a user (bubblewrap in a user namespace), graded by `nobody` -----------------------------
+NOBODY_SCRIPT = textwrap.dedent('''
+    import json, sys
+    from pathlib import Path
+    from autograder.engine.sandbox.worker import Worker
+
+    worker = Worker(Path(sys.argv[1]))
+    try:
+        print(json.dumps({"mode": worker.isolation.mode, "root": worker.isolation.root}),
+              flush=True)
+        for line in sys.stdin:  # one call per line: [function, *args]; the answer as a line
+            function, *args = json.loads(line)
+            result = worker.call("probe", function, *args, timeout=120)
+            print(json.dumps(result.value if result.ok else {"error": result.describe_error()}),
+                  flush=True)
+    finally:
+        worker.close()
+''')
+CAPS = textwrap.dedent('''
+    def capabilities():
+        """The worker's capability sets, and whether it can make a user namespace."""
+        sets = {line.split(":")[0]: line.split()[1] for line in open("/proc/self/status")
+                if line.startswith("Cap")}
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if libc.unshare(CLONE_NEWUSER) == 0 else 1)
+        sets["user namespace"] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        return sets
+''')
+
+
+@pytest.fixture
+def as_nobody(probe_package, tmp_path):
+    """Start a Worker as `nobody` (user namespaces, no root) and send it calls, one at a time."""
+    if not is_root():
+        pytest.skip("switching to `nobody` needs root")
+    if namespaces_refused(root=False):
+        pytest.skip("user namespaces are not available here")
+    root = Path(__file__).resolve().parents[1]
+    ensure_traversable(Path(os.path.realpath(sys.executable)))
+    if os.stat(root).st_mode & 0o005 != 0o005:
+        pytest.skip(f"{root} is not readable by other users")
+    (probe_package / "probe.py").write_text(PROBE + CAPS)
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    ensure_traversable(tmp_path)
+    nobody = pwd.getpwnam("nobody")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", NOBODY_SCRIPT, str(probe_package)], cwd=root, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp_path),
+             "TMPDIR": str(tmp_path)},
+        user=nobody.pw_uid, group=nobody.pw_gid, extra_groups=[])
+
+    def call(*request):
+        proc.stdin.write(json.dumps(request) + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read()[-2000:]
+        return json.loads(line)
+
+    started = json.loads(proc.stdout.readline() or "null")
+    assert started == {"mode": "namespaces", "root": False}, proc.stderr.read()[-2000:]
+    try:
+        yield call
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+def test_as_a_user_the_worker_holds_no_capability_and_makes_no_namespace(as_nobody):
+    found = as_nobody("capabilities")
+    assert found == {"CapInh": "0" * 16, "CapPrm": "0" * 16, "CapEff": "0" * 16,
+                     "CapAmb": "0" * 16, "CapBnd": found["CapBnd"],
+                     "user namespace": False}, found
+    counters = as_nobody("counters")
+    assert counters["processes"] == [str(counters["pid"])]  # alone in its PID namespace
+    channels = as_nobody("channels", str(Path(__import__("numpy").__file__)))
+    assert channels.pop("numpy works") == pytest.approx(3.0)
+    assert set(channels.values()) == {"denied"}, channels
+
+
+def test_as_a_user_the_kernel_memory_a_submission_pins_is_bounded(as_nobody, record_property):
+    """As in the root sandbox: each worker's /tmp, /var/tmp and /dev/shm are new tmpfs limited
+    to 4096 inodes (mounted by the zygote with CAP_SYS_ADMIN in the sandbox's user namespace),
+    so the host's Slab + Shmem grow by less than 64 MB while the worker holds all it made."""
+    folders = ["/tmp", "/var/tmp", "/dev/shm"]
+    before = _kernel_bytes()
+    made = as_nobody("pin", folders, 300_000)
+    held = _kernel_bytes() - before
+    record_property("kernel_memory_held_mb", round(held / 2**20, 1))
+    print(f"\nuser namespaces: kernel memory held {held / 2**20:.1f} MB; made {made}")
+    for folder in folders:
+        assert made[f"folders in {folder}"] <= 4096, made
+    assert made["System V segments of 64 MB"] == 0 and made["memfd files of 4 MB"] == 0, made
+    assert made["own user namespace and tmpfs"] is False, made
+    assert held < 64 * 2**20, f"{held / 2**20:.0f} MB held by one submission: {made}"

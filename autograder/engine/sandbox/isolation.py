@@ -70,7 +70,9 @@ class Isolation:
         if self.mode == "namespaces":
             who = ("each worker under its own unprivileged uid, in new PID, IPC and mount "
                    "namespaces of its own" if self.root
-                   else "as your user, in a user namespace, one sandbox per submission")
+                   else "as your user, in a user namespace, one sandbox per submission, "
+                   "each worker in new PID, IPC and mount namespaces of its own, without "
+                   "capabilities")
             return ("sandbox: bubblewrap namespaces (own filesystem view, PIDs, IPC, no "
                     f"network), {who}; a seccomp filter (no sockets, ptrace, keyrings, System V "
                     "IPC, namespaces, file locks, inotify, memfd)")
@@ -191,7 +193,8 @@ def sandbox_command(root: bool, *, package: Path | None = None, socket_fd: int |
         args += ["--perms", "0755", "--dir", folder]
     for key, value in THREADS_ENV.items():
         args += ["--setenv", key, value]
-    if not root:  # CAP_SYS_ADMIN only to make the network namespace; dropped right after
+    if not root:  # CAP_SYS_ADMIN in the sandbox's own user namespace only: the network
+        # namespace, then each worker's fresh world; every worker drops it before student code
         args += ["--unshare-user", "--cap-add", "CAP_SYS_ADMIN"]
     args += _runtime_binds()
     for path, size in TMPFS_BYTES.items():
@@ -201,9 +204,8 @@ def sandbox_command(root: bool, *, package: Path | None = None, socket_fd: int |
     args += ["--chdir", "/tmp", *(extra or [])]
     python, _ = _python()
     command = [tools["unshare"], "--net", "--"]  # a network namespace with loopback down
-    if not root:
-        command += [tools["setpriv"], "--no-new-privs", "--inh-caps=-all",
-                    "--ambient-caps=-all", "--"]
+    if not root:  # the zygote keeps CAP_SYS_ADMIN (ambient) to mount each worker's tmpfs
+        command += [tools["setpriv"], "--no-new-privs", "--"]
     if socket_fd is None:
         command += [python, "-I", "-S", "-c",
                     f"import sys; sys.path.append({INSIDE_SITE!r}); import numpy"]

@@ -214,8 +214,11 @@ class Worker:
             "limits": {k: v for k, v in self.limits.items() if k != "processes" or self.lease},
             "broken": self.broken,
         }
-        if self.isolation.mode == "namespaces" and self.isolation.root:
-            config["fresh_world"] = {"tmpfs": TMPFS_BYTES, "inodes": TMPFS_INODES}
+        if self.isolation.mode == "namespaces":
+            # As a user, the IPC namespace's limits belong to the machine's root (System V is
+            # denied by the seccomp filter in every mode).
+            config["fresh_world"] = {"tmpfs": TMPFS_BYTES, "inodes": TMPFS_INODES,
+                                     "ipc_limits": self.isolation.root}
         if worker_filter():
             config["seccomp"] = worker_filter().hex()
         if self.isolation.mode == "uid" and landlock_abi():

@@ -85,9 +85,10 @@ def _check(result: int, what: str) -> None:
 
 
 def fresh_world(spec: dict) -> None:
-    """In a forked child (root in the sandbox): new mount, IPC and PID namespaces with new
-    size- and inode-limited temporary folders, so that nothing of one worker, not even a
-    counter (PIDs, System V ids, inode numbers), is seen by the next. Returns in the worker,
+    """In a forked child (root in the sandbox, or CAP_SYS_ADMIN in its user namespace): new
+    mount, IPC and PID namespaces with new size- and inode-limited temporary folders, so that
+    nothing of one worker, not even a counter (PIDs, System V ids, inode numbers), is seen by
+    the next (the worker drops every capability afterwards). Returns in the worker,
     pid 1 of its PID namespace; the process in between waits for it and exits."""
     import ctypes
 
@@ -109,7 +110,7 @@ def fresh_world(spec: dict) -> None:
             os._exit(0)
     _check(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
            "/proc")
-    for name, value in IPC_LIMITS.items():
+    for name, value in IPC_LIMITS.items() if spec.get("ipc_limits", True) else ():
         with open(f"/proc/sys/kernel/{name}", "w") as fh:
             fh.write(value)
 
