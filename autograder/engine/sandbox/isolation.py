@@ -67,6 +67,18 @@ class Isolation:
         return self.root and self.mode in ("namespaces", "uid")
 
     def describe(self) -> str:
+        return self._describe_mode() + self._describe_memory()
+
+    def _describe_memory(self) -> str:
+        if not self.root or self.mode == "none":
+            return ""
+        from autograder.engine.sandbox.cgroups import unavailable
+
+        why = unavailable()
+        return ("; a memory cgroup per submission (kernel memory counts)" if not why else
+                f"; NO memory cgroup ({why}): kernel memory is bounded by the limits above only")
+
+    def _describe_mode(self) -> str:
         if self.mode == "namespaces":
             who = ("each worker under its own unprivileged uid, in new PID, IPC and mount "
                    "namespaces of its own" if self.root

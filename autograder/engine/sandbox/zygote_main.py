@@ -3,7 +3,8 @@
 Started by the trusted grader (isolation.Sandbox) with one end of a socket pair, inside the
 sandbox when there is one (argv: socket fd [, folder holding numpy]). Requests are JSON:
 
-    {"op": "spawn", "config": {...}} + three fds (requests pipe, replies pipe, capture file):
+    {"op": "spawn", "config": {...}} + three fds (requests pipe, replies pipe, capture file)
+        and optionally a fourth (a memory cgroup's cgroup.procs, joined before anything else):
         fork a worker (worker_main.become + serve); answer {"pid": ...}
     {"op": "reset", "home": path}: once the workers are gone, remove that worker home and
         answer {"leftovers": [...]}: what else is left in the sandbox's writable folders, IPC
@@ -120,7 +121,9 @@ def spawn(config: dict, fds: list[int]) -> int:
     if pid == 0:
         code = 1
         try:
-            for target, fd in enumerate(fds):
+            if len(fds) > 3:  # the submission's memory cgroup: joined before anything else
+                os.write(fds[3], b"0")
+            for target, fd in enumerate(fds[:3]):
                 os.dup2(fd, target)
             os.closerange(3, 1 << 16)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -141,7 +144,7 @@ def main() -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     while True:
         try:
-            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
+            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 4)
         except OSError:
             return
         if not msg:
