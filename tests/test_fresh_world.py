@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine.sandbox import isolation
+from autograder.engine.sandbox import cgroups, isolation
 from autograder.engine.sandbox.isolation import SandboxPool, namespaces_refused
 from autograder.engine.sandbox.uids import is_root
 from autograder.engine.sandbox.worker import Worker, ensure_traversable
@@ -250,6 +250,81 @@ def test_kernel_memory_a_submission_pins_is_bounded(mode, probe_package, record_
     assert made["System V segments of 64 MB"] == 0 and made["memfd files of 4 MB"] == 0, made
     assert made["own user namespace and tmpfs"] is False, made
     assert held < 64 * 2**20, f"{held / 2**20:.0f} MB held by one submission: {made}"
+
+
+def test_kernel_memory_counts_in_the_submissions_memory_cgroup(mode, probe_package):
+    """As root, each submission's worker joins a memory cgroup of its own before any student
+    code runs: the tmpfs pages and inodes it makes are charged there (beside its own pages),
+    and in the root sandbox, where they cannot be reclaimed, its limit stops them."""
+    why = cgroups.unavailable()
+    if why:
+        pytest.skip(f"no memory cgroup for the grader here: {why}")
+    (probe_package / "fill.py").write_text(textwrap.dedent('''
+        import os
+
+        def fill(folder, files, folders):
+            """``files`` files of 1 MB and ``folders`` empty folders in ``folder``."""
+            for n in range(files):
+                with open(f"{folder}/blob{n}", "wb") as fh:
+                    fh.write(b"x" * (1 << 20))
+            for n in range(folders):
+                os.mkdir(f"{folder}/folder{n}")
+            return files
+    '''))
+    limit = 48 * 2**20
+    worker = Worker(probe_package, limits={"memory_bytes": limit})
+    try:
+        assert worker.cgroup is not None
+        folder = "/dev/shm" if mode == "namespaces" else worker.home  # uid: its own folder
+        assert worker.call("fill", "fill", folder, 0, 0, timeout=60).ok
+        before = worker.cgroup.usage_bytes()
+        result = worker.call("fill", "fill", folder, 12, 3000, timeout=60)
+        grown = worker.cgroup.usage_bytes() - before
+        assert result.ok, result.describe_error()
+        print(f"\n{mode}: 12 MB of files and 3000 folders charged {grown / 2**20:.1f} MB")
+        assert grown >= 12 * 2**20, f"only {grown / 2**20:.1f} MB charged to the submission"
+        if mode == "namespaces":  # tmpfs pages cannot be reclaimed: the limit holds them
+            result = worker.call("fill", "fill", "/tmp", 60, 0, timeout=60)
+            assert not result.ok, "60 MB of tmpfs beyond a 48 MB memory cgroup"
+        assert worker.cgroup.peak_bytes() <= limit
+        path = worker.cgroup.path
+    finally:
+        worker.close()
+    assert not path.exists(), "the submission's cgroup outlived it"
+
+
+def test_without_landlock_the_clean_up_removes_what_a_uid_hid_at_any_depth(
+        mode, probe_package, monkeypatch):
+    """The uid mode on a kernel without Landlock: leave_nested hides its answers 40 folders
+    deep in every world-writable folder (/run/lock, /tmp/.X11-unix, ...); once its submission
+    is done, nothing of its uid is left anywhere, and use_nested finds nothing."""
+    if mode != "uid":
+        pytest.skip("the namespace modes give every worker temporary folders of its own")
+    from autograder.engine.sandbox import worker as worker_module
+    from autograder.engine.sandbox.uids import files_of_uid
+
+    monkeypatch.setattr(worker_module, "landlock_abi", lambda: 0)
+    attacks = Path(__file__).parent / "attacks"
+    (probe_package / "leave.py").write_text(
+        (attacks / "leave_nested" / "backprop" / "quiz.py").read_text())
+    (probe_package / "use.py").write_text(
+        (attacks / "use_nested" / "backprop" / "quiz.py").read_text())
+    leaver = Worker(probe_package)
+    try:
+        assert leaver.call("leave", "ANSWERS", timeout=120).ok
+        uid = leaver.lease.uid
+        hidden = files_of_uid(uid)
+        assert hidden, "the attack hid nothing: the clean-up would not be tested"
+        assert {os.path.realpath(p.parent) for p in hidden} >= {"/tmp", "/run/lock"}, hidden
+    finally:
+        leaver.close()
+    assert files_of_uid(uid) == [], "the clean-up left some of what the uid hid"
+    user = Worker(probe_package)
+    try:
+        found = user.call("use", "ANSWERS", timeout=120)
+    finally:
+        user.close()
+    assert found.ok and found.value == {}, found.value
 
 
 def test_without_namespaces_landlock_confines_reads_and_writes(mode, probe_package, tmp_path):
