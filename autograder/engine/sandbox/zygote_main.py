@@ -20,6 +20,29 @@ import signal
 import socket
 import sys
 
+
+def _neutral_runtime(sources: str = "/sandbox/src", empty: str = "/sandbox/empty") -> None:
+    """As root in the sandbox: lay a read-only overlay of each folder bound at ``sources`` on
+    the same name in the site folder, then let go of the bind, so /proc/self/mountinfo names
+    no folder of the grading machine. Where the kernel has no overlayfs: a plain bind."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    ms_rdonly, ms_remount, ms_bind, ms_rec, mnt_detach = 0x1, 0x20, 0x1000, 0x4000, 0x2
+    site = sys.argv[2]
+    for name in sorted(os.listdir(sources)):
+        source, target = f"{sources}/{name}".encode(), f"{site}/{name}".encode()
+        options = f"lowerdir={sources}/{name}:{empty}".encode()
+        if libc.mount(b"overlay", target, b"overlay", ms_rdonly, options) == 0:
+            libc.umount2(source, mnt_detach)
+        elif (libc.mount(source, target, None, ms_bind | ms_rec, None) != 0
+              or libc.mount(None, target, None, ms_remount | ms_bind | ms_rdonly, None) != 0):
+            raise OSError(ctypes.get_errno(), f"could not mount {name}")
+
+
+if len(sys.argv) > 2 and os.path.isdir("/sandbox/src"):
+    _neutral_runtime()
+
 # protocol.py lies next to this file in the sandbox, in ../core/ in the grader's own folder.
 _HERE = os.path.dirname(os.path.abspath(__file__))
 GRADER_PATHS = [_HERE, os.path.join(os.path.dirname(_HERE), "core")]
