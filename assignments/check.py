@@ -26,16 +26,17 @@ HERE = Path(__file__).resolve().parent
 # The handout ships the checks in public_checks/; in the course repository they are its engine.
 sys.path.insert(0, str(HERE / "public_checks" if (HERE / "public_checks").is_dir() else HERE.parent))
 
+try:
+    import numpy  # noqa: F401 - the checks and your code need it
+except ImportError:
+    sys.exit("check.py needs numpy, which this Python does not have: run  python3 -m pip "
+             "install numpy  and then check.py again.")
+
 from autograder.engine.core import checks  # noqa: E402, F401 - registers the checks
 from autograder.engine.core.calls import InProcessCaller  # noqa: E402
 from autograder.engine.core.contract import FUNCTIONS, GRADED, IMPORT_ORDER, MODULE_OF, usually_calls  # noqa: E402
-from autograder.engine.core.framework import (  # noqa: E402
-    REGISTRY,
-    CheckResult,
-    check_lines,
-    run_function_checks,
-    upstream_note,
-)
+from autograder.engine.core.feedback import FunctionFeedback, lost_points  # noqa: E402
+from autograder.engine.core.framework import REGISTRY, CheckResult, run_function_checks  # noqa: E402
 
 # Seconds per call (train: TRAIN_FACTOR times more); generous, since machines differ.
 TIMEOUT, TRAIN_FACTOR = 10.0, 6
@@ -64,37 +65,52 @@ def run(package_root: Path, functions: list[str],
     return results
 
 
-def status(done: list[CheckResult]) -> str:
-    if all(c.passed for c in done):
-        return "PASS"
-    if any("not implemented yet" in c.message for c in done if not c.passed):
-        return "NOT IMPLEMENTED"
-    return "FAIL"
+def feedback(results: dict[str, list[CheckResult]]) -> dict[str, FunctionFeedback]:
+    failed = lost_points(results)
+    return {f: FunctionFeedback.of(f, done, failed, usually_calls(f)) for f, done in results.items()}
+
+
+STATUS = {"passed": "PASS", "failed": "FAIL", "not implemented": "NOT IMPLEMENTED"}
 
 
 def as_json(results: dict[str, list[CheckResult]]) -> dict:
-    return {"functions": {f: {"passed": status(done) == "PASS",
-                              "checks": [{"name": c.name, "passed": c.passed, "message": c.message}
-                                         for c in done]}
-                          for f, done in results.items()}}
+    return {"functions": {f: {"passed": fb.passed, "verdict": fb.verdict,
+                              "checks": [{"name": c.name, "passed": c.passed,
+                                          "message": c.message} for c in fb.checks]}
+                          for f, fb in feedback(results).items()}}
+
+
+def next_step(shown: dict[str, FunctionFeedback]) -> str:
+    """What to do next: the first function (in the handout's order) that does not pass yet."""
+    todo = [fb for fb in shown.values() if not fb.passed]
+    if not todo:
+        return "Next: every public check passes. Submit, and keep your own tests for the rest."
+    first = todo[0]
+    where = f"backprop/{MODULE_OF[first.function]}.py"
+    verb = "implement" if first.not_implemented else "fix"
+    return (f"Next: {verb} {first.function} in {where}, then run: python check.py "
+            f"{first.function}")
 
 
 def report(package: Path, results: dict[str, list[CheckResult]]) -> str:
-    failed = {f for f, done in results.items() if status(done) != "PASS"}
+    shown = feedback(results)
     lines = [f"Public checks of {package}"]
     for module, functions in FUNCTIONS.items():
-        shown = [f for f in functions if f in results]
-        if shown:
+        listed = [f for f in functions if f in shown]
+        if listed:
             lines.append(f"\nbackprop/{module}.py")
-        for function in shown:
-            verdict = status(results[function])
-            lines.append(f"  {verdict:<{WIDTH}}{function}")
-            if verdict != "PASS":
-                note = upstream_note(function, failed, usually_calls(function))
-                details = check_lines(results[function]) + ([note] if note else [])
-                lines += [" " * (WIDTH + 4) + line for line in details]
-    passed = len(results) - len(failed)
-    lines += [f"\n{passed}/{len(results)} functions pass the public checks.", REMINDER]
+        for function in listed:
+            fb = shown[function]
+            waits = (f" (its checks also need {', '.join(fb.waits_for)})"
+                     if fb.not_implemented and fb.waits_for else "")
+            lines.append(f"  {STATUS[fb.verdict]:<{WIDTH}}{function}{waits}")
+            if fb.verdict == "failed":
+                lines += [" " * (WIDTH + 4) + line for line in fb.lines()]
+    passed = sum(fb.passed for fb in shown.values())
+    waiting = sum(fb.not_implemented for fb in shown.values())
+    lines += [f"\n{passed}/{len(shown)} functions pass the public checks"
+              + (f"; {waiting} not implemented yet." if waiting else "."),
+              next_step(shown), REMINDER]
     return "\n".join(lines)
 
 
@@ -122,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(as_json(results), indent=2) if args.json
           else report(root / "backprop", results))
     sys.stdout.flush()
-    return 0 if all(status(done) == "PASS" for done in results.values()) else 1
+    return 0 if all(all(c.passed for c in done) for done in results.values()) else 1
 
 
 if __name__ == "__main__":

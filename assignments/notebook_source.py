@@ -46,20 +46,27 @@ INTRO = [
         This notebook runs **your** `backprop` package (the folder next to this file). Nothing in
         it is graded; it is here so you can *see* your code work:
 
-        1. **The lecture's worked example**: the 2-2-2 sigmoid network, step by step. Every
-           intermediate number is printed next to the lecture's value.
-        2. **Gradient check**: your backward pass against finite differences on a random network.
-        3. **Training curves**: full-batch gradient descent, mini-batch SGD, Momentum, RMSProp and
-           Adam on the same small regression problem.
-        4. **Learning rates**: what a step size that is too large or too small looks like.
+        1. **The lecture's worked example**, step by step, every intermediate number next to the
+           lecture's value: with your activations and loss (steps 1-2 of the README), then your
+           layers (step 3) and the whole network (step 4).
+        2. **Gradient check**: your backward pass against finite differences (step 4).
+        3. **One gradient-descent step** on the worked example, and 10,000 more (step 6).
+        4. **Learning rates**: what a step size that is too large or too small looks like
+           (step 6).
+        5. **Training curves**: full-batch gradient descent, mini-batch SGD, Momentum, RMSProp and
+           Adam on the same small regression problem (steps 5-7).
+
+        Each section starts with the functions it **needs**: it runs as soon as those exist, so
+        you can use the notebook from step 1 on.
 
         How to use it:
 
         * Start Jupyter from the handout folder (the one that contains `backprop/`), so that
           `import backprop` finds your code.
         * A cell that stops with `NotImplementedError` is pointing at a function you have not
-          written yet; the message names the file. An `AssertionError` means your function runs
-          but its result is off, and the message says what to look at.
+          written yet; the message names the file. The sections before it still ran. An
+          `AssertionError` means your function runs but its result is off, and the message says
+          what to look at.
         * The cell below turns on `autoreload`, so edits to `backprop/*.py` are picked up when you
           re-run a cell. If something still looks stale, use *Kernel → Restart* and run all.
         """
@@ -110,15 +117,18 @@ WORKED_EXAMPLE = [
         Row $j$ of $W^{[l]}$ holds the weights *into* unit $j$, so the lecture's $w_1, w_2$ feed
         $h_1$ and $w_5, w_6$ feed $o_1$. The example is one column: $m = 1$, so the cost
         $J = \\frac{1}{m}\\sum_i L_i$ is simply the loss $E$ of that example.
+
+        ### 1a. With your activations and loss
+
+        **Needs:** `sigmoid`, `sigmoid_derivative`, `sigmoid_backward`, `mse_loss`,
+        `mse_loss_backward` (steps 1-2). The matrix products are written out here with numpy;
+        your layers take them over in 1b.
         """
     ),
     _code(
         """
-        from backprop.activations import sigmoid_backward, sigmoid_derivative
-        from backprop.layers import dense_forward, linear_backward
+        from backprop.activations import sigmoid, sigmoid_backward, sigmoid_derivative
         from backprop.losses import mse_loss, mse_loss_backward
-        from backprop.network import forward, loss_and_gradients
-        from backprop.optimizers import sgd_update
 
         X = np.array([[0.05], [0.10]])  # (n_x, m) = (2, 1): one example, one column
         Y = np.array([[0.01], [0.99]])  # (n_y, m) = (2, 1)
@@ -131,57 +141,49 @@ WORKED_EXAMPLE = [
         ACTS = ["sigmoid", "sigmoid"]
         for key, value in params.items():
             print(key, value.shape)
-        """
-    ),
-    _md(
-        """
-        ### 1a. Forward pass
 
-        Layer by layer with `dense_forward`: $Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}$ and
-        $A^{[l]} = \\sigma(Z^{[l]})$, starting from $A^{[0]} = X$. The hidden activations are the
-        lecture's $out_{h1}, out_{h2}$ and the outputs are $out_{o1}, out_{o2}$.
-        """
-    ),
-    _code(
-        """
-        A1, Z1 = dense_forward(X, params["W1"], params["b1"], "sigmoid")  # hidden layer
-        A2, Z2 = dense_forward(A1, params["W2"], params["b2"], "sigmoid")  # output layer
-        print("out_h =", A1.ravel())
-        print("out_o =", A2.ravel())
+        # Forward: Z = W A_prev + b, then A = sigma(Z), starting from A0 = X. The hidden
+        # activations are the lecture's out_h1, out_h2 and the outputs out_o1, out_o2.
+        Z1 = params["W1"] @ X + params["b1"]
+        A1 = sigmoid(Z1)
+        Z2 = params["W2"] @ A1 + params["b2"]
+        A2 = sigmoid(Z2)
         print()
         ok = compare("out_h1, out_h2", A1, [0.593269992, 0.596884378])
         ok &= compare("out_o1, out_o2", A2, [0.75136507, 0.772928465])
-        assert ok, "forward pass differs from the lecture: check linear_forward and sigmoid"
-
-        # network.forward must give the same output in one call
-        Y_hat, cache = forward(X, params, ACTS)
-        assert Y_hat.shape == (2, 1), f"forward returned shape {Y_hat.shape}, expected (2, 1)"
-        assert np.allclose(Y_hat, A2, rtol=0, atol=1e-12), "forward should chain dense_forward"
-        print("\\nnetwork.forward agrees with the two dense_forward calls.")
+        assert ok, "the forward pass differs from the lecture: check sigmoid"
         """
     ),
     _md(
         """
-        ### 1b. The loss
-
-        Per example $L = \\tfrac12 \\sum_k (y_k - \\hat y_k)^2$, here
+        The loss, per example $L = \\tfrac12 \\sum_k (y_k - \\hat y_k)^2$, here
         $E_{o1} + E_{o2}$. The lecture gets $E_{total} = 0.298371109$.
         """
     ),
     _code(
         """
-        J = float(mse_loss(Y_hat, Y))
-        compare("E_o1, E_o2", 0.5 * (Y - Y_hat) ** 2, [0.274811083, 0.023560026])
+        J = float(mse_loss(A2, Y))
+        compare("E_o1, E_o2", 0.5 * (Y - A2) ** 2, [0.274811083, 0.023560026])
         print(f"\\nJ = {J:.9f}   (lecture: E_total = 0.298371109)")
         assert abs(J - 0.298371109) < 1e-9, (
             f"expected J = 0.298371109, got {J:.9f}: check the 1/2 and that you average over "
             "the m COLUMNS only"
         )
+
+        # The first backward steps: the output layer's error signal delta_o = dE/dnet_o.
+        dA2 = mse_loss_backward(A2, Y)                # dE/dout_o
+        dZ2 = sigmoid_backward(dA2, Z2)               # delta_o = dE/dnet_o
+        ok = compare("dE/dout_o1", dA2[0], 0.74136507)
+        ok &= compare("dout_o1/dnet_o1", sigmoid_derivative(Z2)[0], 0.186815602)
+        ok &= compare("delta_o1", dZ2[0], 0.138498562)
+        assert ok, "a backward quantity differs from the lecture: start at the first MISMATCH"
         """
     ),
     _md(
         """
-        ### 1c. Backward pass, one step at a time
+        ### 1b. With your layers: the backward pass, one step at a time
+
+        **Needs:** `linear_forward`, `dense_forward`, `linear_backward` (step 3).
 
         The chain rule, from the output back to the input. Each line below is one local
         derivative; the comments give the lecture's name for the quantity.
@@ -198,16 +200,21 @@ WORKED_EXAMPLE = [
     ),
     _code(
         """
-        dA2 = mse_loss_backward(Y_hat, Y)             # dE/dout_o
-        dZ2 = sigmoid_backward(dA2, Z2)               # delta_o = dE/dnet_o
+        from backprop.layers import dense_forward, linear_backward
+
+        # dense_forward does the forward pass above in one call per layer
+        A1_layer, Z1_layer = dense_forward(X, params["W1"], params["b1"], "sigmoid")
+        A2_layer, Z2_layer = dense_forward(A1_layer, params["W2"], params["b2"], "sigmoid")
+        ok = compare("out_o1, out_o2", A2_layer, [0.75136507, 0.772928465])
+        assert ok, "dense_forward differs from the lecture: check linear_forward"
+        assert np.allclose(Z1_layer, Z1, rtol=0, atol=1e-12), "dense_forward must return Z too"
+        print()
+
         dA1, dW2, db2 = linear_backward(dZ2, A1, params["W2"])  # dE/dout_h and layer-2 gradients
         dZ1 = sigmoid_backward(dA1, Z1)               # delta_h = dE/dnet_h
         _, dW1, db1 = linear_backward(dZ1, X, params["W1"])     # layer-1 gradients
 
-        ok = compare("dE/dout_o1", dA2[0], 0.74136507)
-        ok &= compare("dout_o1/dnet_o1", sigmoid_derivative(Z2)[0], 0.186815602)
-        ok &= compare("delta_o1", dZ2[0], 0.138498562)
-        ok &= compare("dE/dout_h1", dA1[0], 0.036350306)
+        ok = compare("dE/dout_h1", dA1[0], 0.036350306)
         ok &= compare("dout_h1/dnet_h1", sigmoid_derivative(Z1)[0], 0.241300709)
         print()
         print("dW2 =\\n", dW2)
@@ -222,13 +229,25 @@ WORKED_EXAMPLE = [
     ),
     _md(
         """
-        `network.loss_and_gradients` does the whole forward + backward pass in one call. It must
-        agree with the hand-chained version above, and return one gradient per parameter,
-        keyed `"dW1"`, `"db1"`, ... with the parameter's shape.
+        ### 1c. The whole network in one call
+
+        **Needs:** `forward`, `backward`, `loss_and_gradients` (step 4).
+
+        `network.forward` chains `dense_forward`, and `network.loss_and_gradients` does the
+        whole forward + backward pass in one call. They must agree with the hand-chained version
+        above, and return one gradient per parameter, keyed `"dW1"`, `"db1"`, ... with the
+        parameter's shape.
         """
     ),
     _code(
         """
+        from backprop.network import forward, loss_and_gradients
+
+        Y_hat, cache = forward(X, params, ACTS)
+        assert Y_hat.shape == (2, 1), f"forward returned shape {Y_hat.shape}, expected (2, 1)"
+        assert np.allclose(Y_hat, A2, rtol=0, atol=1e-12), "forward should chain dense_forward"
+        print("network.forward agrees with the two dense_forward calls.")
+
         J_all, grads = loss_and_gradients(X, Y, params, ACTS)
         by_hand = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
         assert abs(float(J_all) - J) < 1e-12, "loss_and_gradients returns a different cost"
@@ -239,9 +258,14 @@ WORKED_EXAMPLE = [
             print(f"{key}: shape {grads[key].shape}, matches the step-by-step result")
         """
     ),
+]
+
+GRADIENT_DESCENT_STEP = [
     _md(
         """
-        ### 1d. One gradient-descent step
+        ## 3. One gradient-descent step on the worked example
+
+        **Needs:** `sgd_update` (step 6), and the functions of section 1.
 
         Learning rate $\\eta = 0.5$: $w \\leftarrow w - \\eta\\, \\partial J/\\partial w$.
 
@@ -254,6 +278,8 @@ WORKED_EXAMPLE = [
     ),
     _code(
         """
+        from backprop.optimizers import sgd_update
+
         LR = 0.5
         new_weights = sgd_update(
             {"W1": params["W1"], "W2": params["W2"]},
@@ -331,6 +357,8 @@ GRADIENT_CHECK = [
         """
         ## 2. Gradient check
 
+        **Needs:** `init_params`, `loss_and_gradients` (step 4).
+
         The worked example tests one tiny network at one point. A **gradient check** tests any
         network: nudge one parameter by $\\pm h$, measure how the cost moves, and compare
         with what your backward pass claims:
@@ -399,36 +427,13 @@ GRADIENT_CHECK = [
 TRAINING = [
     _md(
         """
-        ## 3. Training curves
+        ## 5. Training curves
 
-        A small regression problem, fixed by a seed so everyone gets the same data: learn
-        $y = \\sin(3x)$ from 256 noisy samples with $x \\in [-1, 1]$. The network is
-        $1 \\to 32 \\to 1$ with a ReLU hidden layer and a linear output.
-        """
-    ),
-    _code(
-        """
-        data_rng = np.random.default_rng(0)
-        M = 256
-        x_train = np.sort(data_rng.uniform(-1.0, 1.0, M))
-        X_train = x_train[None, :]  # (1, 256): one example per column
-        Y_train = (np.sin(3 * x_train) + 0.05 * data_rng.standard_normal(M))[None, :]
-        SIZES, TRAIN_ACTS = [1, 32, 1], ["relu", "linear"]
+        **Needs:** `init_params`, `random_mini_batches`, `sgd_update`, `init_state`,
+        `momentum_update`, `rmsprop_update`, `adam_update`, `train` (steps 5-7).
 
-        fig, ax = plt.subplots(figsize=(6, 3.5))
-        ax.scatter(x_train, Y_train.ravel(), s=8, alpha=0.6, label="training data")
-        ax.plot(x_train, np.sin(3 * x_train), color="black", lw=1, label="sin(3x), no noise")
-        ax.set_title("The training set")
-        ax.set_xlabel("x")
-        ax.set_ylabel("y")
-        ax.legend()
-        plt.show()
-        """
-    ),
-    _md(
-        """
-        Now train the same network five ways for 100 epochs (an *epoch* is one pass over all
-        256 examples):
+        The regression problem of section 4 (the same data and network). Now train the
+        network five ways for 100 epochs (an *epoch* is one pass over all 256 examples):
 
         | run | updates per epoch | learning rate |
         |---|---|---|
@@ -558,10 +563,35 @@ LEARNING_RATES = [
         """
         ## 4. Learning rate: too large, too small
 
+        **Needs:** `forward`, `loss_and_gradients`, `mse_loss`, `sgd_update` (steps 1-4 and 6).
+
+        A small regression problem, fixed by a seed so everyone gets the same data: learn
+        $y = \\sin(3x)$ from 256 noisy samples with $x \\in [-1, 1]$. The network is
+        $1 \\to 32 \\to 1$ with a ReLU hidden layer and a linear output.
+
         Full-batch gradient descent, 200 epochs, three learning rates. To make the curves the
         same for everyone, whatever your `init_params` does, all three runs start from the same
         fixed weights (drawn below with their own seed) and the loop is written out with your
         `loss_and_gradients` and `sgd_update`.
+        """
+    ),
+    _code(
+        """
+        data_rng = np.random.default_rng(0)
+        M = 256
+        x_train = np.sort(data_rng.uniform(-1.0, 1.0, M))
+        X_train = x_train[None, :]  # (1, 256): one example per column
+        Y_train = (np.sin(3 * x_train) + 0.05 * data_rng.standard_normal(M))[None, :]
+        SIZES, TRAIN_ACTS = [1, 32, 1], ["relu", "linear"]
+
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        ax.scatter(x_train, Y_train.ravel(), s=8, alpha=0.6, label="training data")
+        ax.plot(x_train, np.sin(3 * x_train), color="black", lw=1, label="sin(3x), no noise")
+        ax.set_title("The training set")
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.legend()
+        plt.show()
         """
     ),
     _code(
@@ -641,7 +671,9 @@ OUTRO = [
     ),
 ]
 
-CELLS = INTRO + WORKED_EXAMPLE + GRADIENT_CHECK + TRAINING + LEARNING_RATES + OUTRO
+# Each section runs as soon as the functions it needs exist (the README's steps, in order).
+CELLS = (INTRO + WORKED_EXAMPLE + GRADIENT_CHECK + GRADIENT_DESCENT_STEP + LEARNING_RATES
+         + TRAINING + OUTRO)
 
 
 def build_notebook() -> nbformat.NotebookNode:

@@ -138,9 +138,9 @@ def parse_metadata(data: bytes, display: str) -> tuple[dict[str, Student], list[
                             "without a name")
             people = []
         people = [_unsymbol(p) for p in people]
-        student.name = "; ".join(_text(p.get("name")) for p in people)
-        student.email = "; ".join(_text(p.get("email")) for p in people)
-        student.sid = "; ".join(_text(p.get("sid")) for p in people)
+        student.members = [[_text(p.get(k)) for k in ("name", "email", "sid")] for p in people]
+        columns = list(zip(*student.members)) or [(), (), ()]  # names, emails, SIDs
+        student.name, student.email, student.sid = ("; ".join(v for v in c if v) for c in columns)
         student.created_at = _text(entry.get("created_at"))
         students[name] = student
     return students, problems

@@ -29,7 +29,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from autograder.discovery import Found, InputError, Submission, discover, is_one_submission
-from autograder.engine.intake import SubmissionError
+from autograder.engine.intake import SubmissionError, walk_folders
 from autograder.engine.rubric import load_rubric
 from autograder.engine.sandbox.isolation import (
     ALLOW_UNSANDBOXED,
@@ -51,6 +51,7 @@ from autograder.outputs.runs import (
     compare,
     load_run,
     merge,
+    merged_due,
     not_in_run,
     scores_of,
     staging_folder,
@@ -101,14 +102,47 @@ def failure_message(exc: BaseException, path: Path) -> str:
             "submissions are not affected")
 
 
+NO_MODULES = "No backprop module files"  # how the engine's note on such a submission starts
+SHOWN_NAMES = 5
+
+
+def what_it_holds(path: Path) -> str:
+    """A few names of what a submission without module files holds (for its error row): the
+    intake's bounded walk, never following a link; every name made safe and short."""
+    names: list[str] = []
+    try:
+        if path.is_file() and path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist()[:1000] if not n.endswith("/")]
+        elif path.is_dir() and not path.is_symlink():
+            for folder in walk_folders(path):
+                with os.scandir(folder) as entries:
+                    names += sorted(os.path.relpath(e.path, path) for e in entries
+                                    if e.is_file(follow_symlinks=False))
+                if len(names) > SHOWN_NAMES:
+                    break
+    except (OSError, zipfile.BadZipFile, ValueError, SubmissionError):
+        return ""
+    names = [safe_text(n, 60, one_line=True) for n in names if not Path(n).name.startswith(".")]
+    if not names:
+        return "it is empty"
+    shown = ", ".join(names[:SHOWN_NAMES]) + (" ..." if len(names) > SHOWN_NAMES else "")
+    return f"it holds {shown}"
+
+
 def grade_one(student: Student, path: Path) -> tuple[object, str]:
     """Grade one submission: (SubmissionResult, "") or (None, why it could not be graded)."""
     try:
         from autograder.engine import grade_submission
 
-        return grade_submission(path, name=student.submission), ""
+        result = grade_submission(path, name=student.submission)
     except Exception as exc:  # noqa: BLE001 - one submission can fail only itself
         return None, safe_text(failure_message(exc, path), 2000, one_line=True)
+    if any(note.startswith(NO_MODULES) for note in result.notes):
+        holds = what_it_holds(path)
+        return None, ("no module files (activations.py, layers.py, ...) were found in it"
+                      + (f": {holds}" if holds else ""))
+    return result, ""
 
 
 def grade_all(subs: list[Submission], *, jobs: int, deadline: float,
@@ -118,9 +152,9 @@ def grade_all(subs: list[Submission], *, jobs: int, deadline: float,
     todo = []
     for i, sub in enumerate(subs):
         if not os.path.lexists(sub.path):
-            graded[i] = Graded(sub.student, None, f"{sub.student.label} ({sub.origin}): the "
-                               "export's metadata lists this submission but it has no files",
-                               sub.origin)
+            why = "the export's metadata lists this submission but it has no files"
+            graded[i] = Graded(sub.student, None, f"{sub.student.label} ({sub.origin}): {why}",
+                               sub.origin, reason=why)
         else:
             todo.append(i)
     bar = tqdm(total=len(subs), initial=len(subs) - len(todo), unit="submission",
@@ -132,7 +166,7 @@ def grade_all(subs: list[Submission], *, jobs: int, deadline: float,
             result, why = value if ok else (None, value)
             if result is None:
                 error = f"{sub.student.label} ({sub.origin}): {why}"
-                graded[todo[k]] = Graded(sub.student, None, error, sub.origin)
+                graded[todo[k]] = Graded(sub.student, None, error, sub.origin, reason=why)
                 tqdm.write(f"error: {error}", file=sys.stderr)
             else:
                 graded[todo[k]] = Graded(sub.student, result, "", sub.origin)
@@ -182,6 +216,8 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     check_replaceable(out)
     previous = load_run(out) if args.merge else None
+    if previous is not None:
+        due = merged_due(out, due)
     old_scores = scores_of(Path(args.compare)) if args.compare else None
     check_prior(args.prior)
     isolation = detect()
@@ -213,14 +249,17 @@ def run(args: argparse.Namespace) -> int:
                 print(f"merge: {g.student.submission} ({g.student.label}) "
                       + (f"replaces the earlier result of {old.label}" if old else "is added"),
                       file=sys.stderr)
-        for g in rows:
+        if previous is not None and due is not None and not args.due:
+            print(f"merge: late work flagged against the earlier run's due date "
+                  f"{due.isoformat(sep=' ')}", file=sys.stderr)
+        for g in graded:  # the rows kept from an earlier run keep their flags as they were
             g.late_hours = hours_late(g.student.created_at, due)
         stage = staging_folder(out)
         if not is_root():  # as root OUT stays closed to the sandbox's uids
             os.chmod(stage, 0o777 & ~current_umask())
         similar = similarity_of(found.submissions, args.prior, scratch, stage)
         write_all(stage, rows, rubric, problems=found.problems,
-                  canvas_assignment=args.canvas_assignment,
+                  canvas_assignment=args.canvas_assignment, due=due,
                   similarity=similar.section if similar else "")
         changes = compare(old_scores, rows) if old_scores is not None else None
         if changes is not None:
@@ -234,12 +273,14 @@ def run(args: argparse.Namespace) -> int:
     print(table(rows))
     seconds = time.monotonic() - start
     merged = f", {len(rows) - len(graded)} others kept from before" if previous else ""
-    print(f"\n{len(graded)} graded in {seconds:.1f}s ({seconds / len(graded):.2f}s each, {jobs} "
-          f"jobs){merged}. Results: {out}/report.html, grades.csv, canvas.csv, summary.md, "
-          "feedback/, results/")
     errors = [g for g in graded if g.result is None]
+    could_not = f", {len(errors)} could not be graded" if errors else ""
+    print(f"\n{len(graded) - len(errors)} graded{could_not} ({len(graded)} submission"
+          f"{'s' if len(graded) != 1 else ''} in "
+          f"{seconds:.1f}s, {seconds / len(graded):.2f}s each, {jobs} jobs){merged}. Results: "
+          f"{out}/report.html, grades.csv, canvas.csv, summary.md, feedback/, results/")
     if errors:
-        print(f"{len(errors)} could not be graded (error rows):")
+        print("Could not be graded (error rows; their Canvas cells stay empty):")
         print("\n".join(f"  {g.error}" for g in errors))
     if changes is not None:
         print(changes_text(changes, args.compare, not_in_run(old_scores, rows)))

@@ -1,6 +1,7 @@
 """OUT/report.html in a real headless Chromium (Debian's package; .ci/run installs it), and the
 feedback files of each student."""
 
+import copy
 import os
 import re
 import shutil
@@ -62,7 +63,7 @@ def test_report_renders_with_table_plots_and_no_javascript_error(graded, tmp_pat
     assert dom.count("class=\"bar\"") >= 20 + 23  # histogram bins and one bar per function
     assert 'id="histogram"' in dom and 'id="pass-rates"' in dom
     table = dom[dom.index('id="students"'):]
-    rows = re.findall(r"<tr><td>(submission_\d)</td>", table)
+    rows = re.findall(r"<tr><td[^>]*>(submission_\d)</td>", table)
     assert len(rows) == 6
     scores = [float(s) for s in re.findall(r'data-sort="(-?[\d.]+)">(?:[\d.]+|error)</td>',
                                            table)[:6]]
@@ -114,4 +115,53 @@ def test_feedback_for_each_student(graded):
     assert "**Score: 100.00 / 100.00**" in full and "Nothing: every check passed." in full
     assert "Ada &lt;b&gt;Lovelace&lt;/b&gt;" in (graded / "feedback" / "submission_1.html").read_text()
     empty = (graded / "feedback" / "submission_6.md").read_text()
-    assert "No backprop module files" in empty
+    assert "could not be graded" in empty and "no module files" in empty and "notes.txt" in empty
+
+
+MEASURE = """<script>
+var right = 0;
+document.querySelectorAll('#students tr > :last-child, #students td, #failing-checks td')
+  .forEach(function (c) { right = Math.max(right, c.getBoundingClientRect().right); });
+document.body.setAttribute('data-page-width', document.documentElement.scrollWidth);
+document.body.setAttribute('data-table-right', Math.ceil(right));
+</script>"""
+
+
+def test_report_fits_a_1280_pixel_window(graded, tmp_path):
+    """Real classes have long names, group emails and error messages with long paths: the
+    students' table still fits a 1280-pixel window, feedback links included."""
+    from autograder.engine.rubric import load_rubric
+    from autograder.model import Student
+    from autograder.outputs.class_report import report_html
+    from autograder.outputs.report import file_stems
+    from autograder.outputs.runs import load_run
+
+    rows = load_run(graded)
+    group = copy.deepcopy(next(g for g in rows if g.result is not None and not all(
+        f.passed for f in g.result.functions.values())))
+    group.student = Student(
+        "submission_3101894567", "Alexandra Konstantinopoulou-Wainwright; Bartholomew "
+        "Featherstonehaugh-Cholmondeley; Geoffrey Everest Hinton",
+        "alexandra.konstantinopoulou-wainwright@students.example.edu; "
+        "bartholomew.featherstonehaugh@students.example.edu; ghinton@cs.example.edu",
+        "20261030451; 20261030452; 20261030453")
+    broken = copy.deepcopy(next(g for g in rows if g.result is None))
+    broken.student = Student("submission_3101894568", "Geoffrey Hinton")
+    broken.error = ("Geoffrey Hinton (/home/instructor/Downloads/assignment_1234567_export/"
+                    "submission_3101894568/): backprop.zip is damaged or truncated, or not a zip "
+                    "file (BadZipFile: File is not a zip file)")
+    rows += [group, broken]
+    page = tmp_path / "report.html"
+    page.write_text(report_html(rows, load_rubric(), file_stems(rows)).replace(
+        "</body>", MEASURE + "</body>"))
+    run = chromium("--window-size=1280,1000", "--dump-dom", page.as_uri(), tmp=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    width = int(re.search(r'data-page-width="(\d+)"', run.stdout).group(1))
+    right = int(re.search(r'data-table-right="(\d+)"', run.stdout).group(1))
+    assert width <= 1280 and right <= 1280, (width, right)
+    shot = tmp_path / "report-1280.png"
+    run = chromium("--window-size=1280,3000", f"--screenshot={shot}", page.as_uri(), tmp=tmp_path)
+    assert run.returncode == 0 and shot.is_file()
+    kept = os.environ.get("BACKPROP_LAB_SCREENSHOT")
+    if kept:  # to look at it: BACKPROP_LAB_SCREENSHOT=/tmp/report.png pytest ...
+        shutil.copy(shot, Path(kept).with_name("report-1280.png"))

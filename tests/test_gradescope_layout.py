@@ -82,6 +82,8 @@ from autograder.engine import (
     grade_submission,
     intake,
 )
+from autograder.engine.core.contract import usually_calls
+from autograder.engine.core.feedback import FunctionFeedback, lost_points
 from autograder.engine.rubric import load_rubric
 from autograder.engine.sandbox.isolation import landlock_abi
 from autograder.engine.sandbox.worker import is_root
@@ -348,6 +350,13 @@ def visible_now(results: dict) -> str:
     return "\n".join(parts)
 
 
+def public_feedback(engine: SubmissionResult) -> dict[str, FunctionFeedback]:
+    """The feedback model of each function's public checks (what "Public Tests" renders)."""
+    checks = {f: [c for c in r.checks if c.public] for f, r in engine.functions.items()}
+    failed = lost_points(checks)
+    return {f: FunctionFeedback.of(f, done, failed, usually_calls(f)) for f, done in checks.items()}
+
+
 def check_visible_text(results: dict, engine: SubmissionResult) -> str:
     """Before publication a student sees the public checks' results and an honest summary, and
     nothing of the hidden checks' results or of the score. Returns that visible text."""
@@ -375,11 +384,17 @@ def check_visible_text(results: dict, engine: SubmissionResult) -> str:
     # the public checks' results are there; of the hidden ones, nothing
     shown = results["tests"][[t["name"] for t in results["tests"]].index(PUBLIC_TESTS)]["output"]
     public_messages = set()
+    model = public_feedback(engine)
     for f, i in public:
         done = engine.functions[f].checks[i]
         if not done.passed:
             public_messages.add(done.message)
-            assert REGISTRY[f][i].title in shown and done.message.splitlines()[0] in shown, (f, i)
+            fb = model[f]  # what the feedback model says about it, in a few words or one line
+            if fb.not_implemented:
+                assert fb.not_implemented_line() in shown, (f, i)
+                continue
+            said = fb.shown_messages()[fb.checks.index(done)]
+            assert REGISTRY[f][i].title in shown and said.split("\n")[0] in shown, (f, i)
     for f, i in hidden:
         done = engine.functions[f].checks[i]
         assert REGISTRY[f][i].title not in text, f"hidden check {f} {i + 1} is named before publication"
@@ -558,7 +573,11 @@ def test_each_visibility_reaches_results_json_with_an_honest_summary(
     assert f"0 passed, {len(public)} failed" in out["output"]
     assert f"the other {len(hidden)} checks" in out["output"]
     assert "none for" not in out["output"] and "does not mean full marks" in out["output"]
-    assert all(c.title in shown["output"] for _, c in public)
+    # not implemented yet: one line per function, no check listed as failed
+    for function in functions:
+        assert f"{function}: failed" in shown["output"] and f"{function} failed: not " \
+            "implemented yet" in shown["output"] or function == "quiz", function
+    assert "[FAIL]" not in shown["output"]
     assert not [c.title for _, c in hidden if c.title in shown["output"] + out["output"]]
     assert "not implemented yet" in shown["output"]
     # in the project's words, function by function: never Otter's "passed" nor its internals
@@ -570,8 +589,8 @@ def test_each_visibility_reaches_results_json_with_an_honest_summary(
     assert f"Its {n_quiz} other checks are hidden: not counted in anything shown now" in shown["output"]
     n_sd = sum(c.public for c in REGISTRY["sigmoid_derivative"])
     checks_word = "check" if n_sd == 1 else "checks"
-    assert (f"sigmoid_derivative: failed {n_sd} of its {n_sd} public {checks_word}\n[FAIL] "
-            in shown["output"])
+    assert (f"sigmoid_derivative: failed {n_sd} of its {n_sd} public {checks_word}\n"
+            "sigmoid_derivative failed: not implemented yet" in shown["output"])
     later = "hidden" if visibility == "hidden" else "after_published"
     assert all(named[f]["visibility"] == later for f in functions)
     if visibility == "hidden":
@@ -582,6 +601,43 @@ def test_each_visibility_reaches_results_json_with_an_honest_summary(
         assert out["stdout_visibility"] == "after_published"
         assert "once your instructor publishes" in out["output"]
         assert "shown when grades are published" in shown["output"]
+
+
+def test_published_entries_are_the_engines_feedback_never_all_test_cases_passed(
+        tmp_path: Path) -> None:
+    """After publication each function's entry is the engine's feedback of that function (as in
+    make grade's results.json), also at full marks; the summary rounds the hidden points."""
+    rubric = load_rubric()
+    result = grade_submission(reference_flat(tmp_path / "reference"))
+    grading = kernel.KernelGrading(result)
+    test_files = []
+    for function in rubric.functions:
+        path = tmp_path / f"{function}.py"
+        path.write_text(build.test_file(function, rubric))
+        parsed = create_test_file(str(path), NBMetadataConfig())
+        parsed.run({entry.RESULT_GLOBAL: grading})
+        test_files.append(parsed)
+    results = GradingResults(test_files)
+    plugin = runtime.BackpropLabPlugin(None, {}, {"visibility": rubric.visibility})
+    plugin.state = tmp_path / "state"
+    plugin.state.mkdir()
+    (plugin.state / kernel.SUMMARY_FILE).write_text(json.dumps(
+        {"where": ".", "found": [], "missing": [], "notes": [], "modules": {}, "score": 100,
+         "max_score": 100, "seconds": 1.0, "checks": kernel.check_verdicts(result),
+         "outputs": {f: r.output for f, r in result.functions.items()}}))
+    plugin.after_grading(results)
+    out = results.to_gradescope_dict(AutograderConfig(build.otter_config(rubric)))
+    named = {t["name"]: t for t in out["tests"]}
+    for function, done in result.functions.items():
+        assert named[function]["output"] == done.output, function
+        assert named[function]["output"].startswith(f"{function}: ")
+    assert not [t["name"] for t in out["tests"] if "All test cases passed" in t["output"]]
+    worth = re.search(r"worth (about )?(\d+) of the (\d+) points", out["output"])
+    assert worth and worth.group(3) == "100", out["output"]
+    hidden = sum(p for f in rubric.functions for c, p in zip(REGISTRY[f], check_points(f))
+                 if not c.public)
+    assert int(worth.group(2)) == round(hidden) and bool(worth.group(1)) == (
+        abs(hidden - round(hidden)) >= 0.005)
 
 
 def test_a_public_hint_names_only_public_failures(tmp_path: Path) -> None:

@@ -207,6 +207,7 @@ def test_make_check_in_the_handout(handout: Path, tmp_path: Path) -> None:
     folder = unzip(handout, tmp_path)
     result = make_check(folder)
     assert result.returncode != 0, result.stdout
+    assert "Error" not in result.stderr and "***" not in result.stderr, result.stderr  # no crash
     n = len(REGISTRY)
     assert f"0/{n} functions pass the public checks" in result.stdout, result.stdout
     assert "NOT IMPLEMENTED" in result.stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -25,10 +26,13 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from autograder.engine.core.contract import FUNCTIONS
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "assignments" / "notebook_source.py"
 SOLUTION_PKG = ROOT / "solutions" / "backprop"
 SKELETON_PKG = ROOT / "assignments" / "backprop"
+STEPS = list(FUNCTIONS.values())  # the README's steps: one module each, in the contract's order
 
 # Appended to the executed copy only: reports which interpreter, package and backend really ran.
 PROBE = (
@@ -171,3 +175,59 @@ def test_notebook_fails_on_the_skeleton_with_not_implemented(tmp_path):
     with pytest.raises(CellExecutionError) as info:
         _execute(workdir, tmp_path)
     assert info.value.ename == "NotImplementedError", info.value.evalue
+
+
+def _sections(nb: nbformat.NotebookNode) -> list[tuple[str, set[str], str]]:
+    """(heading, the functions its **Needs:** line names, its code) per section of the notebook
+    that needs student functions (a "## " or "### " heading with a Needs line)."""
+    sections: list[tuple[str, set[str], str]] = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and "**Needs:**" in cell.source:
+            heading = next(line for line in cell.source.splitlines() if line.startswith("#"))
+            needs = cell.source.split("**Needs:**", 1)[1].split("(", 1)[0]
+            sections.append((heading, set(re.findall(r"`(\w+)`", needs)), ""))
+        elif cell.cell_type == "code" and sections:
+            heading, needs, code = sections[-1]
+            sections[-1] = (heading, needs, code + "\n" + cell.source)
+    return sections
+
+
+def test_each_section_says_what_it_needs_and_runs_as_soon_as_that_exists():
+    """Sections come in the README's order of steps, each names the student functions it
+    needs, and its code calls no other (beyond what earlier sections needed)."""
+    nb = _load_source().build_notebook()
+    graded = {f: step for step, funcs in enumerate(STEPS, start=1) for f in funcs}
+    sections = _sections(nb)
+    assert len(sections) >= 6, [h for h, _, _ in sections]
+    available: set[str] = set()
+    last_step = 0
+    for heading, needs, code in sections:
+        assert needs and needs <= set(graded), (heading, needs)
+        available |= needs
+        called = {f for f in graded if re.search(rf"\b{f}\(", code)}
+        assert called <= available, (heading, called - available)
+        step = max(graded[f] for f in needs)
+        assert step >= last_step, (heading, step, last_step)  # in the order of the steps
+        last_step = step
+    first = sections[0][1]
+    assert max(graded[f] for f in first) <= 2, first  # of use from steps 1-2 on
+
+
+def test_with_steps_1_and_2_done_the_worked_example_starts(tmp_path):
+    """Only activations.py and losses.py written: section 1a runs to the end (the loss
+    0.298371109, delta_o1), and the first error is the NotImplementedError of step 3."""
+    package = tmp_path / "partial"
+    shutil.copytree(SKELETON_PKG, package)
+    for module in ("activations.py", "losses.py"):
+        shutil.copy(SOLUTION_PKG / module, package / module)
+    workdir = _handout_dir(tmp_path, package)
+    nb = nbformat.read(workdir / "backprop_lab.ipynb", as_version=4)
+    client = NotebookClient(nb, kernel_name="python3", timeout=120, startup_timeout=60,
+                            kernel_manager_class=_kernel_manager_class(tmp_path),
+                            resources={"metadata": {"path": str(workdir)}})
+    with pytest.raises(CellExecutionError) as info:
+        client.execute()
+    assert info.value.ename == "NotImplementedError", info.value.evalue
+    assert "layers.py" in info.value.evalue, info.value.evalue
+    text = _texts(nb)
+    assert "J = 0.298371109" in text and "delta_o1" in text and "MISMATCH" not in text, text

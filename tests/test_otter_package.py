@@ -432,3 +432,16 @@ def test_restore_tests_puts_back_changes_removes_additions_and_replaces_links(tm
     (tests / "a.py").write_text("again")
     after = integrity.fingerprint([tests / "a.py", tests / "b.py"])
     assert integrity.changes(before, after) == [f"{tests / 'a.py'} changed (new contents)"]
+
+
+def test_readme_leads_with_the_command_that_grades_real_uploads() -> None:
+    """Trying the zip: the README's first command is the one that grades what students really
+    upload (a folder, a second notebook such as "backprop_lab (1).ipynb"); `otter run`, which
+    stops on those, comes after it, with the reason."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### 1. Build the zip"):readme.index("### 2. Create the assignment")]
+    blocks = [b for b in section.split("```")[1::2] if "local_run.py" in b or "otter run" in b]
+    assert "local_run.py" in blocks[0] and "otter run" not in blocks[0], blocks
+    assert any("otter run -a" in b for b in blocks[1:])
+    assert "backprop_lab (1).ipynb" in section.split("otter run -a")[0]
+    assert "More than one .ipynb file found" in section.split("otter run -a", 1)[1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -29,7 +30,7 @@ from autograder.engine.core.contract import GRADED  # noqa: E402
 
 # Every graded function of the contract, in report order ("quiz" stands for quiz.ANSWERS).
 FUNCTIONS = list(GRADED)
-STATUS_LINE = re.compile(r"^  (PASS|FAIL|NOT IMPLEMENTED)\s+(\w+)\s*$", re.MULTILINE)
+STATUS_LINE = re.compile(r"^  (PASS|FAIL|NOT IMPLEMENTED)\s+(\w+)(?: \(.*\))?\s*$", re.MULTILINE)
 
 
 def run_check(package_dir: Path, *functions: str) -> tuple[int, str, dict[str, str]]:
@@ -46,8 +47,8 @@ def run_check(package_dir: Path, *functions: str) -> tuple[int, str, dict[str, s
 def report_block(output: str, name: str) -> str:
     """The detail lines printed under a function's status line."""
     lines = output.splitlines()
-    start = next(i for i, line in enumerate(lines) if STATUS_LINE.match(line + "\n")
-                 and line.split()[-1] == name)
+    start = next(i for i, line in enumerate(lines) if (m := STATUS_LINE.match(line + "\n"))
+                 and m.group(2) == name)
     block = []
     for line in lines[start + 1:]:
         if not line.startswith(" " * 5):
@@ -128,9 +129,26 @@ def test_skeleton_fails_with_not_implemented_for_every_function() -> None:
     assert code != 0, output
     assert statuses == dict.fromkeys(FUNCTIONS, "NOT IMPLEMENTED"), output
     assert f"0/{len(FUNCTIONS)} functions pass the public checks" in output
-    # Each function's report says so in words, right under its status line.
+    # A function not implemented yet is one line, nothing under it; no check is called FAIL.
     for name in FUNCTIONS:
-        assert "not implemented yet" in report_block(output, name), name
+        assert report_block(output, name) == "", name
+    assert "[FAIL]" not in output and len(output.splitlines()) < 60, output
+    # and the end says what to do next
+    assert "Next: implement sigmoid in backprop/activations.py, then run: python check.py " \
+        "sigmoid" in output
+
+
+def test_without_numpy_one_line_says_how_to_install_it(tmp_path: Path) -> None:
+    fake = tmp_path / "no-numpy" / "numpy"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('No module named numpy')\n")
+    result = subprocess.run([sys.executable, str(CHECK), "--package", str(SOLUTIONS)],
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(fake.parent)})
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "check.py needs numpy, which this Python does not have: run  python3 -m pip install "
+        "numpy  and then check.py again."]
 
 
 def test_default_package_is_the_folder_of_check_py(tmp_path: Path) -> None:
@@ -172,6 +190,9 @@ def test_a_broken_function_fails_itself_and_its_callers_only(tmp_path: Path) -> 
     assert f"{len(FUNCTIONS) - len(failing)}/{len(FUNCTIONS)} functions" in output
     report = report_block(output, "sigmoid")
     assert "expected" in report and "got" in report and "Likely mistake" in report, report
+    # its inputs-unchanged check needs right values first: it says so, without a second message
+    assert "[NOT JUDGED] does not modify its input Z" in report, report
+    assert report.count("Likely mistake") == 1, report
 
 
 def test_a_module_that_does_not_import_fails_only_what_needs_it(tmp_path: Path) -> None:

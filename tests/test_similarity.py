@@ -189,6 +189,7 @@ def test_names_and_code_are_escaped(tmp_path):
     hostile["layers"] += '\n\ndef helper2(x):\n    y = [x + 1 for _ in range(3)]\n    return y\n'
     sc.write_package(hostile, klass / "<img src=x onerror=alert(1)>")
     sc.write_package(hostile, klass / "=HYPERLINK(1)")
+    sc.write_package(hostile, klass / "evil\u202egnp.exe\x1b[31m")
     sc.write_package(source_of("loops"), klass / "other")
     out = tmp_path / "out"
     run = subprocess.run([sys.executable, "-m", "autograder.similarity", str(klass), "--out",
@@ -199,7 +200,9 @@ def test_names_and_code_are_escaped(tmp_path):
     for page in [*pages, out / "similarity.html"]:
         text = page.read_text()
         assert "<script>alert" not in text and "<img src=x" not in text
-    assert "&lt;img src=x onerror=alert(1)&gt;" in (out / "similarity.html").read_text()
+    section = (out / "similarity.html").read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in section
+    assert "evil?gnp.exe?[31m" in section and "\u202e" not in section and "\x1b" not in section
     rows = list(csv.reader(open(out / "similarity.csv", encoding="utf-8")))
     assert any(r[0] == "'=HYPERLINK(1)" or r[1] == "'=HYPERLINK(1)" for r in rows[1:])
 

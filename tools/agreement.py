@@ -29,6 +29,8 @@ from otter.test_files import GradingResults, create_test_file
 
 from autograder import mistakes as mutants
 from autograder.engine import REGISTRY, grade_submission
+from autograder.engine.core.contract import usually_calls
+from autograder.engine.core.feedback import FunctionFeedback, lost_points
 from autograder.engine.intake import staged
 from autograder.engine.rubric import load_rubric
 from autograder.gradescope import entry, kernel
@@ -61,9 +63,26 @@ def gradescope(result, tests: Path) -> str:
         parsed.run({entry.RESULT_GLOBAL: grading})
         files.append(parsed)
     results = GradingResults(files)
-    runtime.present(results, kernel.check_verdicts(result), rubric.visibility)
+    runtime.present(results, kernel.check_verdicts(result), rubric.visibility,
+                    {f: r.output for f, r in result.functions.items()})
     out = results.to_gradescope_dict(AutograderConfig(build.otter_config(rubric)))
     return next(t["output"] for t in out["tests"] if t["name"] == "Public Tests")
+
+
+def feedback_model(result, public_only: bool) -> dict[str, FunctionFeedback]:
+    """The feedback model of each function's checks (its public ones only, with
+    ``public_only``), built from the engine's verdicts."""
+    checks = {f: [c for c in r.checks if c.public or not public_only]
+              for f, r in result.functions.items()}
+    failed = lost_points(checks)
+    return {f: FunctionFeedback.of(f, done, failed, usually_calls(f)) for f, done in checks.items()}
+
+
+def said(fb: FunctionFeedback, index: int) -> str:
+    """The first line of what the model says about one public check (its message as the block
+    shows it, or the one line of a function not implemented yet); '' when it says nothing."""
+    text = fb.not_implemented_line() if fb.not_implemented else fb.shown_messages()[index]
+    return text.splitlines()[0] if text else ""
 
 
 def compare(name: str, folder: Path, tests: Path, problems: list[str]) -> list[int]:
@@ -75,6 +94,7 @@ def compare(name: str, folder: Path, tests: Path, problems: list[str]) -> list[i
         mine = local(folder, Path(scratch))
     shown = gradescope(result, tests)
     blocks = {b.split(":", 1)[0]: b for b in shown.split("\n\n")}
+    model, full = feedback_model(result, True), feedback_model(result, False)
     counts = [0, 0, 0, 0, 0]
     for function, verdict in mine.items():
         public = [c for c in graded[function]["extra_data"]["checks"] if c["public"]]
@@ -83,17 +103,21 @@ def compare(name: str, folder: Path, tests: Path, problems: list[str]) -> list[i
         same = ([c["passed"] for c in verdict["checks"]] == [c["passed"] for c in public]
                 == [c.passed for c in engine]
                 and [c["name"] for c in verdict["checks"]] == [c["name"] for c in public]
+                and verdict["verdict"] == model[function].verdict
                 and block.startswith(f"{function}: {'passed' if verdict['passed'] else 'failed'}"))
         counts[0] += 1
         counts[1] += same
-        for local_check, done in zip(verdict["checks"], engine):
+        for index, (local_check, done) in enumerate(zip(verdict["checks"], engine)):
             counts[2] += 1
             counts[3] += local_check["passed"] == done.passed
-            said = local_check["message"] == done.message and (
-                done.passed or (done.message.splitlines()[0] in block
-                                and done.message.splitlines()[0] in graded[function]["output"]))
-            counts[4] += said
-            if not said:
+            # what the feedback model says about the check is in Gradescope's block, and what
+            # it says with all the checks is in make grade's feedback of the function
+            line = said(model[function], index)
+            line_all = said(full[function], result.functions[function].checks.index(done))
+            agree = local_check["message"] == done.message and (line in block) and (
+                line_all in graded[function]["output"])
+            counts[4] += agree
+            if not agree:
                 problems.append(f"{name}: {function}: {done.name}: message differs "
                                 f"({local_check['message'][:80]!r} vs {done.message[:80]!r})")
         if not same:

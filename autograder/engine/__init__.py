@@ -12,13 +12,8 @@ from pathlib import Path
 
 from autograder.engine.core import checks, oracle
 from autograder.engine.core.contract import GRADED, MODULE_OF, usually_calls
-from autograder.engine.core.framework import (
-    REGISTRY,
-    CheckResult,
-    check_lines,
-    run_function_checks,
-    upstream_note,
-)
+from autograder.engine.core.feedback import FunctionFeedback, lost_points
+from autograder.engine.core.framework import REGISTRY, CheckResult, run_function_checks
 from autograder.engine.intake import staged
 from autograder.engine.rubric import Rubric, load_rubric
 from autograder.engine.sandbox.worker import Worker, protect_installation
@@ -95,14 +90,9 @@ def _score(done: list[CheckResult], points: list[float]) -> float:
 
 
 def _feedback(result: FunctionResult, failed_functions: set[str], module_note: str) -> str:
-    lines = [f"{result.name}: {result.score:g} / {result.max_score:g} points"]
-    if module_note:
-        lines.append(module_note)
-    lines += check_lines(result.checks)
-    note = upstream_note(result.name, failed_functions, USUALLY_CALLS.get(result.name, ()))
-    if note and not result.passed:
-        lines.append(note)
-    return "\n".join(lines)
+    return FunctionFeedback.of(result.name, result.checks, failed_functions,
+                               USUALLY_CALLS.get(result.name, ()), module_note
+                               ).text(result.score, result.max_score)
 
 
 def grade_submission(path: Path | str, *, name: str | None = None,
@@ -142,7 +132,7 @@ def grade_submission(path: Path | str, *, name: str | None = None,
         notes.append("The process running your code died during "
                      f"{', '.join(sorted(set(worker.retried)))} and the call, run again, "
                      "answered: it was graded on that second run.")
-    failed = {f for f, r in results.items() if not r.passed}
+    failed = lost_points({f: r.checks for f, r in results.items()})
     for function, result in results.items():
         module = MODULE_OF[function]
         note = worker.broken.get(module, "") if module in worker.broken else ""

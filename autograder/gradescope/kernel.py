@@ -70,22 +70,26 @@ class KernelGrading:
         done = self.result.functions[function].checks[index]
         if done.passed:
             return
-        message = done.message or "this check failed."
-        grader = engine()
-        failed = {f for f, r in self.result.functions.items()
-                  if any(not c.passed and (grader.REGISTRY[f][i].public or not public_only)
-                         for i, c in enumerate(r.checks))}
-        upstream = [f for f in grader.USUALLY_CALLS.get(function, ()) if f in failed]
-        if upstream:
-            message += (f"\nNote: {function} usually relies on {', '.join(upstream)}, which also "
-                        "lost points: fix those first, this may then pass too.")
-        raise CheckFailed(message)
+        raise CheckFailed(case_message(self.result, function, index, public_only))
+
+
+def case_message(result: SubmissionResult, function: str, index: int, public_only: bool) -> str:
+    """What a failed Otter case says: the check's feedback as its function's feedback shows it
+    (the whole message when that would only point above), and the hint about functions it
+    relies on (counting public checks only when hidden results are not shown)."""
+    from autograder.engine.core.feedback import FunctionFeedback, lost_points
+
+    checks = {f: r.checks for f, r in result.functions.items()}
+    failed = lost_points(checks, public_only)
+    shown = checks[function] if not public_only else [c for c in checks[function] if c.public]
+    fb = FunctionFeedback.of(function, shown, failed, engine().USUALLY_CALLS.get(function, ()))
+    return fb.case_text(checks[function][index])
 
 
 def check_verdicts(result: SubmissionResult) -> dict[str, list[dict]]:
     """Each function's checks as the plugin presents them (plain data, for summary.json)."""
-    return {f: [{"title": c.title, "public": c.public, "passed": c.passed, "message": c.message}
-                for c in r.checks] for f, r in result.functions.items()}
+    return {f: [{"title": c.title, "public": c.public, "passed": c.passed, "message": c.message,
+                 "judged": c.judged} for c in r.checks] for f, r in result.functions.items()}
 
 
 def grade_in_kernel(autograder_dir: str | os.PathLike[str]) -> KernelGrading:
@@ -120,7 +124,8 @@ def grade_in_kernel(autograder_dir: str | os.PathLike[str]) -> KernelGrading:
                        sandbox=detect().describe(), checks=check_verdicts(result),
                        score=result.score,
                        max_score=result.max_score,
-                       scores={f: r.score for f, r in result.functions.items()})
+                       scores={f: r.score for f, r in result.functions.items()},
+                       outputs={f: r.output for f, r in result.functions.items()})
         grading = KernelGrading(result)
     except Exception as exc:  # noqa: BLE001 - reported to the student and the instructor
         summary["error"] = f"{type(exc).__name__}: {exc}"

@@ -125,9 +125,8 @@ def student_summary(results: GradingResults, summary: dict[str, Any], visibility
                      f"results are shown now, under \"Public Tests\": {len(public) - failed} "
                      f"passed, {failed} failed.")
     lines.append(f"Hidden checks: {'the other' if public else 'all'} {len(hidden)} checks, "
-                 f"worth {hidden_points:g} of the "
-                 f"{total:g} points, are hidden. Nothing shown now counts them, and no score is "
-                 "shown before they are.")
+                 f"worth {about_points(hidden_points)} of the {about_points(total)} points, are "
+                 "hidden. Nothing shown now counts them, and no score is shown before they are.")
     if visibility == "hidden":
         lines.append("Their results and your score are not shown on Gradescope; your instructor "
                      "will give you your grade.")
@@ -137,6 +136,12 @@ def student_summary(results: GradingResults, summary: dict[str, Any], visibility
     lines.append("Passing every public check does not mean full marks: \"Public Tests\" is "
                  "about the public checks only.")
     return "\n".join(lines)
+
+
+def about_points(value: float) -> str:
+    """Points in a sentence: whole ones, "about" when rounded (32.0508 -> "about 32")."""
+    whole = round(value)
+    return f"{whole}" if abs(value - whole) < 0.005 else f"about {whole}"
 
 
 def integrity_failure(results: GradingResults) -> None:
@@ -151,8 +156,9 @@ def integrity_failure(results: GradingResults) -> None:
         test_file.test_case_results = [TestCaseResult(tc, message, False)
                                        for tc in test_file.test_cases]
         test_file.update_score(0)
-    if isinstance(results, PresentedResults):  # its "Public Tests" text would still say passed
+    if isinstance(results, PresentedResults):  # its texts would still say passed
         results.public_text = message
+        results.function_texts = {name: message for name in results.function_texts}
     results.set_output(message + "\n\n" + results.output)
 
 
@@ -174,76 +180,76 @@ def later(visibility: str, n_hidden: int) -> str:
 def _as_results(checks: list[dict]) -> list:
     from autograder.engine.core.framework import CheckResult
 
-    return [CheckResult(c["title"], 0.0, c["passed"], c["message"], public=c["public"])
-            for c in checks]
-
-
-def _failed(checks: dict[str, list[dict]], public_only: bool) -> set[str]:
-    return {f for f, cs in checks.items()
-            if any(not c["passed"] and (c["public"] or not public_only) for c in cs)}
+    return [CheckResult(c["title"], 0.0, c["passed"], c["message"], public=c["public"],
+                        judged=c.get("judged", True)) for c in checks]
 
 
 def public_report(checks: dict[str, list[dict]], visibility: str) -> str:
     """The "Public Tests" text: each function's public checks, with the feedback and hints that
     check.py prints (the same lines), and how many of its checks are hidden."""
     from autograder.engine.core.contract import usually_calls
-    from autograder.engine.core.framework import check_lines, upstream_note
+    from autograder.engine.core.feedback import FunctionFeedback, lost_points
 
-    failed = _failed(checks, public_only=True)
+    results = {f: _as_results(cs) for f, cs in checks.items()}
+    failed = lost_points(results, public_only=True)
     blocks = []
-    for function, cs in checks.items():
-        public = [c for c in _as_results(cs) if c.public]
-        n_hidden = len(cs) - len(public)
-        n_failed = sum(not c.passed for c in public)
-        its = f"its {len(public)} public check{'s' if len(public) != 1 else ''}"
-        # about the public checks only: a function is never said to pass
-        lines = [f"{function}: failed {n_failed} of {its}" if n_failed
-                 else f"{function}: passed {its}"]
-        lines += check_lines(public)
-        note = upstream_note(function, failed, usually_calls(function))
-        if note and function in failed:
-            lines.append(note)
-        if n_hidden:
-            others = "other check is" if n_hidden == 1 else "other checks are"
-            lines.append(f"Its {n_hidden} {others} hidden: not counted in anything shown now; "
-                         f"{later(visibility, n_hidden)}.")
-        blocks.append("\n".join(lines))
+    for function, done in results.items():
+        public = [c for c in done if c.public]
+        n_hidden = len(done) - len(public)
+        fb = FunctionFeedback.of(function, public, failed, usually_calls(function))
+        blocks.append(fb.public_text(n_hidden, later(visibility, n_hidden)))
     return "\n\n".join(blocks)
 
 
 class PresentedResults(GradingResults):
-    """Otter's results, whose public summary ("Public Tests") is :func:`public_report`."""
+    """Otter's results in the project's words: "Public Tests" is :func:`public_report`, and each
+    function's entry is the engine's feedback of that function (never Otter's "All test cases
+    passed!")."""
 
     public_text: str = ""
+    function_texts: dict[str, str] = {}
 
     def summary(self, public_only: bool = False) -> str:
         if public_only and self.public_text:
             return self.public_text
         return super().summary(public_only=public_only)
 
+    def to_gradescope_dict(self, ag_config: Any) -> dict[str, Any]:
+        output = super().to_gradescope_dict(ag_config)
+        for test in output.get("tests", []):
+            if test.get("name") in self.function_texts:
+                test["output"] = self.function_texts[test["name"]]
+        return output
 
-def present(results: GradingResults, checks: dict[str, list[dict]], visibility: str) -> None:
+
+def present(results: GradingResults, checks: dict[str, list[dict]], visibility: str,
+            outputs: dict[str, str] | None = None) -> None:
     """Put the project's words in Otter's results: each case's result is PASS or FAIL with the
-    engine's feedback (Otter would show a traceback of the test file), and "Public Tests" is
-    :func:`public_report`. Cases stay as Otter graded them."""
+    engine's feedback (Otter would show a traceback of the test file), "Public Tests" is
+    :func:`public_report`, and each function's entry is ``outputs[function]``, the engine's
+    feedback of that function. Cases stay as Otter graded them."""
     from autograder.engine.core.contract import usually_calls
-    from autograder.engine.core.framework import upstream_note
+    from autograder.engine.core.feedback import FunctionFeedback, lost_points
 
-    public_failed, any_failed = _failed(checks, True), _failed(checks, False)
+    results_of = {f: _as_results(cs) for f, cs in checks.items()}
+    public_failed, any_failed = lost_points(results_of, True), lost_points(results_of, False)
     some_hidden = visibility != "visible"
     for name, test_file in results.results.items():
         cases = [tcr for tcr in test_file.test_case_results if not is_note(tcr.test_case)]
-        for tcr, done in zip(cases, checks.get(name, [])):
+        done = results_of.get(name, [])
+        for tcr, check in zip(cases, done):
             if tcr.passed:
                 tcr.message = "PASS"
                 continue
             # a public case is shown before the hidden results: its hint counts public ones
-            failed = public_failed if done["public"] and some_hidden else any_failed
-            note = upstream_note(name, failed, usually_calls(name))
-            tcr.message = "FAIL: " + (done["message"] or "this check failed.") + (
-                f"\n{note}" if note else "")
+            public_only = check.public and some_hidden
+            shown = [c for c in done if c.public] if public_only else done
+            fb = FunctionFeedback.of(name, shown, public_failed if public_only else any_failed,
+                                     usually_calls(name))
+            tcr.message = "FAIL: " + fb.case_text(check)
     results.__class__ = PresentedResults
     results.public_text = public_report(checks, visibility)
+    results.function_texts = dict(outputs or {})
 
 
 class BackpropLabPlugin(AbstractOtterPlugin):
@@ -309,7 +315,7 @@ class BackpropLabPlugin(AbstractOtterPlugin):
             summary = json.loads((self.state / SUMMARY_FILE).read_text())
         visibility = str(self.plugin_config.get("visibility", "after_published"))
         if summary.get("checks"):
-            present(results, summary["checks"], visibility)
+            present(results, summary["checks"], visibility, summary.get("outputs"))
         output = student_summary(results, summary, visibility)
         extra = upload_lines(self.set_aside)
         results.set_output("\n".join([output, *extra]) if extra else output)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from autograder.engine.rubric import Rubric
@@ -23,6 +24,7 @@ from autograder.outputs.feedback import write_feedback
 from autograder.outputs.lms import DEFAULT_ASSIGNMENT, write_canvas_csv
 from autograder.outputs.report import (
     file_stems,
+    graded_only,
     grades_rows,
     plot_scores,
     results_json,
@@ -33,11 +35,13 @@ from autograder.outputs.runs import save_run
 
 
 def error_json(g: Graded) -> dict:
-    return {"score": 0, "output": f"This submission could not be graded: {g.error}", "tests": []}
+    return {"score": 0, "output": f"This submission could not be graded: {g.student_reason}",
+            "tests": []}
 
 
 def write_all(out: Path, graded: list[Graded], rubric: Rubric, *, problems: list[str] = (),
-              canvas_assignment: str = DEFAULT_ASSIGNMENT, similarity: str = "") -> None:
+              canvas_assignment: str = DEFAULT_ASSIGNMENT, due: datetime | None = None,
+              similarity: str = "") -> None:
     stems = file_stems(graded)
     results = out / "results"
     results.mkdir(parents=True, exist_ok=True)
@@ -49,8 +53,10 @@ def write_all(out: Path, graded: list[Graded], rubric: Rubric, *, problems: list
     write_csv(out / "grades.csv", *grades_rows(graded, rubric))
     write_canvas_csv(out / "canvas.csv", graded, canvas_assignment)
     (out / "summary.md").write_text(summary_markdown(graded, rubric, problems), encoding="utf-8")
-    plot_scores([g.score for g in graded], rubric.total, out / "scores.png")
+    scored = graded_only(graded)
+    plot_scores([g.score for g in scored], rubric.total, out / "scores.png",
+                left_out=len(graded) - len(scored))
     (out / "report.html").write_text(report_html(graded, rubric, stems, problems,
                                                  similarity=similarity),
                                      encoding="utf-8")
-    save_run(out, graded)
+    save_run(out, graded, due)

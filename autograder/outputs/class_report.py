@@ -1,23 +1,24 @@
 """OUT/report.html: the class at a glance, in one self-contained page that loads nothing.
 
-The score histogram, full-marks rates per function (inline SVG), the most common failing checks
-with how many students hit each and the mistakes diagnosed, and a sortable table of students
-linking to their feedback files. A Content-Security-Policy forbids any network access.
+The score histogram of the graded submissions, full-marks rates per function (inline SVG), the
+most common mistakes (judged failures grouped by the mistake diagnosed, with how many students
+and in which checks), and a sortable table of students linking to their feedback files, all
+fitting a 1280-pixel window. A Content-Security-Policy forbids any network access.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections import Counter
 from datetime import datetime, timezone
 
+from autograder.engine.core.feedback import diagnosis as diagnose
+from autograder.engine.core.feedback import is_judged
 from autograder.engine.rubric import Rubric
 from autograder.model import Graded
-from autograder.outputs.report import points
+from autograder.outputs.report import graded_only, points
 
 E = html.escape
-DIAGNOSIS = re.compile(r"Likely mistake: (.+?)(?:\n|$)")
 TOP_CHECKS = 15
 
 STYLE = """
@@ -32,6 +33,11 @@ table { border-collapse: collapse; margin: .5em 0; width: 100%; }
 th, td { border-bottom: 1px solid #d8dde6; padding: .3em .6em; text-align: left;
          vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td { overflow-wrap: anywhere; } /* long names, emails and paths wrap: the page fits 1280 px */
+td.num, td.link, td.fn { overflow-wrap: normal; white-space: nowrap; }
+#students td.id { overflow-wrap: normal; } /* submission names and SIDs break at spaces only */
+#students td.who { min-width: 8em; } #students td.mail { min-width: 11em; }
+#students td.failing { min-width: 14em; }
 #students th { cursor: pointer; user-select: none; background: #f3f5f9; position: sticky; top: 0; }
 #students th[aria-sort=ascending]::after { content: " \\25B2"; }
 #students th[aria-sort=descending]::after { content: " \\25BC"; }
@@ -143,10 +149,10 @@ def pass_rate_svg(rates: list[tuple[str, float, float]], rubric: Rubric) -> str:
 
 def diagnosis(message: str) -> str:
     """The known mistake a failed check's message names, else what kind of failure it was."""
-    found = DIAGNOSIS.search(message)
-    if found:
-        return found.group(1).strip()
-    if "NotImplementedError" in message:
+    named = diagnose(message)
+    if named:
+        return named
+    if "not implemented yet" in message:
         return "not implemented yet (NotImplementedError)"
     if "could not be imported" in message or "is missing from the submission" in message:
         return "its module is missing or cannot be imported"
@@ -158,21 +164,23 @@ def diagnosis(message: str) -> str:
 
 
 def failing_checks(graded: list[Graded]) -> list[tuple[str, str, int, Counter]]:
-    """(function, check, students who failed it, diagnoses) for the most common failures."""
-    students: Counter = Counter()
-    diagnoses: dict[tuple[str, str], Counter] = {}
+    """(function, mistake diagnosed, students, titles of the checks that diagnosed it) for the
+    most common failures. Only judged checks count: a check whose precondition did not hold
+    (inputs unchanged once the values are right, ...) is no failure of its own."""
+    students: dict[tuple[str, str], set[str]] = {}
+    titles: dict[tuple[str, str], Counter] = {}
     for g in graded:
         if g.result is None:
             continue
         for fn in g.result.functions.values():
             for c in fn.checks:
-                if c.passed:
+                if c.passed or not is_judged(c):
                     continue
-                key = (fn.name, c.title)
-                students[key] += 1
-                diagnoses.setdefault(key, Counter())[diagnosis(c.message or "")] += 1
-    return [(fn, title, n, diagnoses.get((fn, title), Counter()))
-            for (fn, title), n in students.most_common(TOP_CHECKS)]
+                key = (fn.name, diagnosis(c.message or ""))
+                students.setdefault(key, set()).add(g.student.submission)
+                titles.setdefault(key, Counter())[c.title] += 1
+    ranked = sorted(students, key=lambda k: (-len(students[k]), k[0], k[1]))[:TOP_CHECKS]
+    return [(fn, found, len(students[(fn, found)]), titles[(fn, found)]) for fn, found in ranked]
 
 
 def students_table(graded: list[Graded], rubric: Rubric, stems: dict[str, str]) -> str:
@@ -194,20 +202,21 @@ def students_table(graded: list[Graded], rubric: Rubric, stems: dict[str, str]) 
             late = f"<td class='late' data-sort='{g.late_hours:.4f}'>{g.late_hours:.2f} h</td>"
         else:
             late = f"<td data-sort='{g.late_hours:.4f}'>on time</td>"
-        rows.append(f"<tr><td>{E(s.submission)}</td><td>{E(s.name)}</td><td>{E(s.email)}</td>"
-                    f"<td>{E(s.sid)}</td>{score_cell}{late}<td>{failing}</td>"
-                    f"<td><a href='feedback/{E(stem)}.html'>feedback</a></td></tr>")
+        rows.append(f"<tr><td class='id'>{E(s.submission)}</td><td class='who'>{E(s.name)}</td>"
+                    f"<td class='mail'>{E(s.email)}</td><td class='id'>{E(s.sid)}</td>{score_cell}{late}"
+                    f"<td class='failing'>{failing}</td>"
+                    f"<td class='link'><a href='feedback/{E(stem)}.html'>feedback</a></td></tr>")
     return head + "".join(rows) + "</tbody></table>"
 
 
 def report_html(graded: list[Graded], rubric: Rubric, stems: dict[str, str],
                 problems: list[str] = (), title: str = "backprop-lab: class report",
                 similarity: str = "") -> str:
-    scores = sorted(g.score for g in graded)
+    scores = sorted(g.score for g in graded_only(graded))  # error rows are no zeros
     n = len(scores)
     mean = sum(scores) / n if n else 0.0
     median = (scores[n // 2] if n % 2 else (scores[n // 2 - 1] + scores[n // 2]) / 2) if n else 0
-    errors = sum(g.result is None for g in graded)
+    errors = len(graded) - n
     late = sum(g.late_hours is not None and g.late_hours > 0 for g in graded)
     rates = pass_rates(graded, rubric)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -217,9 +226,10 @@ def report_html(graded: list[Graded], rubric: Rubric, stems: dict[str, str],
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">",
         f"<title>{E(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{E(title)}</h1>",
-        f"<p class='muted'>{n} submissions, graded {stamp}. Mean {mean:.2f}, median "
-        f"{median:.2f} out of {rubric.total:g}."
-        + (f" <span class='problem'>{errors} could not be graded.</span>" if errors else "")
+        f"<p class='muted'>{len(graded)} submissions, graded {stamp}. Mean {mean:.2f}, median "
+        f"{median:.2f} out of {rubric.total:g}"
+        + (f" over the {n} graded. <span class='problem'>{errors} could not be graded (left "
+           "out of the mean and the histogram).</span>" if errors else ".")
         + (f" <span class='late'>{late} late.</span>" if late else "") + "</p>",
     ]
     if problems:
@@ -230,22 +240,20 @@ def report_html(graded: list[Graded], rubric: Rubric, stems: dict[str, str],
               "</figure>",
               "<figure><figcaption>Full marks per function</figcaption>"
               f"{pass_rate_svg(rates, rubric)}</figure>", "</div>"]
-    parts.append("<h2>Most common failing checks</h2>")
+    parts.append("<h2>Most common mistakes</h2>")
     failures = failing_checks(graded)
     if not failures:
         parts.append("<p>No check failed.</p>")
     else:
-        parts.append("<table id='failing-checks'><thead><tr><th>function</th><th>check</th>"
-                     "<th class='num'>students</th><th>diagnosis (students)</th></tr></thead>"
-                     "<tbody>")
-        for fn, check_title, count, found in failures:
-            named = "<br>".join(f"{E(d)} ({k})" for d, k in found.most_common(4) if d)
-            unnamed = found.get("", 0)
-            diagnosis = named + ("<br>" if named and unnamed else "") + (
-                f"<span class='muted'>no known mistake matched ({unnamed})</span>"
-                if unnamed else "")
-            parts.append(f"<tr><td>{E(fn)}</td><td>{E(check_title)}</td>"
-                         f"<td class='num'>{count}</td><td>{diagnosis}</td></tr>")
+        parts.append("<table id='failing-checks'><thead><tr><th>function</th><th>mistake "
+                     "diagnosed</th><th class='num'>students</th><th>in the checks</th></tr>"
+                     "</thead><tbody>")
+        for fn, found, count, checks in failures:
+            mistake = E(found) if found else (
+                "<span class='muted'>wrong values, no known mistake matched</span>")
+            shown = "<br>".join(E(title) for title, _ in checks.most_common(3))
+            parts.append(f"<tr><td class='fn'>{E(fn)}</td><td>{mistake}</td>"
+                         f"<td class='num'>{count}</td><td class='muted'>{shown}</td></tr>")
         parts.append("</tbody></table>")
     parts.append(similarity)  # autograder/similarity: its own section, already escaped
     parts += ["<h2>Students</h2><p class='muted'>Click a column to sort.</p>",

@@ -30,6 +30,9 @@ pre { background: #f6f8fa; border: 1px solid #d8dde6; padding: .8em; overflow-x:
 """
 
 
+NOT_GRADED_NEXT = "Fix what is described above and submit again, or ask your instructor."
+
+
 def _fence(text: str) -> str:
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
@@ -43,8 +46,8 @@ def feedback_markdown(g: Graded, rubric: Rubric) -> str:
     lines = [f"# backprop-lab feedback: {md_text(_who(g))}", ""]
     lines.append(f"Submission: {md_text(g.student.submission)}")
     if g.result is None:
-        lines += ["", "**This submission could not be graded.**", "", md_text(g.error), "",
-                  "Score: 0.00 / " + points(rubric.total)]
+        lines += ["", "**This submission could not be graded, so it has no score yet.**", "",
+                  md_text(g.student_reason), "", NOT_GRADED_NEXT]
         return "\n".join(lines) + "\n"
     r = g.result
     lines += ["", f"**Score: {points(r.score)} / {points(r.max_score)}**", ""]
@@ -79,8 +82,9 @@ def feedback_html(g: Graded, rubric: Rubric) -> str:
              f"<h1>backprop-lab feedback: {who}</h1>",
              f"<p>Submission: {e(g.student.submission)}</p>"]
     if g.result is None:
-        parts += ["<p class='score problem'>This submission could not be graded.</p>",
-                  f"<pre>{e(g.error)}</pre>", f"<p>Score: 0.00 / {points(rubric.total)}</p>"]
+        parts += ["<p class='score problem'>This submission could not be graded, so it has no "
+                  "score yet.</p>", f"<pre>{e(g.student_reason)}</pre>",
+                  f"<p>{e(NOT_GRADED_NEXT)}</p>"]
         return "\n".join(parts) + "\n</body></html>\n"
     r = g.result
     parts.append(f"<p class='score'>Score: {points(r.score)} / {points(r.max_score)}</p>")

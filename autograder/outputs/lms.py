@@ -68,8 +68,12 @@ def canvas_rows(graded: list[Graded]) -> list[list[str]]:
     rows = []
     for g in graded:
         s = g.student
-        names, sids, emails = (v.split("; ") if v else [] for v in (s.name, s.sid, s.email))
         score = points(g.result.score) if g.result is not None else ""
+        if s.members:  # one row per member, each with their own SID and email (or none)
+            for name, email, sid in s.members:
+                rows.append([name or s.submission, "", sid, email, "", score])
+            continue
+        names, sids, emails = (v.split("; ") if v else [] for v in (s.name, s.sid, s.email))
         for name, sid, email in zip_longest(names, sids, emails, fillvalue=""):
             rows.append([name or s.submission, "", sid, email, "", score])
         if not (names or sids or emails):

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from autograder.engine import SubmissionResult
+from autograder.engine.core.feedback import is_judged
 from autograder.engine.rubric import Rubric
 from autograder.model import Graded
 
@@ -72,17 +73,34 @@ def file_stems(graded: list[Graded]) -> dict[str, str]:
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def csv_cell(value: object) -> str:
-    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a quote first."""
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a quote first
+    (a plain number such as -5.00 is no formula and is written as it is)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def points(value: float) -> str:
-    """Scores in every CSV: always 2 decimals (100.00, 0.00, 63.27)."""
-    return f"{value:.2f}"
+    """Scores in every CSV: always 2 decimals (100.00, 0.00, 63.27), never -0.00."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+def graded_only(graded: list[Graded]) -> list[Graded]:
+    """The submissions that have a score: error rows count in no mean and no histogram."""
+    return [g for g in graded if g.result is not None]
+
+
+def error_count_note(graded: list[Graded]) -> str:
+    """' (2 that could not be graded are left out)', or '' when every submission was graded."""
+    n = sum(g.result is None for g in graded)
+    return "" if not n else (f" ({n} that could not be graded {'is' if n == 1 else 'are'} left "
+                             "out)")
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
@@ -99,23 +117,30 @@ def grades_rows(graded: list[Graded], rubric: Rubric) -> tuple[list[str], list[l
     for g in graded:
         late = "" if g.late_hours is None else ("yes" if g.late_hours > 0 else "no")
         hours = "" if g.late_hours is None else points(max(g.late_hours, 0.0))
-        per_fn = [points(g.result.functions[f].score if g.result and f in g.result.functions
-                         else 0.0) for f in rubric.functions]
+        if g.result is None:  # an error row has no score (as in canvas.csv), only its error
+            score, per_fn = "", [""] * len(rubric.functions)
+        else:
+            score = points(g.score)
+            per_fn = [points(g.result.functions[f].score if f in g.result.functions else 0.0)
+                      for f in rubric.functions]
         rows.append([g.student.submission, g.student.name, g.student.email, g.student.sid,
-                     g.student.created_at, late, hours, points(g.score), points(rubric.total),
+                     g.student.created_at, late, hours, score, points(rubric.total),
                      *per_fn, g.error])
     return header, rows
 
 
 def summary_markdown(graded: list[Graded], rubric: Rubric, problems: list[str] = ()) -> str:
-    scores = sorted(g.score for g in graded)
+    scores = sorted(g.score for g in graded_only(graded))
     n = len(scores)
     lines = ["# Grading summary", ""]
     if n:
         mean = sum(scores) / n
         median = scores[n // 2] if n % 2 else (scores[n // 2 - 1] + scores[n // 2]) / 2
-        lines.append(f"{n} submissions; mean {mean:.2f}, median {median:.2f}, min "
-                     f"{scores[0]:.2f}, max {scores[-1]:.2f} (out of {rubric.total:.2f}).")
+        lines.append(f"{len(graded)} submissions; over the {n} graded: mean {mean:.2f}, median "
+                     f"{median:.2f}, min {scores[0]:.2f}, max {scores[-1]:.2f} (out of "
+                     f"{rubric.total:.2f}){error_count_note(graded)}.")
+    elif graded:
+        lines.append(f"{len(graded)} submissions; none could be graded.")
     failed = [g for g in graded if g.result is None]
     if failed:
         lines += ["", "Could not be graded:"] + [f"- {md_text(g.error)}" for g in failed]
@@ -135,7 +160,7 @@ def summary_markdown(graded: list[Graded], rubric: Rubric, problems: list[str] =
         failures: dict[str, int] = {}
         for f in done:
             for c in f.checks:
-                if not c.passed:
+                if not c.passed and is_judged(c):  # an unjudged check is no failure of its own
                     failures[c.title] = failures.get(c.title, 0) + 1
         common = max(failures, key=failures.get) if failures else ""
         rate = f"{100 * full / len(done):.0f}%" if done else "-"
@@ -148,13 +173,17 @@ def summary_markdown(graded: list[Graded], rubric: Rubric, problems: list[str] =
 
 def md_text(text: str) -> str:
     """Text for a Markdown table cell or list item: one line, no table, link, image or HTML
-    syntax."""
-    return (" ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
-            .replace("[", "\\[").replace("]", "\\]")
-            .replace("<", "&lt;").replace(">", "&gt;"))
+    syntax, escaped the Markdown way (a backslash), never with HTML entities: only a ``<`` that
+    could open a tag or a link is escaped, so ``v <- beta v`` and ``Z > 0`` stay as they are."""
+    text = (" ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+            .replace("[", "\\[").replace("]", "\\]"))
+    text = re.sub(r"<(?=[A-Za-z/!?])", r"\\<", text)
+    return "\\" + text if text.startswith(">") else text
 
 
-def plot_scores(scores: list[float], total: float, path: Path) -> None:
+def plot_scores(scores: list[float], total: float, path: Path, left_out: int = 0) -> None:
+    """The histogram of the graded submissions' scores; ``left_out`` error rows are named in
+    the title, never drawn as zeros."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -164,7 +193,8 @@ def plot_scores(scores: list[float], total: float, path: Path) -> None:
     ax.hist(scores, bins=[total * i / 20 for i in range(21)], color="#3b6ea5", edgecolor="white")
     ax.set_xlabel(f"score (out of {total:g})")
     ax.set_ylabel("submissions")
-    ax.set_title(f"Score distribution ({len(scores)} submissions)")
+    ax.set_title(f"Score distribution ({len(scores)} submissions"
+                 + (f"; {left_out} not graded, left out)" if left_out else ")"))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 from pathlib import Path
 
 from autograder.engine import FunctionResult, SubmissionResult
@@ -41,11 +42,12 @@ def result_from_dict(data: dict) -> SubmissionResult:
     return _build(SubmissionResult, {**data, "functions": functions})
 
 
-def save_run(out: Path, graded: list[Graded]) -> None:
+def save_run(out: Path, graded: list[Graded], due: datetime | None = None) -> None:
     rows = [{"student": asdict(g.student), "origin": g.origin, "error": g.error,
+             "reason": g.reason, "late_hours": g.late_hours,
              "result": asdict(g.result) if g.result is not None else None} for g in graded]
-    (out / DATA).write_text(json.dumps({"format": FORMAT, "submissions": rows}, indent=1),
-                            encoding="utf-8")
+    data = {"format": FORMAT, "due": due.isoformat() if due else None, "submissions": rows}
+    (out / DATA).write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
 def load_run(out: Path) -> list[Graded]:
@@ -60,10 +62,40 @@ def load_run(out: Path) -> list[Graded]:
         data = json.loads(path.read_text(encoding="utf-8"))
         return [Graded(_build(Student, row["student"]),
                        result_from_dict(row["result"]) if row.get("result") else None,
-                       row.get("error", ""), row.get("origin", ""))
+                       row.get("error", ""), row.get("origin", ""), row.get("late_hours"),
+                       row.get("reason", ""))
                 for row in data["submissions"]]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RunError(f"{path} cannot be read: {type(exc).__name__}: {exc}") from None
+
+
+def due_of(out: Path) -> tuple[bool, datetime | None]:
+    """(whether the run in ``out`` recorded its DUE, that DUE or None if it had none)."""
+    try:
+        data = json.loads((out / DATA).read_text(encoding="utf-8"))
+        if "due" not in data:
+            return False, None  # written before runs recorded their DUE
+        return True, datetime.fromisoformat(data["due"]) if data["due"] else None
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise RunError(f"{out / DATA} cannot be read: {type(exc).__name__}: {exc}") from None
+
+
+def merged_due(out: Path, due: datetime | None) -> datetime | None:
+    """The DUE of a merge into ``out``: the earlier run's. Without DUE it is kept (every kept row
+    keeps its late flag, and the new rows are flagged against it); a DUE that differs from it is
+    refused, because the kept rows were flagged against the earlier one."""
+    known, earlier = due_of(out)
+    if due is None:
+        return earlier
+    if known and earlier is None:
+        raise RunError(f"DUE={due.isoformat(sep=' ')} cannot be merged into {out}: its run had "
+                       "no DUE, so its other rows have no late flag; regrade the whole class "
+                       "without MERGE to add one")
+    if known and earlier != due:
+        raise RunError(f"DUE={due.isoformat(sep=' ')} differs from the due date of the run in "
+                       f"{out} ({earlier.isoformat(sep=' ')}): leave DUE out to keep that one, "
+                       "or regrade the whole class without MERGE to change it")
+    return due
 
 
 def merge(old: list[Graded], new: list[Graded]) -> list[Graded]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from autograder.discovery import Submission
 from autograder.engine.core.contract import FUNCTIONS, GIVEN
 from autograder.engine.intake import SubmissionError, read_regular, staged
+from autograder.engine.untrusted_text import safe_text
 from autograder.similarity.compare import Entry, own_hashes
 from autograder.similarity.fingerprint import Unreadable, fingerprint_module
 
@@ -23,8 +24,10 @@ CONTRACT_NAMES = frozenset({f for m in (*FUNCTIONS.values(), *GIVEN.values()) fo
 
 
 def clip(text: str, limit: int = NAME_SHOWN) -> str:
-    """One line of at most ``limit`` printable characters (names from students' files)."""
-    text = "".join(c if c.isprintable() else "?" for c in " ".join(str(text).split()))
+    """One line of at most ``limit`` printable characters (names from students' files): the
+    engine's safe text, with zero-width and other invisible characters shown as '?' too."""
+    text = "".join(c if c.isprintable() else "?" for c in safe_text(text, 4 * limit,
+                                                                     one_line=True))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -30,6 +30,11 @@ class CheckFailed(Exception):
     """A check's verdict: the message is the student's feedback."""
 
 
+class NotJudged(CheckFailed):
+    """The check's precondition does not hold (e.g. the values must be right before inputs are
+    judged unchanged): it earns nothing, and feedback says "not judged" rather than "failed"."""
+
+
 def describe(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
@@ -110,24 +115,31 @@ def as_float(got: Any, name: str) -> float:
     return value
 
 
+GENERIC = "every value"  # how every generic diagnosis starts (feedback.py tells them apart)
+
+
 def generic_diagnosis(got: np.ndarray, expected: np.ndarray, m: int | None = None) -> str:
-    """A likely mistake from the relation between got and expected, or ''."""
+    """A likely mistake from the relation between got and expected, as a whole sentence that
+    starts with :data:`GENERIC`, or ''."""
     if got.shape != expected.shape or not np.any(expected):
         return ""
     if not np.any(got):
-        return "You returned all zeros."
+        return "every value you returned is 0."
     k = float(np.vdot(got, expected) / np.vdot(expected, expected))
     if not close(got, k * expected):
         return ""
     if m and m > 1 and abs(k - m) < 1e-3 * m:
-        return f"It is exactly m = {m} times too large: average over the mini-batch (divide by m)."
+        return (f"every value is m = {m} times too large: average over the mini-batch "
+                "(divide by m).")
     if m and m > 1 and abs(k - 1 / m) < 1e-3 / m:
-        return f"It is exactly m = {m} times too small: divide by m only once (where the contract says)."
-    for factor, text in ((-1.0, "It has the wrong sign."), (2.0, "It is twice too large."),
-                         (0.5, "It is half what it should be.")):
+        return (f"every value is m = {m} times too small: divide by m only once (where the "
+                "contract says).")
+    for factor, text in ((-1.0, "every value has the wrong sign."),
+                         (2.0, "every value is twice the expected one."),
+                         (0.5, "every value is half the expected one.")):
         if abs(k - factor) < 1e-6:
             return text
-    return f"It is the expected value times {k:.4g}: a constant factor is wrong."
+    return f"every value is {k:.4g} times the expected one, so a constant factor is wrong."
 
 
 def expect_array(got: Any, expected: np.ndarray, name: str, *, m: int | None = None,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograder.engine.core import oracle
-from autograder.engine.core.compare import CheckFailed, same_structure
+from autograder.engine.core.compare import CheckFailed, NotJudged, same_structure
 from autograder.engine.core.contract import FUNCTIONS, MODULE_OF
 from autograder.engine.core.protocol import Ref
 
@@ -79,6 +79,7 @@ class CheckResult:
     name: str = ""
     public: bool = False
     points: float = 0.0  # what the check is worth (set by the engine from the rubric)
+    judged: bool = True  # False: its precondition did not hold (NotJudged); it earns nothing
 
 
 @dataclass
@@ -106,10 +107,10 @@ class Tester:
         """
         name = function or self.function
         if time.monotonic() > self.deadline:
-            raise CheckFailed("not run: this submission used up its grading time budget (slow or "
-                              "hanging code elsewhere).")
+            raise NotJudged("not run: this submission used up its grading time budget (slow or "
+                            "hanging code elsewhere).")
         if name in self.hung:
-            raise CheckFailed(f"{name} timed out in an earlier check, so it was not run again.")
+            raise NotJudged(f"{name} timed out in an earlier check, so it was not run again.")
         result = self.worker.call(
             MODULE_OF[name], attribute or name, *args, kwargs=kwargs, store=store,
             return_args=inputs_back,
@@ -138,12 +139,15 @@ class Tester:
         function that works earns this check; then every argument must come back unchanged.
         """
         name = self.function
-        value = self.call(*args, kwargs=kwargs, inputs_back=True)
+        try:  # a call that fails is judged by the function's other checks, not by this one
+            value = self.call(*args, kwargs=kwargs, inputs_back=True)
+        except CheckFailed as exc:
+            raise NotJudged(str(exc)) from None
         try:
             judge(value)
         except CheckFailed as exc:
-            raise CheckFailed("not judged yet: this check needs right values on its input first "
-                              f"(fix the other checks of {name}). {exc}") from None
+            raise NotJudged("not judged yet: this check needs right values on its input first "
+                            f"(fix the other checks of {name}). {exc}") from None
         back = self.last.args_after if self.last is not None else None
         if not isinstance(back, list) or len(back) != len(args):
             raise CheckFailed(f"{name}: the grader could not read its arguments back after the "
@@ -221,35 +225,12 @@ def run_function_checks(worker: Any, function: str, timeouts: dict[str, float],
             chk.run(tester)
         except CheckFailed as exc:
             done.passed, done.message = False, str(exc)
+            done.judged = not isinstance(exc, NotJudged)
         except oracle.GraderTimeout as exc:
-            done.passed, done.message = False, f"not graded: {exc}."
+            done.passed, done.message, done.judged = False, f"not graded: {exc}.", False
         except Exception as exc:  # noqa: BLE001 - a value the check could not interpret
             done.passed, done.internal_error = False, True
             done.message = (f"the grader could not interpret what was returned "
                             f"({type(exc).__name__}: {exc})")
         results.append(done)
     return results
-
-
-def check_lines(checks: list[CheckResult]) -> list[str]:
-    """The feedback of some checks of one function, as every report shows it."""
-    lines = []
-    messages = {c.message for c in checks if not c.passed}
-    if len(checks) > 1 and not any(c.passed for c in checks) and len(messages) == 1:
-        lines.extend(f"[FAIL] {c.title}" for c in checks)
-        lines.extend("       " + line for line in messages.pop().splitlines())
-        return lines
-    for c in checks:
-        lines.append(f"[{'PASS' if c.passed else 'FAIL'}] {c.title}")
-        if not c.passed and c.message:
-            lines.extend("       " + line for line in c.message.splitlines())
-    return lines
-
-
-def upstream_note(function: str, failed: set[str], usually_calls: tuple[str, ...]) -> str:
-    """The hint that a function this one relies on failed too ('' when none did)."""
-    upstream = [f for f in usually_calls if f in failed]
-    if not upstream:
-        return ""
-    return (f"Note: {function} usually relies on {', '.join(upstream)}, which also lost points: "
-            "fix those first, this may then pass too.")

@@ -7,7 +7,7 @@ are not the data (zeros, made-up columns) cannot pass a property by accident.
 
 import numpy as np
 
-from autograder.engine.core.compare import CheckFailed, close, describe
+from autograder.engine.core.compare import CheckFailed, NotJudged, close, describe
 from autograder.engine.core.framework import check
 
 
@@ -72,7 +72,7 @@ def _partition(batches, X, Y, what):
         ys = np.concatenate([yb for _, yb in batches], axis=1).astype(float)
         ok = close(xs, X[:, order_x]) and close(ys, Y[:, order_y])
     if not ok:
-        raise CheckFailed(f"not judged yet: {what} needs the batches to be a partition of the "
+        raise NotJudged(f"not judged yet: {what} needs the batches to be a partition of the "
                           "actual columns of X and Y first (every column once, unchanged); "
                           "these are not (see the partition check).")
     return order_x

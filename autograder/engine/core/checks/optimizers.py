@@ -45,15 +45,21 @@ def _parts(got, n, name):
     return got
 
 
-def _expect(got, expected, name, mistakes=None, start=None):
+def _label(name, key, setting):
+    """How feedback names one array: the array, then the setting ("W1 with eps = 0.1")."""
+    return (key if name == "params" else f'{name}["{key}"]') + (f" {setting}" if setting else "")
+
+
+def _expect(got, expected, name, mistakes=None, start=None, setting=""):
     """Compare dicts of arrays key by key; with ``start`` (the params before the step), compare
     the steps new - start, so a mistake in a small step is not hidden by the size of params,
-    and say how the step differs when no known mistake matches."""
+    and say how the step differs when no known mistake matches. ``setting`` says under which
+    inputs (e.g. "with eps = 0.1"); feedback names the array first, then the setting."""
     for key, value in expected.items():
         if key not in got:
             raise CheckFailed(f'{name} has no key "{key}" (it has {sorted(map(str, got))}).')
         if start is None:
-            expect_array(got[key], value, f'{name}["{key}"]',
+            expect_array(got[key], value, _label(name, key, setting),
                          mistakes=[(alt[key], text) for alt, text in mistakes or []])
             continue
         base = start[key.removeprefix("d")] if key not in start else start[key]
@@ -63,7 +69,7 @@ def _expect(got, expected, name, mistakes=None, start=None):
                 continue
             arr = arr.astype(float) - base
         try:
-            expect_array(arr, value - base, f'the step {name}["{key}"] - {key}',
+            expect_array(arr, value - base, f"the step of {_label(name, key, setting)}",
                          mistakes=[(alt[key] - base, text) for alt, text in mistakes or []])
         except CheckFailed as exc:
             named = "Likely mistake" in str(exc)
@@ -256,7 +262,8 @@ def momentum_update_constant_gradient(t):
     beta = MOMENTUM_BETA
     for step in range(1, 13):
         params, v = _parts(t.call(params, grads, v, 0.05), 2, "momentum_update")
-        _expect(v, {k: (1 - beta**step) * g for k, g in grads.items()}, f"v after {step} steps")
+        _expect(v, {k: (1 - beta**step) * g for k, g in grads.items()}, "v",
+                setting=f"after {step} steps")
 
 
 @check("momentum_update", "beta given as a keyword is used")
@@ -265,7 +272,7 @@ def momentum_update_beta_keyword(t):
     params = _params(rng)
     grads, v = _like(rng, params), _like(rng, params)
     _, new_v = _parts(t.call(params, grads, v, 0.1, kwargs={"beta": 0.5}), 2, "momentum_update")
-    _expect(new_v, {k: 0.5 * v[k] + 0.5 * grads[k] for k in v}, "v with beta=0.5")
+    _expect(new_v, {k: 0.5 * v[k] + 0.5 * grads[k] for k in v}, "v", setting="with beta = 0.5")
 
 
 @check("rmsprop_update", "one step from a nonzero s: s <- beta s + (1-beta) g^2, theta step", 2, public=True)
@@ -293,8 +300,8 @@ def rmsprop_update_five_steps(t):
         grads = _like(rng, params)
         new_p, new_s = _parts(t.call(params, grads, s, 0.002), 2, "rmsprop_update")
         exp_p, exp_s = oracle.rmsprop_step(params, grads, s, 0.002, RMSPROP["beta"])
-        _expect(new_s, exp_s, f"s at step {step}")
-        _expect(new_p, exp_p, f"params at step {step}")
+        _expect(new_s, exp_s, "s", setting=f"at step {step}")
+        _expect(new_p, exp_p, "params", setting=f"at step {step}")
         params, s = exp_p, exp_s
 
 
@@ -344,8 +351,8 @@ def rmsprop_update_large_eps(t):
     new_p, _ = _parts(t.call(params, grads, s, lr, kwargs={"beta": beta, "eps": 0.1}), 2,
                       "rmsprop_update")
     _expect(new_p, oracle.rmsprop_step(params, grads, s, lr, beta, eps=0.1)[0],
-            "params with eps=0.1", _rmsprop_mistakes(params, grads, s, lr, beta, eps=0.1),
-            start=params)
+            "params", _rmsprop_mistakes(params, grads, s, lr, beta, eps=0.1), start=params,
+            setting="with eps = 0.1")
 
 
 @check("adam_update", "the first step (t = 1) moves every coordinate by about lr", 2, public=True)
@@ -397,8 +404,8 @@ def adam_update_large_eps(t):
     hyper = {"lr": 0.01, "eps": 0.1}
     new_p, _, _ = _parts(t.call(params, grads, v, s, 3, kwargs=hyper), 3, "adam_update")
     _expect(new_p, oracle.adam_step(params, grads, v, s, 3, 0.01, eps=0.1)[0],
-            "params with eps=0.1", _adam_mistakes(params, grads, v, s, 3, 0.01, eps=0.1),
-            start=params)
+            "params", _adam_mistakes(params, grads, v, s, 3, 0.01, eps=0.1), start=params,
+            setting="with eps = 0.1")
 
 
 @check("adam_update", "ten steps with changing gradients, t = 1..10, from given states", 2,
@@ -413,8 +420,8 @@ def adam_update_ten_steps(t):
         grads = _like(rng, params)
         got = _parts(t.call(params, grads, v, s, step, kwargs={"lr": lr}), 3, "adam_update")
         exp = oracle.adam_step(params, grads, v, s, step, lr)
-        _expect(got[0], exp[0], f"params at t = {step}",
-                _adam_mistakes(params, grads, v, s, step, lr), start=params)
+        _expect(got[0], exp[0], "params", _adam_mistakes(params, grads, v, s, step, lr),
+                start=params, setting=f"at t = {step}")
         params, v, s = exp
 
 
@@ -445,7 +452,8 @@ def adam_update_keywords(t):
     exp = oracle.adam_step(params, grads, v, s, 4, hyper["lr"], hyper["beta1"], hyper["beta2"],
                      hyper["eps"])
     for part, name in zip(range(3), ("params", "v", "s")):
-        _expect(got[part], exp[part], f"{name} with lr=0.02, beta1=0.8, beta2=0.99, eps=1e-6")
+        _expect(got[part], exp[part], name,
+                setting="with lr = 0.02, beta1 = 0.8, beta2 = 0.99, eps = 1e-6")
 
 
 def _unchanged(t, *args, expected, names, kwargs=None):

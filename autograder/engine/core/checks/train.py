@@ -11,7 +11,14 @@ its initial scale or shuffling scheme.
 import numpy as np
 
 from autograder.engine.core import oracle
-from autograder.engine.core.compare import CheckFailed, as_float, close, describe, expect_array
+from autograder.engine.core.compare import (
+    CheckFailed,
+    NotJudged,
+    as_float,
+    close,
+    describe,
+    expect_array,
+)
 from autograder.engine.core.framework import check
 
 
@@ -178,7 +185,7 @@ def train_last_loss_matches_params(t):
     J = oracle.network_cost(X, Y, final, acts)
     initial = oracle.network_cost(X, Y, _initial(t, [2, 4, 1], 0), acts)
     if not J < initial:
-        raise CheckFailed(f"not judged yet: the returned params have cost {J:.6g}, no lower than "
+        raise NotJudged(f"not judged yet: the returned params have cost {J:.6g}, no lower than "
                           f"init_params' {initial:.6g}, so train did not train (see the other "
                           "checks of train).")
     if abs(losses[-1] - J) > 1e-4 * abs(J) + 1e-10:
