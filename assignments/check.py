@@ -46,9 +46,24 @@ REMINDER = ("Reminder: these are the public checks only. The hidden tests used f
             "does not\nguarantee full marks.")
 
 
+def callee_policy() -> tuple[str, object]:
+    """(policy, callees_for): as the grader grades. In the course repository the grader's own
+    correct callees and the rubric's policy; in the handout, the values recorded for the
+    public checks when it was built (no implementation ships)."""
+    try:
+        from autograder.engine.callees import correct_callees
+        from autograder.engine.rubric import load_rubric
+    except ImportError:
+        from autograder.engine.core.recorded import POLICY, correct_callees
+        return POLICY, correct_callees(POLICY)
+    policy = load_rubric().callees
+    return policy, correct_callees(policy)
+
+
 def run(package_root: Path, functions: list[str],
         timeout: float = TIMEOUT) -> dict[str, list[CheckResult]]:
     """The public checks' results of ``functions`` on ``package_root``/backprop."""
+    _, callees_for = callee_policy()
     caller = InProcessCaller(package_root, IMPORT_ORDER, import_timeout=timeout)
     timeouts = {"default": timeout, "train": TRAIN_FACTOR * timeout}
     hung: set[str] = set()
@@ -61,13 +76,15 @@ def run(package_root: Path, functions: list[str],
                                  for c in REGISTRY[function] if c.public]
         else:
             results[function] = run_function_checks(caller, function, timeouts, hung,
-                                                    public_only=True)
+                                                    public_only=True, callees_for=callees_for)
     return results
 
 
 def feedback(results: dict[str, list[CheckResult]]) -> dict[str, FunctionFeedback]:
     failed = lost_points(results)
-    return {f: FunctionFeedback.of(f, done, failed, usually_calls(f)) for f, done in results.items()}
+    policy = callee_policy()[0]
+    return {f: FunctionFeedback.of(f, done, failed, usually_calls(f), policy=policy)
+            for f, done in results.items()}
 
 
 STATUS = {"passed": "PASS", "failed": "FAIL", "not implemented": "NOT IMPLEMENTED"}

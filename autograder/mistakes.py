@@ -221,6 +221,12 @@ MUTANTS: list[Mutant] = [
       "        A = relu(Z)\n    elif activation == \"relu\":\n        A = sigmoid(Z)",
       "dense_forward",
       "wrong branch: sigmoid and relu exchanged"),
+    M("dense_forward_linear_as_sigmoid", "layers",
+      "    else:\n        A = Z.copy()",
+      "    else:\n        A = sigmoid(Z)",
+      "dense_forward",
+      "an if/else that sends every activation but relu to the sigmoid: the linear layer's A "
+      "must be Z itself"),
     M("dense_forward_accepts_unknown_activation", "layers",
       "    if activation not in ACTIVATIONS:\n"
       "        raise ValueError(f\"unknown activation {activation!r}; "
@@ -312,11 +318,53 @@ MUTANTS: list[Mutant] = [
       "cache[\"A\"][l], activations[l - 1]",
       "backward",
       "hands the layer's activation A[l] to dense_backward where Z[l] is expected"),
+    M("backward_numerical_gradient", "network",
+      "    grads = {}\n    dA = mse_loss_backward(cache[\"A\"][-1], Y)\n",
+      "    from backprop.gradcheck import numerical_gradient\n\n"
+      "    def cost(key, value):\n"
+      "        return mse_loss(forward(cache[\"A\"][0], {**params, key: value}, activations)[0], Y)\n\n"
+      "    return {\"d\" + k: numerical_gradient(lambda v, k=k: cost(k, v), p) for k, p in params.items()}\n"
+      "    grads = {}\n    dA = mse_loss_backward(cache[\"A\"][-1], Y)\n",
+      "backward",
+      "numerical differentiation with the given gradcheck.numerical_gradient (the cost of "
+      "forward at params +- h for every parameter) instead of backpropagation: right values, "
+      "two forward passes per parameter"),
+    M("backward_own_finite_differences", "network",
+      "    grads = {}\n    dA = mse_loss_backward(cache[\"A\"][-1], Y)\n",
+      "    grads, h, X = {}, 1e-6, cache[\"A\"][0]\n"
+      "    for key, value in params.items():\n"
+      "        g = np.zeros_like(value, dtype=float)\n"
+      "        for i in range(value.size):\n"
+      "            step = np.zeros(value.size)\n"
+      "            step[i] = h\n"
+      "            step = step.reshape(value.shape)\n"
+      "            up = mse_loss(forward(X, {**params, key: value + step}, activations)[0], Y)\n"
+      "            down = mse_loss(forward(X, {**params, key: value - step}, activations)[0], Y)\n"
+      "            g.flat[i] = (up - down) / (2 * h)\n"
+      "        grads[\"d\" + key] = g\n"
+      "    return grads\n"
+      "    dA = mse_loss_backward(cache[\"A\"][-1], Y)\n",
+      "backward",
+      "its own finite differences of the cost, parameter by parameter, instead of "
+      "backpropagation: right values, two forward passes per parameter"),
+    M("linear_backward_numerical_gradient", "layers",
+      "    dW = (dZ @ A_prev.T) / m\n",
+      "    from backprop.gradcheck import numerical_gradient\n\n"
+      "    dW = numerical_gradient(lambda W_: float(np.sum(dZ * (W_ @ A_prev))), W) / m\n",
+      "linear_backward",
+      "dW by numerical differentiation of sum(dZ * (W A_prev)) instead of dZ A_prev^T / m: "
+      "right values, one product per weight"),
     M("loss_and_gradients_double_average", "network",
       "    return mse_loss(Y_hat, Y), backward(Y, params, cache, activations)",
       "    return mse_loss(Y_hat, Y) / X.shape[1], backward(Y, params, cache, activations)",
       "loss_and_gradients",
       "divides the already averaged cost by m again"),
+    M("loss_and_gradients_passes_Y_hat_to_backward", "network",
+      "    return mse_loss(Y_hat, Y), backward(Y, params, cache, activations)",
+      "    return mse_loss(Y_hat, Y), backward(Y_hat, params, cache, activations)",
+      "loss_and_gradients",
+      "hands backward the predictions where it expects the targets Y: the gradients of a cost "
+      "that is already zero"),
     # ------------------------------------------------------------------ minibatch
     M("minibatch_different_permutations", "minibatch",
       "    perm = np.random.default_rng(seed).permutation(m)\n"

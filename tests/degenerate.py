@@ -87,11 +87,12 @@ def linear_backward(dZ, A_prev, W):
 
 
 def dense_forward(A_prev, W, b, activation):
-    return linear_forward(A_prev, W, b), linear_forward(A_prev, W, b)
+    shape = (W.shape[0], A_prev.shape[1])
+    return np.full(shape, F), np.full(shape, F)
 
 
 def dense_backward(dA, A_prev, W, Z, activation):
-    return linear_backward(dA, A_prev, W)
+    return _like(A_prev), _like(W), np.full((W.shape[0], 1), F)
 ''',
     "network": '''
 def init_params(layer_sizes, seed=0):

@@ -10,7 +10,9 @@ function and every variant really is correct. It is NOT the grader and never run
 the packages it runs are the repository's own.
 
 Functions whose correct outputs are not unique (init_params, random_mini_batches, train) are
-judged by properties only; the others are compared with the reference's outputs.
+judged by properties only; the others are compared with the reference's outputs. The backward
+functions must also finish on a large problem in a few seconds (backpropagation, not
+numerical differentiation).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import copy
 import importlib
 import json
 import math
+import signal
 import sys
 import warnings
 from collections.abc import Callable
@@ -248,6 +251,48 @@ def probe_layers(mod: Any, rec: dict[str, Record], rng: np.random.Generator) -> 
             rec["dense_backward"].call(mod.dense_backward, dA, A_prev, W, Z, act)
 
 
+class _TooSlow(Exception):
+    pass
+
+
+def in_time(record: Record, fn: Callable, *args: Any, seconds: float = 5.0) -> None:
+    """Backpropagation, not numerical differentiation: on a large problem the call must end
+    within ``seconds`` (the reference takes milliseconds; differences of the cost, two per
+    parameter, take far longer). Cut off by an alarm, so a slow package costs at most that."""
+    def stop(signum: int, frame: Any) -> None:
+        raise _TooSlow
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        fn(*args)
+    except _TooSlow:
+        record.violate("too slow on a large problem (numerical differentiation?)")
+    except Exception:  # noqa: BLE001 - judged by the other probes
+        pass
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def probe_large(mod_layers: Any, mod_network: Any, rec: dict[str, Record],
+                rng: np.random.Generator) -> None:
+    A_prev, W = rng.normal(0.0, 1.0, (400, 2)), rng.normal(0.0, 0.05, (400, 400))
+    dZ = rng.normal(0.0, 1.0, (400, 2))
+    in_time(rec["linear_backward"], mod_layers.linear_backward, dZ, A_prev, W)
+    in_time(rec["dense_backward"], mod_layers.dense_backward, dZ, A_prev, W, W @ A_prev,
+            "sigmoid")
+    sizes, acts = [200, 300, 100, 10], ["relu", "sigmoid", "linear"]
+    params = _params(sizes, rng)
+    params = {k: v * 0.05 for k, v in params.items()}
+    X, Y = rng.normal(0.0, 1.0, (200, 2)), rng.normal(0.0, 1.0, (10, 2))
+    try:
+        cache = mod_network.forward(X, params, acts)[1]
+    except Exception:  # noqa: BLE001 - judged by the other probes
+        return
+    in_time(rec["backward"], mod_network.backward, Y, params, cache, acts)
+
+
 def probe_network(mod: Any, rec: dict[str, Record], rng: np.random.Generator) -> None:
     nets = [(WORKED["params"], WORKED["X"], WORKED["Y"], WORKED["acts"])]
     for sizes, acts, m in NETS:
@@ -448,6 +493,7 @@ def probe(root: Path) -> dict[str, dict]:
     probe_minibatch(pkg["minibatch"], rec, np.random.default_rng(5))
     probe_optimizers(pkg["optimizers"], rec, np.random.default_rng(6))
     probe_train(pkg, rec, np.random.default_rng(7))
+    probe_large(pkg["layers"], pkg["network"], rec, np.random.default_rng(8))
     answers = {str(k): str(v).strip().upper() for k, v in pkg["quiz"].ANSWERS.items()}
     rec["quiz"].outputs.append({"repr": json.dumps(answers, sort_keys=True)})
     return {f: {"outputs": r.outputs, "violations": r.violations} for f, r in rec.items()}

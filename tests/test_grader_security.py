@@ -135,6 +135,12 @@ ATTACKS: list[Attack] = [
     Attack("huge_returns", targets=frozenset({"init_params", "forward", "loss_and_gradients"}),
            zero=frozenset({"init_params", "forward", "loss_and_gradients"})),
     Attack("snoop_and_call_out", targets=frozenset({"mse_loss"}), zero=frozenset({"mse_loss"})),
+    Attack("read_callee", targets=frozenset({"dense_forward", "dense_backward"})),
+    Attack("callee_flood", targets=frozenset({"dense_forward"}),
+           zero=frozenset({"dense_forward"})),
+    Attack("silence_warnings", targets=frozenset({"sigmoid", "sigmoid_derivative"}),
+           wrong=frozenset({"sigmoid", "sigmoid_derivative"})),
+    Attack("forge_init", targets=frozenset({"init_params", "train"}), wrong=frozenset({"train"})),
     Attack("leave_counters", on_import=("quiz",)),
     Attack("use_counters", on_import=("quiz",), zero=frozenset({"quiz"}),
            wrong=frozenset({"quiz"})),
@@ -458,6 +464,12 @@ def _secret_lines() -> set[str]:
         for p in folder.rglob("*"):
             if p.is_file() and p.suffix in {".py", ".md", ".txt", ".yml", ".tsv", ".ipynb"}:
                 public.update(line.strip() for line in p.read_text(errors="ignore").splitlines())
+    # What the sandbox itself shows the worker (its mains, the protocol, the callees'
+    # stand-ins): readable by student code in every mode by design, and none of it secret.
+    from autograder.engine.sandbox.isolation import WORKER_FILES
+
+    for p in WORKER_FILES:
+        public.update(line.strip() for line in p.read_text(errors="ignore").splitlines())
     lines = set()
     for p in secret_files:
         for line in p.read_text(errors="ignore").splitlines():
@@ -491,6 +503,23 @@ def test_attack_leaks_no_hidden_text(name: str, security: dict[str, Any]) -> Non
         f"{name}: {len(leaked)} lines of hidden checks/rubric/solutions appear in the feedback "
         f"or captured output, e.g. {leaked[:5]}"
     )
+
+
+def test_correct_callees_carry_no_implementation(security: dict[str, Any]) -> None:
+    """read_callee dumped what its process holds of the correct callees (source, bytecode,
+    closures, the garbage collector, loaded modules): values only, no implementation."""
+    outcome = security["outcomes"]["read_callee"]
+    assert outcome.result is not None, outcome.error
+    stdout = outcome.result["stdout"]
+    assert "BPATTACK-callee-dump" in stdout and "__backprop_callee__" in stdout, stdout[:2000]
+    assert "BPATTACK-FOUND" not in stdout, stdout[:4000]
+
+
+def test_callee_flood_is_that_functions_failed_check(security: dict[str, Any]) -> None:
+    outcome = security["outcomes"]["callee_flood"]
+    assert outcome.result is not None, outcome.error
+    dense = outcome.result["functions"]["dense_forward"]
+    assert "called the functions it relies on more than" in dense["output"], dense["output"]
 
 
 def test_no_forged_results_and_repository_unchanged(security: dict[str, Any]) -> None:

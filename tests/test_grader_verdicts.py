@@ -8,8 +8,8 @@
   only where the trivial answer is genuinely right; right values written into the inputs lose
   only the inputs-unchanged checks.
 - Then the grader: every mutant loses points on the function it breaks and keeps full marks on
-  every function the bug cannot reach (the reference's call graph read with ast, plus
-  backward -> forward because backward is graded with the student's own cache); every variant,
+  every other function but train (each function is graded with correct callees, so a mistake is
+  charged once; the few exceptions are listed, with the reason, in CHARGED_TWICE); every variant,
   and the reference, scores 100%; the skeleton scores 0 with "not implemented" feedback; grading
   the same submission twice gives identical scores and feedback.
 
@@ -53,11 +53,11 @@ SAMPLE_NAMES = sorted(p.name for p in SAMPLES.iterdir()
 # the rubric's key (test_sample_quiz_is_graded_by_the_key), never restated here.
 SAMPLE_EXPECTATIONS: dict[str, dict[str, Any]] = {
     "typical-mistakes-a": {
-        "package": SAMPLES / "typical-mistakes-a", "total": (51, 68),
+        "package": SAMPLES / "typical-mistakes-a", "total": (72, 86),
         "lose": {"sigmoid_derivative": "", "linear_backward": "", "adam_update": "bias"},
     },
     "typical-mistakes-b": {
-        "package": SAMPLES / "typical-mistakes-b" / "backprop", "total": (54, 74),
+        "package": SAMPLES / "typical-mistakes-b" / "backprop", "total": (68, 82),
         "lose": {"mse_loss": "", "forward": "", "random_mini_batches": "permutation",
                  "momentum_update": ""},
     },
@@ -234,21 +234,43 @@ def test_variant_scores_full_marks(variant: str, verdicts: dict[str, Any]) -> No
     assert not result["internal_errors"]
 
 
+# Mutants whose single mistake is also charged outside the function that holds it (and train),
+# and why that is its own mistake there too. Keep this list short: with correct callees
+# (rubric.yml's default), each function is judged on its own code.
+CHARGED_TWICE: dict[str, set[str]] = {
+    # backward is judged on the cache of the student's own forward (its format is theirs). The
+    # layers forward calls answer with correct layer values there, so a wrong layer call stays
+    # in forward; but a forward that never computes the output layer leaves no output layer in
+    # its cache, and no backward can be judged on that cache.
+    "forward_skips_last_layer": {"backward"},
+}
+
+
 @pytest.mark.parametrize("name", sorted(MUTANTS))
 def test_mutant_is_caught_and_contained(name: str, verdicts: dict[str, Any]) -> None:
+    """Each mistake is charged once: a mutant loses points on the function that holds its bug
+    (and on train, which runs the whole stack), nowhere else but its CHARGED_TWICE entry."""
     m = MUTANTS[name]
     result = _result(verdicts, f"mutant:{name}")
     broken = result["functions"][m.breaks]
     assert not full(broken), (
         f"{name} ({m.note}) keeps full marks on {m.breaks}: {excerpt(broken)}"
     )
-    reach = catalog.affected_by(catalog.enclosing_function(m))
+    allowed = {catalog.enclosing_function(m), m.breaks, "train", *CHARGED_TWICE.get(name, ())}
     hurt = {f: excerpt(r) for f, r in result["functions"].items()
-            if f not in reach and not full(r)}
+            if f not in allowed and not full(r)}
     assert not hurt, (
-        f"{name} breaks only {m.breaks}, yet {sorted(hurt)} lose points "
-        f"(unreachable from the bug): {hurt}"
+        f"{name} has its bug in {catalog.enclosing_function(m)}, yet {sorted(hurt)} lose points "
+        f"too (charged twice): {hurt}"
     )
+
+
+def test_charged_twice_is_still_needed(verdicts: dict[str, Any]) -> None:
+    """An allowance no mutant uses any more must go."""
+    for name, functions in CHARGED_TWICE.items():
+        lost = {f for f, r in _result(verdicts, f"mutant:{name}")["functions"].items()
+                if not full(r)}
+        assert functions <= lost, f"{name} no longer loses points on {sorted(functions - lost)}"
 
 
 @pytest.mark.parametrize("key", TWICE)

@@ -640,10 +640,15 @@ def test_published_entries_are_the_engines_feedback_never_all_test_cases_passed(
         abs(hidden - round(hidden)) >= 0.005)
 
 
-def test_a_public_hint_names_only_public_failures(tmp_path: Path) -> None:
+def test_a_public_hint_names_only_public_failures(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A failing public check's hint ("X usually relies on Y, which also lost points") is shown
-    before publication: it may only name functions that failed a public check."""
-    engine = grade_submission(buggy(tmp_path / "buggy"))
+    before publication: it may only name functions that failed a public check. The hint exists
+    under the rubric's ``callees: own`` (with correct callees a function's checks do not depend
+    on what it calls), so the grading and the plugin both read that policy here."""
+    own = dataclasses.replace(load_rubric(), callees="own")
+    monkeypatch.setattr("autograder.engine.rubric.load_rubric", lambda *args: own)
+    engine = grade_submission(buggy(tmp_path / "buggy"), rubric=own)
     # linear_backward fails public checks; let sigmoid_backward fail a hidden check only
     linear = engine.functions["linear_backward"]
     assert not all(c.passed for c, k in zip(linear.checks, REGISTRY["linear_backward"]) if k.public)
@@ -739,9 +744,11 @@ def test_buggy_submission_shows_public_failures_now_and_hidden_ones_after_public
     public, hidden = public_and_hidden()
     failed_public = [(f, i) for f, i in public if not engine.functions[f].checks[i].passed]
     failed_hidden = [(f, i) for f, i in hidden if not engine.functions[f].checks[i].passed]
-    dense = next(i for i, c in enumerate(REGISTRY["dense_backward"]) if c.public)
-    assert ("dense_backward", dense) in failed_public
-    assert {f for f, _ in failed_hidden} >= {"backward", "loss_and_gradients"}
+    # with correct callees (rubric.yml's default) the bug costs points in linear_backward and
+    # in train (end to end) only: dense_backward, backward, loss_and_gradients keep theirs
+    assert {f for f, _ in failed_public} == {"linear_backward", "train"}
+    assert {f for f, _ in failed_hidden} <= {"linear_backward", "train"} and failed_hidden
+    dense = next(i for i, (f, _) in enumerate(failed_public) if f == "linear_backward")
     # the missing 1/m fails a public check of linear_backward: visible at once, in our words
     # (its inputs-unchanged check is not judged while its values are wrong)
     lb = [c for c in engine.functions["linear_backward"].checks if c.public]
@@ -751,7 +758,7 @@ def test_buggy_submission_shows_public_failures_now_and_hidden_ones_after_public
     assert "dW is m = 4 times too large" in text and "\nquiz: passed its 1 public check" in text
     assert "All test cases passed" not in text and "Error at line" not in text
     # a failing public check: its title and feedback are visible at once
-    public_check = engine.functions["dense_backward"].checks[dense]
+    public_check = engine.functions["linear_backward"].checks[failed_public[dense][1]]
     assert public_check.title in text and public_check.message.splitlines()[0] in text
     # a failing hidden check (linear_backward's dW): only in its after_published entry
     for f, i in failed_hidden:
@@ -760,7 +767,9 @@ def test_buggy_submission_shows_public_failures_now_and_hidden_ones_after_public
         assert done_check.message.splitlines()[0] in by_name[f]["output"]
         assert done_check.title not in text
     assert by_name["backward"]["visibility"] == expected_visibility() != "visible"
-    assert "usually relies on linear_backward" in by_name["dense_backward"]["output"]
+    assert by_name["dense_backward"]["score"] == by_name["dense_backward"]["max_score"]
+    assert "usually relies on" not in by_name["dense_backward"]["output"]
+    assert "end to end" in by_name["train"]["output"]
 
 
 def test_module_problems_are_shown_at_submission_time(

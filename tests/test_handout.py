@@ -255,3 +255,32 @@ def test_check_py_needs_nothing_but_python_and_numpy(handout: Path, tmp_path: Pa
     verdicts = json.loads(done.stdout)["functions"]
     assert sorted(verdicts) == sorted(REGISTRY) and all(v["passed"] for v in verdicts.values())
     assert done.returncode == 0, done.stderr
+
+
+def test_no_shipped_function_computes_a_graded_function(handout: Path, tmp_path: Path) -> None:
+    """The leak test: every function shipped in the handout (the public checks, their oracle
+    and helpers, the recorded answers' replay) is called with the arguments of each graded
+    function; none may return what the reference returns. The expected values of the public
+    checks ship as recorded values, never as the code that computes them."""
+    with zipfile.ZipFile(handout) as archive:
+        archive.extractall(tmp_path)
+    out = tmp_path / "leaks.json"
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "handout_leak_probe.py"),
+                           str(tmp_path / TOP), str(out)], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(out.read_text())["leaks"] == []
+
+
+def test_the_leak_test_finds_an_implementation(tmp_path: Path) -> None:
+    """The leak probe can fail: an oracle that computes sigmoid, shipped, is found."""
+    folder = tmp_path / TOP / "public_checks" / "leaky"
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text(
+        "import numpy as np\n\n\ndef helper(Z):\n    return 1 / (1 + np.exp(-Z))\n")
+    out = tmp_path / "leaks.json"
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "handout_leak_probe.py"),
+                           str(tmp_path / TOP), str(out)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(out.read_text())["leaks"] == ["leaky.helper computes sigmoid"]

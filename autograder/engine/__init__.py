@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.engine.callees import correct_callees
 from autograder.engine.core import checks, oracle
 from autograder.engine.core.contract import GRADED, MODULE_OF, usually_calls
 from autograder.engine.core.feedback import FunctionFeedback, lost_points
@@ -89,9 +90,10 @@ def _score(done: list[CheckResult], points: list[float]) -> float:
     return round(sum(p for c, p in zip(done, points) if c.passed), 5)
 
 
-def _feedback(result: FunctionResult, failed_functions: set[str], module_note: str) -> str:
+def _feedback(result: FunctionResult, failed_functions: set[str], module_note: str,
+              policy: str = "correct") -> str:
     return FunctionFeedback.of(result.name, result.checks, failed_functions,
-                               USUALLY_CALLS.get(result.name, ()), module_note
+                               USUALLY_CALLS.get(result.name, ()), module_note, policy
                                ).text(result.score, result.max_score)
 
 
@@ -118,8 +120,9 @@ def grade_submission(path: Path | str, *, name: str | None = None,
                                                name=c.name, public=c.public)
                                    for c in REGISTRY[function]]
                 else:
-                    checks_done = run_function_checks(worker, function, rubric.timeouts, hung,
-                                                      deadline)
+                    checks_done = run_function_checks(
+                        worker, function, rubric.timeouts, hung, deadline,
+                        callees_for=correct_callees(rubric.callees))
                 points = check_points(function, rubric)
                 for done, worth in zip(checks_done, points):
                     done.points = worth
@@ -137,7 +140,7 @@ def grade_submission(path: Path | str, *, name: str | None = None,
         module = MODULE_OF[function]
         note = worker.broken.get(module, "") if module in worker.broken else ""
         result.output = _feedback(result, failed, "" if result.checks and note and all(
-            c.message == note for c in result.checks) else note)
+            c.message == note for c in result.checks) else note, rubric.callees)
     result = SubmissionResult(name or path.stem, results, stdout, notes,
                               round(time.perf_counter() - start, 3),
                               {m: why for m, why in worker.broken.items()

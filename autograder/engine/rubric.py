@@ -1,4 +1,5 @@
-"""The rubric (autograder/rubric.yml): points per function, quiz key, timeouts, visibility.
+"""The rubric (autograder/rubric.yml): points per function, quiz key, timeouts, visibility, and
+how callees are graded (``callees: correct`` or ``own``).
 
 A rubric.yml that cannot be used stops every command with one sentence that says what to fix
 (RubricError is a SystemExit: no traceback), never with a bare KeyError.
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from autograder.engine.core.contract import GRADED
+from autograder.engine.core.contract import CALLEE_POLICIES, GRADED
 
 RUBRIC_PATH = Path(__file__).resolve().parents[1] / "rubric.yml"
 VISIBILITIES = ("visible", "after_published", "after_due_date", "hidden")
@@ -35,6 +36,7 @@ class Rubric:
     quiz_key: dict[int, str]
     timeouts: dict[str, float]
     visibility: str
+    callees: str = "correct"
 
     @property
     def functions(self) -> list[str]:
@@ -103,7 +105,13 @@ def parse_rubric(data: object, path: Path = RUBRIC_PATH) -> Rubric:
     if visibility not in VISIBILITIES:
         raise RubricError(path, f"visibility {visibility!r} is not one of "
                                 f"{', '.join(VISIBILITIES)}")
-    return Rubric(points, key, {str(k): float(v) for k, v in timeouts_in.items()}, visibility)
+    callees = data.get("callees", "correct")
+    if callees not in CALLEE_POLICIES:
+        raise RubricError(path, f"callees {callees!r} is not one of {', '.join(CALLEE_POLICIES)} "
+                                "(correct: each function is graded with correct versions of the "
+                                "functions it calls; own: with the student's own)")
+    return Rubric(points, key, {str(k): float(v) for k, v in timeouts_in.items()}, visibility,
+                  callees)
 
 
 @lru_cache(maxsize=8)

@@ -78,11 +78,13 @@ def case_message(result: SubmissionResult, function: str, index: int, public_onl
     (the whole message when that would only point above), and the hint about functions it
     relies on (counting public checks only when hidden results are not shown)."""
     from autograder.engine.core.feedback import FunctionFeedback, lost_points
+    from autograder.engine.rubric import load_rubric
 
     checks = {f: r.checks for f, r in result.functions.items()}
     failed = lost_points(checks, public_only)
     shown = checks[function] if not public_only else [c for c in checks[function] if c.public]
-    fb = FunctionFeedback.of(function, shown, failed, engine().USUALLY_CALLS.get(function, ()))
+    fb = FunctionFeedback.of(function, shown, failed, engine().USUALLY_CALLS.get(function, ()),
+                             policy=load_rubric().callees)
     return fb.case_text(checks[function][index])
 
 

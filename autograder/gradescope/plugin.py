@@ -189,6 +189,7 @@ def public_report(checks: dict[str, list[dict]], visibility: str) -> str:
     check.py prints (the same lines), and how many of its checks are hidden."""
     from autograder.engine.core.contract import usually_calls
     from autograder.engine.core.feedback import FunctionFeedback, lost_points
+    from autograder.engine.rubric import load_rubric
 
     results = {f: _as_results(cs) for f, cs in checks.items()}
     failed = lost_points(results, public_only=True)
@@ -196,7 +197,8 @@ def public_report(checks: dict[str, list[dict]], visibility: str) -> str:
     for function, done in results.items():
         public = [c for c in done if c.public]
         n_hidden = len(done) - len(public)
-        fb = FunctionFeedback.of(function, public, failed, usually_calls(function))
+        fb = FunctionFeedback.of(function, public, failed, usually_calls(function),
+                                 policy=load_rubric().callees)
         blocks.append(fb.public_text(n_hidden, later(visibility, n_hidden)))
     return "\n\n".join(blocks)
 
@@ -230,6 +232,7 @@ def present(results: GradingResults, checks: dict[str, list[dict]], visibility: 
     feedback of that function. Cases stay as Otter graded them."""
     from autograder.engine.core.contract import usually_calls
     from autograder.engine.core.feedback import FunctionFeedback, lost_points
+    from autograder.engine.rubric import load_rubric
 
     results_of = {f: _as_results(cs) for f, cs in checks.items()}
     public_failed, any_failed = lost_points(results_of, True), lost_points(results_of, False)
@@ -245,7 +248,7 @@ def present(results: GradingResults, checks: dict[str, list[dict]], visibility: 
             public_only = check.public and some_hidden
             shown = [c for c in done if c.public] if public_only else done
             fb = FunctionFeedback.of(name, shown, public_failed if public_only else any_failed,
-                                     usually_calls(name))
+                                     usually_calls(name), policy=load_rubric().callees)
             tcr.message = "FAIL: " + fb.case_text(check)
     results.__class__ = PresentedResults
     results.public_text = public_report(checks, visibility)

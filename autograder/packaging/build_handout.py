@@ -12,7 +12,8 @@ checks. Layout:
         check.py                runs the public checks (assignments/check.py)
         public_checks/          the grader's public checks and what they need: the contract,
                                 comparisons, oracles and check framework: autograder/engine/core/,
-                                each checks/<module>.py without its hidden checks
+                                each checks/<module>.py without its hidden checks, and the
+                                answers the correct callees gave on the reference (recorded)
         Makefile                assignments/handout.mk (make check, make notebook)
         README.md               assignments/README.md
         flashcards.md, flashcards.tsv
@@ -49,6 +50,7 @@ RENAMED = {"handout.mk": "Makefile"}
 EXECUTABLE = {"check.py"}
 CORE = ROOT / "autograder" / "engine" / "core"  # shipped as a folder (without hidden checks)
 PUBLIC_CHECKS = "public_checks"
+RECORDED = "recorded_callees.b64"  # the correct callees' answers of the public checks
 PACKAGE_STUB = '"""The public checks of backprop-lab, shipped with the handout; run check.py."""\n'
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION")
@@ -131,6 +133,46 @@ def public_source(source: str) -> str:
             del lines[start:end]
 
 
+def recorded_callees() -> bytes:
+    """The answers the grader's correct callees gave while the public checks ran on the
+    reference (values only: no implementation ships), recorded in a fresh interpreter."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / RECORDED
+        done = subprocess.run([sys.executable, "-m", "autograder.engine.core.recorded",
+                               str(ROOT / "solutions"), str(out)], cwd=ROOT,
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not out.is_file():
+            raise HandoutError(f"recording the public checks' callees failed:\n{done.stderr}")
+        return out.read_bytes()
+
+
+def replayed_source(module: str, source: str) -> str:
+    """``source`` of engine/core/<module>.py with the bodies of its value functions
+    (recorded.VALUES) replaced by a replay of their recorded values: none of their code ships."""
+    from autograder.engine.core.recorded import VALUES
+
+    names = set(VALUES.get(module, ()))
+    if not names:
+        return source
+    lines = source.splitlines(keepends=True)
+    tree = ast.parse(source)
+    targets = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in names]
+    for node in sorted(targets, key=lambda n: -n.lineno):
+        indent = lines[node.lineno - 1][: len(lines[node.lineno - 1])
+                                         - len(lines[node.lineno - 1].lstrip())]
+        lines[node.lineno - 1 : node.end_lineno] = [
+            f"{indent}def {node.name}(*args, **kwargs):  # its value, recorded for the handout\n",
+            f"{indent}    return _replay({module + '.' + node.name!r}, args, kwargs)\n",
+        ]
+    last_import = max(n.end_lineno or n.lineno for n in tree.body
+                      if isinstance(n, (ast.Import, ast.ImportFrom)))
+    shift = sum(2 - ((n.end_lineno or n.lineno) - n.lineno + 1) for n in targets
+                if n.lineno < last_import)
+    lines.insert(last_import + shift,
+                 "from autograder.engine.core.recorded import replay as _replay  # noqa: E402\n")
+    return "".join(lines)
+
+
 def public_checks() -> dict[str, bytes]:
     """public_checks/: the folder autograder/engine/core/ (what check.py needs of the grader, none
     of it importing the sandbox or YAML), each checks/<module>.py without its hidden checks."""
@@ -143,7 +185,10 @@ def public_checks() -> dict[str, bytes]:
         data = path.read_bytes()
         if path.parent.name == "checks" and path.name != "__init__.py":
             data = public_source(path.read_text()).encode()
+        module = ".".join(path.relative_to(CORE).with_suffix("").parts)
+        data = replayed_source(module, data.decode()).encode()
         files[f"{top}/engine/core/{path.relative_to(CORE).as_posix()}"] = data
+    files[f"{top}/engine/core/{RECORDED}"] = recorded_callees()
     return files
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.engine.core import protocol
+from autograder.engine.core import protocol, stubs
 
 
 @dataclass
@@ -41,6 +41,7 @@ class CallResult:
     timed_out: bool = False
     crashed: bool = False
     seconds: float = 0.0
+    silenced: bool = False  # the call switched floating-point warnings off (stubs.SilencingWatch)
 
     def describe_error(self) -> str:
         if self.timed_out:
@@ -85,6 +86,26 @@ def _failure(exc: BaseException) -> CallResult:
                       traceback=_student_traceback(exc))
 
 
+# Errors a grader's callee may raise in the student's code, as a correct function would.
+CALLEE_ERRORS = {"ValueError": ValueError, "TypeError": TypeError, "KeyError": KeyError,
+                 "IndexError": IndexError}
+
+
+def _asker(callees: Any) -> Any:
+    """ask(name, args, kwargs) for stubs.swap_in, in this process: the values cross as they
+    would between the worker and the grader."""
+
+    def ask(name: str, args: tuple, kwargs: dict) -> Any:
+        verdict = callees.answer(name, _crossed(list(args)), _crossed(dict(kwargs)))
+        if verdict[0] == "ok":
+            return _crossed(verdict[1])
+        if verdict[0] == "own":
+            return stubs.OWN
+        raise CALLEE_ERRORS.get(verdict[1], stubs.CalleeFailed)(verdict[2])
+
+    return ask
+
+
 class _Unavailable(types.ModuleType):
     """Stands in for a module that failed to import: every name raises ImportError."""
 
@@ -99,6 +120,7 @@ class _Unavailable(types.ModuleType):
         def unavailable(*args: Any, **kwargs: Any) -> Any:
             raise ImportError(self._reason)
 
+        setattr(self, attr, unavailable)  # one object per name: a correct callee can replace it
         return unavailable
 
 
@@ -136,8 +158,13 @@ class InProcessCaller:
                 with warnings.catch_warnings(record=True) as caught, np.errstate(
                         divide="warn", over="warn", invalid="warn", under="ignore"):
                     warnings.simplefilter("always")
+                    watch = stubs.SilencingWatch(np)
+                    watch.start()
                     start = time.perf_counter()
-                    box["value"] = target()
+                    try:
+                        box["value"] = target()
+                    finally:
+                        box["silenced"] = watch.stop()
                     box["seconds"] = time.perf_counter() - start
                 box["warnings"] = [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
             except BaseException as exc:  # noqa: BLE001 - any failure of student code
@@ -151,7 +178,7 @@ class InProcessCaller:
         if "error" in box:
             return _failure(box["error"])
         return CallResult(ok=True, value=box.get("value"), warnings=box.get("warnings", []),
-                          seconds=box.get("seconds", 0.0))
+                          seconds=box.get("seconds", 0.0), silenced=box.get("silenced", False))
 
     def _resolve(self, node: Any) -> Any:
         if isinstance(node, protocol.Ref):
@@ -167,8 +194,9 @@ class InProcessCaller:
 
     def call(self, module: str, function: str, *args: Any, kwargs: dict | None = None,
              store: str | None = None, return_args: bool = False,
-             timeout: float = 10.0) -> CallResult:
-        """Call backprop.<module>.<function> on copies of the arguments, as the worker does."""
+             timeout: float = 10.0, callees: Any = None) -> CallResult:
+        """Call backprop.<module>.<function> on copies of the arguments, as the worker does
+        (with ``callees``, the functions it names answer with the grader's values)."""
         try:
             target = getattr(sys.modules.get(f"backprop.{module}")
                              or importlib.import_module(f"backprop.{module}"), function)
@@ -176,8 +204,15 @@ class InProcessCaller:
             call_kwargs = self._resolve(_crossed(kwargs or {}))
         except BaseException as exc:  # noqa: BLE001 - reported like the worker does
             return _failure(exc)
-        result = self._run(lambda: target(*call_args, **call_kwargs) if callable(target)
-                           else target, timeout)
+
+        def run() -> Any:
+            undo = stubs.swap_in(callees.targets, _asker(callees)) if callees is not None else []
+            try:
+                return target(*call_args, **call_kwargs) if callable(target) else target
+            finally:
+                stubs.restore(undo)
+
+        result = self._run(run, timeout)
         if not result.ok:
             return result
         if store:

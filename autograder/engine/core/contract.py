@@ -9,6 +9,8 @@ where nothing but Python (and numpy) is installed.
 
 from __future__ import annotations
 
+import functools
+
 
 class Signature(str):
     """A function's parameters as data (``.parameters``, ``.defaults``); as a string, the way
@@ -106,6 +108,37 @@ WORKED_EXAMPLE: dict[str, object] = {
     "J_frozen_biases": (0.291027774, 0.0000351019),
     "J_trained_biases": (0.280471447, 0.0000024476),
 }
+
+# The graded functions the grader can answer with correct values while a function above them
+# is checked (the rubric's ``callees: correct``); the others are only called by train.
+ANSWERED: tuple[str, ...] = ("sigmoid", "sigmoid_derivative", "sigmoid_backward", "relu",
+                             "relu_backward", "mse_loss", "mse_loss_backward", "linear_forward",
+                             "linear_backward", "dense_forward", "dense_backward", "forward",
+                             "backward", "loss_and_gradients")
+CALLEE_POLICIES: tuple[str, ...] = ("correct", "own")
+
+
+def reaches(function: str) -> set[str]:
+    """Every graded function ``function`` calls, directly or not (the call graph above)."""
+    seen: set[str] = set()
+    todo = list(CALLS.get(function, ()))
+    while todo:
+        g = todo.pop()
+        if g not in seen:
+            seen.add(g)
+            todo.extend(CALLS.get(g, ()))
+    return seen
+
+
+@functools.lru_cache(maxsize=256)
+def callees_of(function: str, policy: str = "correct") -> tuple[str, ...]:
+    """The graded functions that answer with correct values while ``function`` is checked:
+    every answered one except itself and those that call it; none for train (end to end) and
+    none under the policy ``own``."""
+    if policy != "correct" or function not in ANSWERED:
+        return ()
+    return tuple(g for g in ANSWERED if g != function and function not in reaches(g))
+
 
 GRADED: tuple[str, ...] = tuple(f for functions in FUNCTIONS.values() for f in functions)
 MODULE_OF: dict[str, str] = {f: m for m, functions in FUNCTIONS.items() for f in functions}

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from autograder.engine.core.compare import GENERIC
+from autograder.engine.core.contract import callees_of, reaches
 from autograder.engine.core.framework import CheckResult
 
 DIAGNOSIS = "Likely mistake: "
@@ -52,7 +53,15 @@ class FunctionFeedback:
 
     @classmethod
     def of(cls, function: str, checks: list[CheckResult], failed: set[str],
-           usually_calls: tuple[str, ...] = (), module_problem: str = "") -> FunctionFeedback:
+           usually_calls: tuple[str, ...] = (), module_problem: str = "",
+           policy: str = "correct") -> FunctionFeedback:
+        """With correct callees (the rubric's ``callees``) a function is judged on its own
+        code: no hint about what it calls; train, run end to end, names what it relies on
+        directly or not."""
+        if callees_of(function, policy):
+            usually_calls = ()
+        elif function == "train":
+            usually_calls = tuple(dict.fromkeys([*usually_calls, *sorted(reaches(function))]))
         return cls(function, checks, [f for f in usually_calls if f in failed], module_problem)
 
     @property
@@ -96,6 +105,11 @@ class FunctionFeedback:
         """The hint that functions it usually relies on lost points too ('' when none did)."""
         if self.passed or self.not_implemented or not self.relies_on:
             return ""
+        if self.function == "train":
+            return (f"Note: train runs your own functions end to end, so "
+                    f"{', '.join(self.relies_on)}, which lost points in "
+                    f"{'its' if len(self.relies_on) == 1 else 'their'} own checks, may cost "
+                    "points here too (once, here).")
         return (f"Note: {self.function} usually relies on {', '.join(self.relies_on)}, which "
                 "also lost points: fix those first, this may then pass too.")
 

@@ -80,6 +80,7 @@ class CheckResult:
     public: bool = False
     points: float = 0.0  # what the check is worth (set by the engine from the rubric)
     judged: bool = True  # False: its precondition did not hold (NotJudged); it earns nothing
+    graded_with: list[str] = field(default_factory=list)  # callees that answered correctly
 
 
 @dataclass
@@ -92,18 +93,26 @@ class Tester:
     last: CallResult | None = None
     hung: set[str] = field(default_factory=set)
     deadline: float = float("inf")
+    # function -> its correct callees for one call (callees.Callees), or None: the student's own
+    callees_for: Callable[..., Any] | None = None
+    graded_with: list[str] = field(default_factory=list)
 
     def rng(self, seed: int) -> np.random.Generator:
         return np.random.default_rng(seed)
 
     def call(self, *args: Any, function: str | None = None, kwargs: dict | None = None,
              store: str | None = None, attribute: str | None = None,
-             inputs_back: bool = False) -> Any:
+             inputs_back: bool = False, mode: str | None = None) -> Any:
         """Call a student function (default: the one under test) and return its value.
 
         ``attribute`` reads a module attribute instead (a non-callable is returned as is).
         Whether the call modified its arguments is not judged here: each function has its own
         check for that (``expect_inputs_unchanged``), so right values keep their points.
+        The functions it calls answer with correct values when ``callees_for`` gives them;
+        ``mode="cache"`` (forward only) makes its layers answer with this network's correct
+        layer values, so that forward's own mistakes stay out of the cache backward reads;
+        ``mode="trusted_init"`` (train) answers its init_params call with the grader's
+        parameters, the starting point train is then judged from.
         """
         name = function or self.function
         if time.monotonic() > self.deadline:
@@ -111,12 +120,20 @@ class Tester:
                             "hanging code elsewhere).")
         if name in self.hung:
             raise NotJudged(f"{name} timed out in an earlier check, so it was not run again.")
+        callees = (self.callees_for(name, mode, args, kwargs or {})
+                   if self.callees_for and attribute is None else None)
         result = self.worker.call(
             MODULE_OF[name], attribute or name, *args, kwargs=kwargs, store=store,
             return_args=inputs_back,
             timeout=self.timeouts.get(name, self.timeouts.get("default", 10.0)),
+            **({"callees": callees} if callees is not None else {}),
         )
         self.last = result
+        if callees is not None:
+            if name == self.function and mode != "trusted_init":  # a starting point, not a callee
+                self.graded_with += [c for c in callees.used if c not in self.graded_with]
+            if callees.flood:
+                raise CheckFailed(callees.flood)
         if result.timed_out:
             self.hung.add(name)
         if not result.ok:
@@ -132,7 +149,7 @@ class Tester:
         return result.value
 
     def expect_inputs_unchanged(self, *args: Any, judge: Callable[[Any], None],
-                                kwargs: dict | None = None) -> None:
+                                kwargs: dict | None = None, mode: str | None = None) -> None:
         """The contract's rule that no function modifies its inputs, as a check of its own.
 
         Precondition: the call returns right values (``judge(value)`` passes), so only a
@@ -140,7 +157,7 @@ class Tester:
         """
         name = self.function
         try:  # a call that fails is judged by the function's other checks, not by this one
-            value = self.call(*args, kwargs=kwargs, inputs_back=True)
+            value = self.call(*args, kwargs=kwargs, inputs_back=True, mode=mode)
         except CheckFailed as exc:
             raise NotJudged(str(exc)) from None
         try:
@@ -213,13 +230,16 @@ def count_numbers(value: Any) -> int:
 
 def run_function_checks(worker: Any, function: str, timeouts: dict[str, float],
                         hung: set[str], deadline: float = float("inf"), *,
-                        public_only: bool = False) -> list[CheckResult]:
-    """Run the checks of ``function`` (only its public ones with ``public_only``)."""
+                        public_only: bool = False,
+                        callees_for: Callable[..., Any] | None = None) -> list[CheckResult]:
+    """Run the checks of ``function`` (only its public ones with ``public_only``); with
+    ``callees_for``, the functions it calls answer with correct values."""
     results = []
     for chk in REGISTRY[function]:
         if public_only and not chk.public:
             continue
-        tester = Tester(worker, function, timeouts, hung=hung, deadline=deadline)
+        tester = Tester(worker, function, timeouts, hung=hung, deadline=deadline,
+                        callees_for=callees_for)
         done = CheckResult(chk.title, chk.weight, True, name=chk.name, public=chk.public)
         try:
             chk.run(tester)
@@ -232,5 +252,14 @@ def run_function_checks(worker: Any, function: str, timeouts: dict[str, float],
             done.passed, done.internal_error = False, True
             done.message = (f"the grader could not interpret what was returned "
                             f"({type(exc).__name__}: {exc})")
+        done.graded_with = list(tester.graded_with)
+        if not done.passed and done.graded_with:
+            done.message += f"\n({graded_with(done.graded_with)}.)"
         results.append(done)
     return results
+
+
+def graded_with(used: list[str]) -> str:
+    """How a function was graded: 'graded with correct versions of a, b and c ...'."""
+    listed = used[0] if len(used) == 1 else f"{', '.join(used[:-1])} and {used[-1]}"
+    return f"Graded with correct versions of {listed}: this is about this function's own code"

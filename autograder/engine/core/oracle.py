@@ -202,6 +202,17 @@ def random_params(rng: np.random.Generator, sizes: list[int], scale: float = 0.8
     return params
 
 
+def initial_params(layer_sizes: list[int], seed: int = 0) -> dict:
+    """The parameters train's checks start it from (answered for its init_params call, so an
+    init_params of the student's cannot choose them): normal / sqrt(n_prev), zero biases."""
+    rng = np.random.default_rng(7_000 + int(seed))
+    params = {}
+    for l, (fan_in, fan_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:]), start=1):
+        params[f"W{l}"] = rng.normal(0.0, 1.0 / math.sqrt(fan_in), (fan_out, fan_in))
+        params[f"b{l}"] = np.zeros((fan_out, 1))
+    return params
+
+
 def away_from_kinks(rng: np.random.Generator, shape: tuple, margin: float = 0.05) -> np.ndarray:
     """Normal samples pushed at least ``margin`` away from 0 (ReLU's kink)."""
     Z = rng.normal(0.0, 1.0, shape)

@@ -39,9 +39,11 @@ from pathlib import Path
 from autograder.engine.sandbox.uids import is_root
 
 SANDBOX_DIR = Path(__file__).resolve().parent
-# What the zygote and its workers run: their two mains and the protocol they speak (from core/).
+# What the zygote and its workers run: their two mains, the protocol they speak and the
+# correct callees' stand-ins (both from core/).
 WORKER_FILES = (SANDBOX_DIR / "zygote_main.py", SANDBOX_DIR / "worker_main.py",
-                SANDBOX_DIR.parent / "core" / "protocol.py")
+                SANDBOX_DIR.parent / "core" / "protocol.py",
+                SANDBOX_DIR.parent / "core" / "stubs.py")
 INSIDE_ENGINE, INSIDE_SITE, INSIDE_PACKAGE = "/sandbox/engine", "/sandbox/site", "/sandbox/pkg"
 # As root, numpy is bound here first; the zygote lays an overlay of it on INSIDE_SITE and lets
 # go of the bind, so that /proc/self/mountinfo does not name the folder it came from.

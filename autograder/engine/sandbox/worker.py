@@ -49,6 +49,7 @@ from autograder.engine.untrusted_text import safe_name, safe_text
 
 ENGINE_DIR = Path(__file__).resolve().parents[1]
 OUTPUT_LIMIT = 4 * 1024 * 1024
+PIPE_SIZE = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 OUTPUT_SHOWN = 20000
 
 DEFAULT_LIMITS = {
@@ -233,6 +234,11 @@ class Worker:
             config["landlock"] = landlock_rules(self.package_root, self.home)
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
+        for fd in (req_w, resp_w):  # arrays of a MB cross in one write (the large checks')
+            try:
+                fcntl.fcntl(fd, PIPE_SIZE, 1 << 20)
+            except OSError:
+                pass
         joined = [self.cgroup.procs_fd()] if self.cgroup else []
         try:
             self.pid = self.box.spawn(config, [req_r, resp_w, self.output, *joined])
@@ -337,22 +343,42 @@ class Worker:
     # --- calls ------------------------------------------------------------------------------
     def call(self, module: str, function: str, *args: Any, kwargs: dict | None = None,
              store: str | None = None, return_args: bool = False,
-             timeout: float = 10.0) -> CallResult:
+             timeout: float = 10.0, callees: Any = None) -> CallResult:
+        """Call backprop.<module>.<function>; with ``callees`` (callees.Callees) the functions
+        it names answer with the grader's values, asked for over the protocol during the call."""
         header = {"op": "call", "module": module, "function": function,
                   "store": store, "return_args": return_args}
+        if callees is not None:
+            header["callees"] = callees.targets
         value = {"args": list(args), "kwargs": kwargs or {}}
-        result = self._request(header, value, timeout)
+        result = self._request(header, value, timeout, callees)
         if (result.crashed and len(self.retried) < MAX_RETRIES
                 and not _refers_to_stored(value)):
             # A worker the student's code ends ends again; one killed from outside (the
             # kernel's OOM killer on a loaded machine, another process) is not theirs to pay.
-            again = self._request(header, value, timeout)
+            again = self._request(header, value, timeout, callees)
             if not again.crashed:
                 self.retried.append(f"{module}.{function}")
             return again
         return result
 
-    def _request(self, header: dict, value: Any, timeout: float) -> CallResult:
+    def _answer(self, rid: int, callees: Any, reply: dict, payload: Any) -> bytes:
+        """The grader's answer to one callee request of the worker (values only)."""
+        payload = payload if isinstance(payload, dict) else {}
+        if callees is None:
+            verdict: tuple = ("error", "RuntimeError", "no callee is answered in this call")
+        else:
+            verdict = callees.answer(str(reply.get("callee")), payload.get("args"),
+                                     payload.get("kwargs"))
+        if verdict[0] == "ok":
+            return protocol.encode({"id": rid, "ok": True}, verdict[1])
+        if verdict[0] == "own":
+            return protocol.encode({"id": rid, "own": True}, None)
+        return protocol.encode({"id": rid, "ok": False,
+                                "error": {"type": verdict[1], "message": verdict[2][:500]}}, None)
+
+    def _request(self, header: dict, value: Any, timeout: float,
+                 callees: Any = None) -> CallResult:
         try:
             self.ensure_started()
         except (WorkerDied, protocol.ProtocolError, OSError) as exc:
@@ -364,6 +390,18 @@ class Worker:
         try:
             self._send(protocol.encode({**header, "id": rid}, value), deadline)
             reply, payload = self._receive(expect_id=rid, timeout=deadline - time.monotonic())
+            while "callee" in reply:  # the student's code called a function the grader answers
+                try:
+                    answer = self._answer(rid, callees, reply, payload)
+                except BaseException:  # the grader's deadline, or an unsendable answer
+                    self.stop_process()
+                    raise
+                if callees is not None and callees.flood:  # no more answers: end the call
+                    self.stop_process()
+                    return CallResult(ok=False, error_type="CalleeFlood",
+                                      error_message=callees.flood)
+                self._send(answer, deadline)
+                reply, payload = self._receive(expect_id=rid, timeout=deadline - time.monotonic())
         except TimeoutError:
             self.stop_process()
             if header.get("op") == "import":
@@ -388,6 +426,7 @@ class Worker:
             warnings=[safe_text(w, 200) for w in warnings[:5]] if isinstance(warnings, list)
             else [],
             seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0,
+            silenced=bool(reply.get("silenced")),
         )
 
     def _send(self, data: bytes, deadline: float) -> None:

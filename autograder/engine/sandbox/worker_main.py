@@ -68,6 +68,7 @@ class BrokenModule(types.ModuleType):
             raise ImportError(reason)
 
         unavailable.__name__ = attr
+        setattr(self, attr, unavailable)  # one object per name: a correct callee can replace it
         return unavailable
 
 
@@ -201,6 +202,7 @@ def serve(config):
     req, resp = _take_protocol_fds()
     import numpy as np
     import protocol
+    import stubs
 
     sys.path.append(config["package_root"])
     for module, reason in config.get("broken", {}).items():
@@ -250,16 +252,26 @@ def serve(config):
             continue
         np.seterr(divide="warn", over="warn", invalid="warn", under="ignore")
         caught = []
+        undo = []
+        watch = stubs.SilencingWatch(np)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
+                if header.get("callees"):
+                    undo = stubs.swap_in([tuple(c) for c in header["callees"]],
+                                         _asker(rid, req, resp, protocol, stubs))
+                watch.start()
                 start = time.perf_counter()
-                result = target(*args, **kwargs) if callable(target) else target
+                try:
+                    result = target(*args, **kwargs) if callable(target) else target
+                finally:
+                    watch.stop()
                 seconds = time.perf_counter() - start
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
             send({"id": rid, **_error(exc)})
             continue
         finally:
+            stubs.restore(undo)
             sys.stdout.flush()
         if header.get("store"):
             store[header["store"]] = result
@@ -267,7 +279,37 @@ def serve(config):
         out = {"result": result}
         if header.get("return_args"):
             out["args"] = args
-        send({"id": rid, "ok": True, "warnings": notes, "seconds": seconds}, out)
+        send({"id": rid, "ok": True, "warnings": notes, "seconds": seconds,
+              "silenced": watch.silenced}, out)
+
+
+# Errors a grader's callee may raise in the student's code, as a correct function would.
+CALLEE_ERRORS = {"ValueError": ValueError, "TypeError": TypeError, "KeyError": KeyError,
+                 "IndexError": IndexError}
+
+
+def _asker(rid, req, resp, protocol, stubs):
+    """ask(name, args, kwargs) for stubs.swap_in: one request to the grader, one answer back."""
+
+    def ask(name, args, kwargs):
+        try:
+            data = protocol.encode({"id": rid, "callee": name},
+                                   {"args": list(args), "kwargs": dict(kwargs)}, opaque_ok=True)
+        except protocol.ProtocolError as exc:
+            raise stubs.CalleeFailed(f"{name} could not be sent these arguments: {exc}") from None
+        resp.write(data)
+        payload = protocol.read_message(req)
+        if payload is None:
+            raise SystemExit(0)
+        header, value = protocol.decode(payload)
+        if header.get("own"):
+            return stubs.OWN
+        if header.get("ok"):
+            return value
+        error = header.get("error") or {}
+        raise CALLEE_ERRORS.get(error.get("type"), stubs.CalleeFailed)(str(error.get("message")))
+
+    return ask
 
 
 def _resolve(value, store, protocol):

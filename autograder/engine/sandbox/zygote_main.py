@@ -52,6 +52,7 @@ if len(sys.argv) > 2:
 
 import numpy  # noqa: E402 - imported once here, inherited by every worker
 import protocol  # noqa: E402,F401
+import stubs  # noqa: E402,F401 - the correct-callee stand-ins, imported before the path is cut
 import worker_main  # noqa: E402
 
 WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")

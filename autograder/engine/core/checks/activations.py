@@ -11,6 +11,15 @@ EXTREME = np.array([[-1000.0, -500.0, -30.0, -1.0, 0.0, 1.0, 30.0, 500.0, 1000.0
 
 
 def _no_overflow(t, what: str) -> None:
+    """No overflow warning: judged by the warnings the call raised, and by whether it switched
+    them off (silencing them is not evidence that nothing overflowed)."""
+    if t.last.silenced:
+        raise CheckFailed(
+            f"{what} switched floating-point warnings off during the call (np.errstate, "
+            "np.seterr or a warnings filter), so the grader cannot see whether exp overflowed: "
+            "silencing a warning does not remove the overflow. Only ever take exp of -|z| and "
+            "pick the formula by the sign of z (or clip z first), without silencing."
+        )
     bad = [w for w in t.last.warnings if "overflow" in w or "invalid" in w or "divide" in w]
     if bad:
         raise CheckFailed(

@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.engine.core import oracle
-from autograder.engine.core.compare import expect_array, expect_tuple
+from autograder.engine.core.compare import CheckFailed, describe, expect_array, expect_tuple
 from autograder.engine.core.framework import check
 
 # (n, n_prev, m): non-square layers, a single example, a wider batch.
@@ -242,3 +242,35 @@ def dense_backward_leaves_inputs_unchanged(t):
     Z = oracle.linear(A_prev, W, b)
     t.expect_inputs_unchanged(dA, A_prev, W, Z, "relu", judge=lambda got: _expect_grads(
         got, dense_grads(dA, A_prev, W, b, "relu")))
+
+
+def _big_layer_check(t, seed):
+    """A 400 x 400 layer on 2 examples: backpropagation takes a millisecond (a second even
+    with hand-written loops), numerical differentiation of its 160,000 weights far longer
+    than the time limit."""
+    from autograder.engine.core.checks.network import not_numerical
+
+    rng = t.rng(seed)
+    A_prev, W, b = _layer(rng, 400, 400, 2)
+    W = W / 20
+    dZ = rng.normal(0, 1, (400, 2))
+    got = expect_tuple(not_numerical(t, "linear_backward", "a layer of 400 x 400 weights",
+                                     lambda: t.call(dZ, A_prev, W)), 3, "linear_backward")
+    for name, value, shape in zip(("dA_prev", "dW", "db"), got, (A_prev.shape, W.shape, b.shape)):
+        if not isinstance(value, np.ndarray) or value.shape != shape:
+            raise CheckFailed(f"{name} should have shape {shape}, got {describe(value)}")
+    dA, dW, db = (g.astype(float) for g in got)
+    m = A_prev.shape[1]
+    for u, slope in oracle.directional_derivatives(  # W_ @ A_: the oracle's einsum is slow here
+            lambda p: float(np.sum(dZ * (p["W"] @ p["A"] + p["b"]))),
+            {"A": A_prev, "W": W, "b": b}, rng, directions=1):
+        value = float(np.sum(dA * u["A"]) + m * (np.sum(dW * u["W"]) + np.sum(db * u["b"])))
+        if abs(value - slope) > 1e-3 * abs(slope) + 1e-6:
+            raise CheckFailed(f"along a random direction (dA_prev, m dW, m db) give a slope of "
+                              f"{value:.6g}, finite differences {slope:.6g}.")
+
+
+@check("linear_backward", "backpropagation, not numerical differentiation: a 400 x 400 layer "
+       "in time", 2)
+def linear_backward_is_backpropagation(t):
+    _big_layer_check(t, 307)

@@ -48,9 +48,14 @@ def _grad_mistakes(expected, m):
 
 
 def _forward_checked(t, X, params, acts):
-    """Run the student's forward (kept in the worker as "fw") and make sure its output is right."""
+    """Run the student's forward (kept in the worker as "fw") and make sure its output is right.
+
+    With correct callees, the layers forward calls answer with this network's correct layer
+    values, so a cache made by the student's own forward code holds right values even where
+    forward passes its layers something wrong: forward's mistakes are charged to forward."""
     try:
-        got = expect_tuple(t.call(X, params, acts, function="forward", store="fw"), 2, "forward")
+        got = expect_tuple(t.call(X, params, acts, function="forward", store="fw", mode="cache"),
+                           2, "forward")
         expect_array(got[0], oracle.network_output(X, params, acts), "Y_hat")
     except CheckFailed as exc:
         raise CheckFailed(f"backward needs the cache of your forward, which failed here: {exc} "
@@ -306,3 +311,52 @@ def loss_and_gradients_leaves_inputs_unchanged(t):
         _expect_grads_dict(got[1], expected)
 
     t.expect_inputs_unchanged(X, Y, params, list(DEEP_ACTS), judge=judge)
+
+
+# A network of 91,410 parameters: backpropagation takes milliseconds, numerical
+# differentiation (two forward passes per parameter) minutes.
+BIG_SIZES, BIG_ACTS = [200, 300, 100, 10], ["relu", "sigmoid", "linear"]
+
+
+def not_numerical(t, function: str, what: str, call) -> object:
+    """``call()``, failed with the reason when it times out or floods the grader's callees:
+    work that grows with the number of parameters is numerical differentiation."""
+    try:
+        return call()
+    except CheckFailed as exc:
+        slow = (getattr(getattr(exc, "result", None), "timed_out", False)
+                or "called the functions it relies on more than" in str(exc))
+        if not slow:
+            raise
+        raise CheckFailed(
+            f"{function} did not finish on {what} within the time limit. Backpropagation "
+            "computes every gradient in about the time of two forward passes (milliseconds "
+            "here); numerical differentiation needs two forward passes per parameter (minutes "
+            "here). Compute the gradients with the chain rule, layer by layer, not with finite "
+            "differences (gradcheck.numerical_gradient is for checking your backward, not for "
+            "replacing it).") from None
+
+
+@check("backward", "backpropagation, not numerical differentiation: a network of 91,410 "
+       "parameters in time", 3)
+def backward_is_backpropagation(t):
+    rng = t.rng(416)
+    params = oracle.random_params(rng, BIG_SIZES, scale=0.05)
+    X, Y = rng.normal(0, 1, (BIG_SIZES[0], 8)), rng.normal(0, 1, (BIG_SIZES[-1], 8))
+    _forward_checked(t, X, params, BIG_ACTS)
+    got = not_numerical(t, "backward", "a network of 91,410 parameters",
+                        lambda: t.call(Y, params, Ref("fw", 1), BIG_ACTS))
+    if not isinstance(got, dict):
+        raise CheckFailed(f"backward must return a dict of gradients, got {describe(got)}")
+    shaped = {}
+    for key, value in params.items():
+        g = got.get("d" + key)
+        if not isinstance(g, np.ndarray) or g.shape != value.shape:
+            raise CheckFailed(f'grads["d{key}"] should have shape {value.shape}, got {describe(g)}')
+        shaped[key] = g.astype(float)
+    for u, slope in oracle.directional_derivatives(
+            lambda p: oracle.network_cost(X, Y, p, BIG_ACTS), params, rng, directions=1):
+        value = sum(float(np.sum(shaped[k] * u[k])) for k in params)
+        if abs(value - slope) > 1e-3 * abs(slope) + 1e-6:
+            raise CheckFailed(f"along a random direction the gradients give a slope of "
+                              f"{value:.6g}, finite differences {slope:.6g}.")

@@ -1,8 +1,10 @@
 """Checks of backprop/train.py.
 
 With one batch per epoch (batch_size >= m) the shuffle cannot change the gradient, so the whole
-trajectory is fixed by the initial parameters: the checks start an oracle from the student's own
-init_params(layer_sizes, seed) (the contract's starting point) and follow it epoch by epoch.
+trajectory is fixed by the initial parameters. train starts from init_params(layer_sizes, seed)
+(the contract), and while train is checked the grader answers that call with parameters of its
+own (oracle.initial_params): an init_params of the student's cannot pick the starting point it
+is judged from. An oracle follows training from there, epoch by epoch.
 Mini-batch runs are judged by the cost of the parameters train returns, computed here (never by
 the losses it reports), on a convex problem where every correct implementation gets low whatever
 its initial scale or shuffling scheme.
@@ -30,7 +32,7 @@ def _linear_problem(m=64, seed=0):
 
 
 def _run(t, X, Y, sizes, acts, **kwargs):
-    return _parse_run(t.call(X, Y, sizes, acts, kwargs=kwargs), kwargs)
+    return _parse_run(t.call(X, Y, sizes, acts, kwargs=kwargs, mode="trusted_init"), kwargs)
 
 
 def _parse_run(got, kwargs):
@@ -55,11 +57,10 @@ def _parse_run(got, kwargs):
     return params, values
 
 
-def _initial(t, sizes, seed):
-    """The student's init_params(sizes, seed), checked to be exactly the parameters of
-    ``sizes`` before an oracle follows training from it."""
-    got = t.call(sizes, kwargs={"seed": seed}, function="init_params")
-    return _parameters(got, sizes, "init_params did not return")
+def _initial(sizes, seed):
+    """The parameters train starts from in the checks: the grader's answer to its
+    init_params(sizes, seed) call."""
+    return oracle.initial_params(sizes, seed)
 
 
 def _parameters(got, sizes, what):
@@ -97,7 +98,7 @@ def _follow(t, method, sizes, acts, lr, epochs, seed, unchanged=False):
     X, Y = _linear_problem(16, seed=3)
     if sizes[-1] != 1:
         raise AssertionError
-    start = _initial(t, sizes, seed)
+    start = _initial(sizes, seed)
     # "gd" must ignore batch_size (full batch); for Adam one batch of 64 >= m makes the
     # shuffle irrelevant, so both trajectories are fixed by the initial parameters.
     kwargs = {"optimizer": method, "lr": lr, "batch_size": 4 if method == "gd" else 64,
@@ -108,9 +109,9 @@ def _follow(t, method, sizes, acts, lr, epochs, seed, unchanged=False):
         params, losses = _parse_run(got, kwargs)
         if all(isinstance(params.get(k), np.ndarray) and params[k].shape == v.shape
                and np.array_equal(params[k], v) for k, v in start.items()):
-            raise CheckFailed(f"with optimizer={method!r}, train returned init_params' own "
-                              "parameters: nothing was trained (the grader judges the returned "
-                              "params, not only the losses reported).")
+            raise CheckFailed(f"with optimizer={method!r}, train returned the parameters "
+                              "init_params gave it: nothing was trained (the grader judges the "
+                              "returned params, not only the losses reported).")
         got = np.array(losses)
         if not close(got, after):
             hint = ""
@@ -134,9 +135,10 @@ def _follow(t, method, sizes, acts, lr, epochs, seed, unchanged=False):
             expect_array(params.get(key), value, f'returned params["{key}"]')
 
     if unchanged:
-        t.expect_inputs_unchanged(X, Y, list(sizes), list(acts), kwargs=kwargs, judge=judge)
+        t.expect_inputs_unchanged(X, Y, list(sizes), list(acts), kwargs=kwargs, judge=judge,
+                                  mode="trusted_init")
     else:
-        judge(t.call(X, Y, sizes, acts, kwargs=kwargs))
+        judge(t.call(X, Y, sizes, acts, kwargs=kwargs, mode="trusted_init"))
 
 
 @check("train", "an unknown optimizer name raises ValueError", public=True)
@@ -183,11 +185,11 @@ def train_last_loss_matches_params(t):
                           epochs=5, seed=0)
     final = _parameters(params, [2, 4, 1], "train returned params that are not")
     J = oracle.network_cost(X, Y, final, acts)
-    initial = oracle.network_cost(X, Y, _initial(t, [2, 4, 1], 0), acts)
+    initial = oracle.network_cost(X, Y, _initial([2, 4, 1], 0), acts)
     if not J < initial:
         raise NotJudged(f"not judged yet: the returned params have cost {J:.6g}, no lower than "
-                          f"init_params' {initial:.6g}, so train did not train (see the other "
-                          "checks of train).")
+                        f"that of the parameters init_params gave train ({initial:.6g}), so "
+                        "train did not train (see the other checks of train).")
     if abs(losses[-1] - J) > 1e-4 * abs(J) + 1e-10:
         raise CheckFailed(f"losses[-1] = {losses[-1]:.6g}, but the returned params have cost "
                           f"{J:.6g} on all the data: record the full-data cost after each epoch.")

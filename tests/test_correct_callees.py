@@ -1,0 +1,147 @@
+"""Correct callees (rubric.yml ``callees: correct``): each function judged on its own code.
+
+- Every way learners bind a callee reaches the grader's correct version: each correct variant
+  of tests/variants/ (relative and absolute imports, a star import, ``import ... as L``,
+  ``from . import layers``, calls in the same module, functions in a dict) is graded with its
+  low-level functions broken on purpose (their code replaced, so every binding sees it), and
+  the functions above them keep full marks.
+- ``callees: own`` is today's chain: the same bug is charged again above, and the feedback
+  says "usually relies on"; ``callees: correct`` says how a function was graded.
+- The stand-ins are bounded (a flood of requests is that function's failed check) and carry
+  no implementation (the attacks read_callee and callee_flood, tests/test_grader_security.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from grader_harness import TESTS, engine, excerpt, full, plain, variant_copy
+
+from autograder import mistakes as mutants
+
+VARIANTS = sorted(p.name for p in (TESTS / "variants").iterdir() if (p / "backprop").is_dir())
+# Broken on purpose, by module: the functions below (their callers must keep full marks).
+LOW = {"activations": ("sigmoid", "sigmoid_derivative", "sigmoid_backward", "relu",
+                       "relu_backward"),
+       "losses": ("mse_loss", "mse_loss_backward"),
+       "layers": ("linear_forward", "linear_backward")}
+MIDDLE = {"activations": LOW["activations"], "losses": LOW["losses"],
+          "layers": ("linear_forward", "linear_backward", "dense_forward", "dense_backward")}
+ABOVE = {"low": ("dense_forward", "dense_backward"),
+         "middle": ("forward", "backward", "loss_and_gradients")}
+BREAK = '''
+
+def _broken_on_purpose(*args, **kwargs):
+    raise RuntimeError("broken on purpose by the test")
+
+
+for _name in {names!r}:  # the function object itself, so every binding of it is broken
+    if callable(globals().get(_name)) and hasattr(globals()[_name], "__code__"):
+        globals()[_name].__code__ = _broken_on_purpose.__code__
+        globals()[_name].__defaults__ = None
+'''
+
+
+def broken_copy(variant: str, broken: dict[str, tuple[str, ...]], dest: Path) -> Path:
+    root = variant_copy(variant, dest)
+    for module, names in broken.items():
+        path = root / "backprop" / f"{module}.py"
+        path.write_text(path.read_text() + BREAK.format(names=names))
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from autograder.engine.rubric import load_rubric
+
+    grade, _ = engine()
+    jobs = []
+    for variant in VARIANTS:
+        for level, broken in (("low", LOW), ("middle", MIDDLE)):
+            jobs.append(((variant, level), broken_copy(
+                variant, broken, tmp_path_factory.mktemp(f"{variant}-{level}")), None))
+    own = dataclasses.replace(load_rubric(), callees="own")
+    bug = {m.name: m for m in mutants.MUTANTS}["linear_backward_db_without_keepdims"]
+    folder = mutants.apply_mutant(bug, tmp_path_factory.mktemp("own"))
+    jobs += [(("policy", "own"), folder, own), (("policy", "correct"), folder, None)]
+    always = {m.name: m for m in mutants.MUTANTS}["forward_always_sigmoid"]
+    jobs.append((("wording", "forward"), mutants.apply_mutant(
+        always, tmp_path_factory.mktemp("wording")), None))
+
+    def run(job):
+        key, path, rubric = job
+        return key, plain(grade(path, rubric=rubric))
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(pool.map(run, jobs))
+
+
+@pytest.mark.parametrize("level", sorted(ABOVE))
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_callers_keep_full_marks_whatever_their_callees_do(
+        variant: str, level: str, graded: dict[str, Any]) -> None:
+    result = graded[(variant, level)]
+    lost = {f: excerpt(result["functions"][f]) for f in ABOVE[level]
+            if not full(result["functions"][f])}
+    assert not lost, (f"variant {variant} with its {level} functions broken on purpose loses "
+                      f"points on {sorted(lost)}: {lost}")
+    broken = LOW if level == "low" else MIDDLE
+    for names in broken.values():
+        for name in names:
+            assert result["functions"][name]["score"] == 0, f"{name} was not broken"
+
+
+def test_callees_own_charges_the_chain_and_says_so(graded: dict[str, Any]) -> None:
+    own, correct = graded[("policy", "own")], graded[("policy", "correct")]
+    above = ("dense_backward", "backward", "loss_and_gradients")
+    for f in above:
+        assert full(correct["functions"][f]), excerpt(correct["functions"][f])
+        assert not full(own["functions"][f]), f"callees: own no longer charges {f}"
+    assert "usually relies on linear_backward" in own["functions"]["dense_backward"]["output"]
+    assert not full(own["functions"]["linear_backward"])
+    assert not full(correct["functions"]["linear_backward"])
+
+
+def test_feedback_says_how_a_function_was_graded(graded: dict[str, Any]) -> None:
+    forward = graded[("wording", "forward")]["functions"]["forward"]
+    assert not full(forward)
+    assert "Graded with correct versions of dense_forward" in forward["output"], forward["output"]
+    assert "usually relies on" not in forward["output"]
+    train = graded[("wording", "forward")]["functions"]["train"]
+    assert "end to end" in train["output"], train["output"]
+
+
+def test_rubric_policy_is_validated_and_listed() -> None:
+    from autograder.engine.rubric import RubricError, load_rubric, parse_rubric
+    from autograder.list_checks import listing
+
+    rubric = load_rubric()
+    data = {"points": rubric.points, "quiz_key": rubric.quiz_key, "timeouts": rubric.timeouts,
+            "visibility": rubric.visibility}
+    assert parse_rubric(data).callees == "correct"
+    assert parse_rubric({**data, "callees": "own"}).callees == "own"
+    with pytest.raises(RubricError, match="callees 'mine' is not one of correct, own"):
+        parse_rubric({**data, "callees": "mine"})
+    text = listing()
+    assert "callees: correct" in text
+    assert "dense_backward: 6 points (graded with correct versions of" in text.replace(
+        f"{rubric.points['dense_backward']:g} points", "6 points")
+    assert "train: " in text and "end to end" in text
+
+
+def test_callees_are_below_the_function_never_itself_nor_its_callers() -> None:
+    from autograder.engine.core.contract import ANSWERED, callees_of, reaches
+
+    assert callees_of("train") == ()
+    assert callees_of("adam_update") == ()
+    assert callees_of("dense_forward", "own") == ()
+    for f in ANSWERED:
+        for g in callees_of(f):
+            assert g != f and f not in reaches(g), (f, g)
+    assert "sigmoid_derivative" not in callees_of("sigmoid")  # no sigma from sigma'
+    assert {"linear_backward", "sigmoid_backward", "relu_backward"} <= set(
+        callees_of("dense_backward"))
