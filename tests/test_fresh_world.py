@@ -5,13 +5,17 @@ Each probe also runs unconfined in the test process, to show it would see what i
 
 from __future__ import annotations
 
+import json
 import os
+import pwd
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from autograder.engine.sandbox import isolation
+from autograder.engine.sandbox import cgroups, isolation
 from autograder.engine.sandbox.isolation import SandboxPool, namespaces_refused
 from autograder.engine.sandbox.uids import is_root
 from autograder.engine.sandbox.worker import Worker, ensure_traversable
@@ -248,6 +252,105 @@ def test_kernel_memory_a_submission_pins_is_bounded(mode, probe_package, record_
     assert held < 64 * 2**20, f"{held / 2**20:.0f} MB held by one submission: {made}"
 
 
+def test_kernel_memory_counts_in_the_submissions_memory_cgroup(mode, probe_package):
+    """As root, each submission's worker joins a memory cgroup of its own before any student
+    code runs: the tmpfs pages and inodes it makes are charged there (beside its own pages),
+    and in the root sandbox, where they cannot be reclaimed, its limit stops them."""
+    why = cgroups.unavailable()
+    if why:
+        pytest.skip(f"no memory cgroup for the grader here: {why}")
+    (probe_package / "fill.py").write_text(textwrap.dedent('''
+        import os
+
+        def fill(folder, files, folders):
+            """``files`` files of 1 MB and ``folders`` empty folders in ``folder``."""
+            for n in range(files):
+                with open(f"{folder}/blob{n}", "wb") as fh:
+                    fh.write(b"x" * (1 << 20))
+            for n in range(folders):
+                os.mkdir(f"{folder}/folder{n}")
+            return files
+    '''))
+    limit = 48 * 2**20
+    worker = Worker(probe_package, limits={"memory_bytes": limit})
+    try:
+        assert worker.cgroup is not None
+        folder = "/dev/shm" if mode == "namespaces" else worker.home  # uid: its own folder
+        assert worker.call("fill", "fill", folder, 0, 0, timeout=60).ok
+        before = worker.cgroup.usage_bytes()
+        result = worker.call("fill", "fill", folder, 12, 3000, timeout=60)
+        grown = worker.cgroup.usage_bytes() - before
+        assert result.ok, result.describe_error()
+        print(f"\n{mode}: 12 MB of files and 3000 folders charged {grown / 2**20:.1f} MB")
+        assert grown >= 12 * 2**20, f"only {grown / 2**20:.1f} MB charged to the submission"
+        if mode == "namespaces":  # tmpfs pages cannot be reclaimed: the limit holds them
+            result = worker.call("fill", "fill", "/tmp", 60, 0, timeout=60)
+            assert not result.ok, "60 MB of tmpfs beyond a 48 MB memory cgroup"
+        assert worker.cgroup.peak_bytes() <= limit
+        path = worker.cgroup.path
+    finally:
+        worker.close()
+    assert not path.exists(), "the submission's cgroup outlived it"
+
+
+def test_without_landlock_the_clean_up_removes_what_a_uid_hid_at_any_depth(
+        mode, probe_package, monkeypatch):
+    """The uid mode on a kernel without Landlock: leave_nested hides its answers 40 folders
+    deep in every world-writable folder (/run/lock, /tmp/.X11-unix, ...); once its submission
+    is done, nothing of its uid is left anywhere, and use_nested finds nothing."""
+    if mode != "uid":
+        pytest.skip("the namespace modes give every worker temporary folders of its own")
+    from autograder.engine.sandbox import worker as worker_module
+    from autograder.engine.sandbox.uids import files_of_uid
+
+    monkeypatch.setattr(worker_module, "landlock_abi", lambda: 0)
+    attacks = Path(__file__).parent / "attacks"
+    (probe_package / "leave.py").write_text(
+        (attacks / "leave_nested" / "backprop" / "quiz.py").read_text())
+    (probe_package / "use.py").write_text(
+        (attacks / "use_nested" / "backprop" / "quiz.py").read_text())
+    leaver = Worker(probe_package)
+    try:
+        assert leaver.call("leave", "ANSWERS", timeout=120).ok
+        uid = leaver.lease.uid
+        hidden = files_of_uid(uid)
+        assert hidden, "the attack hid nothing: the clean-up would not be tested"
+        assert {os.path.realpath(p.parent) for p in hidden} >= {"/tmp", "/run/lock"}, hidden
+    finally:
+        leaver.close()
+    assert files_of_uid(uid) == [], "the clean-up left some of what the uid hid"
+    user = Worker(probe_package)
+    try:
+        found = user.call("use", "ANSWERS", timeout=120)
+    finally:
+        user.close()
+    assert found.ok and found.value == {}, found.value
+
+
+def test_mountinfo_names_no_folder_of_the_grader(mode, probe_package):
+    """The sandbox's /proc/self/mountinfo names the folders bound into it: as root, numpy is an
+    overlay the zygote laid over its bind (then let go of), and the worker's own files are
+    copies, so neither the repository, its virtualenv nor numpy's folder is named there."""
+    if mode != "namespaces":
+        pytest.skip("without namespaces the worker shares the machine's mounts (Landlock closes "
+                    "/proc to it)")
+    import numpy
+
+    (probe_package / "mounts.py").write_text(
+        "def mounts():\n    return open('/proc/self/mountinfo').read()\n")
+    worker = Worker(probe_package)
+    try:
+        result = worker.call("mounts", "mounts", timeout=60)
+    finally:
+        worker.close()
+    assert result.ok, result.describe_error()
+    repository = str(Path(__file__).resolve().parents[1])
+    numpy_folder = str(Path(numpy.__file__).resolve().parent)
+    assert "/sandbox/site/numpy" in result.value  # the probe reads the sandbox's own table
+    for host_path in (repository, numpy_folder, sys.prefix):
+        assert host_path not in result.value, f"{host_path} is named in mountinfo"
+
+
 def test_without_namespaces_landlock_confines_reads_and_writes(mode, probe_package, tmp_path):
     if mode != "uid":
         pytest.skip("the namespace modes give the worker a filesystem view of its own")
@@ -289,3 +392,102 @@ def test_without_namespaces_landlock_confines_reads_and_writes(mode, probe_packa
     found = result.value
     assert found.pop("write " + str(Path(worker.home))) == "written"
     assert set(found.values()) == {"PermissionError"}, found
+
+
+# --- as a user (bubblewrap in a user namespace), graded by `nobody` -----------------------------
+NOBODY_SCRIPT = textwrap.dedent('''
+    import json, sys
+    from pathlib import Path
+    from autograder.engine.sandbox.worker import Worker
+
+    worker = Worker(Path(sys.argv[1]))
+    try:
+        print(json.dumps({"mode": worker.isolation.mode, "root": worker.isolation.root}),
+              flush=True)
+        for line in sys.stdin:  # one call per line: [function, *args]; the answer as a line
+            function, *args = json.loads(line)
+            result = worker.call("probe", function, *args, timeout=120)
+            print(json.dumps(result.value if result.ok else {"error": result.describe_error()}),
+                  flush=True)
+    finally:
+        worker.close()
+''')
+CAPS = textwrap.dedent('''
+    def capabilities():
+        """The worker's capability sets, and whether it can make a user namespace."""
+        sets = {line.split(":")[0]: line.split()[1] for line in open("/proc/self/status")
+                if line.startswith("Cap")}
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if libc.unshare(CLONE_NEWUSER) == 0 else 1)
+        sets["user namespace"] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        return sets
+''')
+
+
+@pytest.fixture
+def as_nobody(probe_package, tmp_path):
+    """Start a Worker as `nobody` (user namespaces, no root) and send it calls, one at a time."""
+    if not is_root():
+        pytest.skip("switching to `nobody` needs root")
+    if namespaces_refused(root=False):
+        pytest.skip("user namespaces are not available here")
+    root = Path(__file__).resolve().parents[1]
+    ensure_traversable(Path(os.path.realpath(sys.executable)))
+    if os.stat(root).st_mode & 0o005 != 0o005:
+        pytest.skip(f"{root} is not readable by other users")
+    (probe_package / "probe.py").write_text(PROBE + CAPS)
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    ensure_traversable(tmp_path)
+    nobody = pwd.getpwnam("nobody")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", NOBODY_SCRIPT, str(probe_package)], cwd=root, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp_path),
+             "TMPDIR": str(tmp_path)},
+        user=nobody.pw_uid, group=nobody.pw_gid, extra_groups=[])
+
+    def call(*request):
+        proc.stdin.write(json.dumps(request) + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read()[-2000:]
+        return json.loads(line)
+
+    started = json.loads(proc.stdout.readline() or "null")
+    assert started == {"mode": "namespaces", "root": False}, proc.stderr.read()[-2000:]
+    try:
+        yield call
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+def test_as_a_user_the_worker_holds_no_capability_and_makes_no_namespace(as_nobody):
+    found = as_nobody("capabilities")
+    assert found == {"CapInh": "0" * 16, "CapPrm": "0" * 16, "CapEff": "0" * 16,
+                     "CapAmb": "0" * 16, "CapBnd": found["CapBnd"],
+                     "user namespace": False}, found
+    counters = as_nobody("counters")
+    assert counters["processes"] == [str(counters["pid"])]  # alone in its PID namespace
+    channels = as_nobody("channels", str(Path(__import__("numpy").__file__)))
+    assert channels.pop("numpy works") == pytest.approx(3.0)
+    assert set(channels.values()) == {"denied"}, channels
+
+
+def test_as_a_user_the_kernel_memory_a_submission_pins_is_bounded(as_nobody, record_property):
+    """As in the root sandbox: each worker's /tmp, /var/tmp and /dev/shm are new tmpfs limited
+    to 4096 inodes (mounted by the zygote with CAP_SYS_ADMIN in the sandbox's user namespace),
+    so the host's Slab + Shmem grow by less than 64 MB while the worker holds all it made."""
+    folders = ["/tmp", "/var/tmp", "/dev/shm"]
+    before = _kernel_bytes()
+    made = as_nobody("pin", folders, 300_000)
+    held = _kernel_bytes() - before
+    record_property("kernel_memory_held_mb", round(held / 2**20, 1))
+    print(f"\nuser namespaces: kernel memory held {held / 2**20:.1f} MB; made {made}")
+    for folder in folders:
+        assert made[f"folders in {folder}"] <= 4096, made
+    assert made["System V segments of 64 MB"] == 0 and made["memfd files of 4 MB"] == 0, made
+    assert made["own user namespace and tmpfs"] is False, made
+    assert held < 64 * 2**20, f"{held / 2**20:.0f} MB held by one submission: {made}"

@@ -129,6 +129,8 @@ ATTACKS: list[Attack] = [
     Attack("leave_traces", on_import=("quiz",), markers=("BPATTACK-trace",),
            root_only_markers=True),
     Attack("use_traces", on_import=("quiz",), zero=frozenset({"quiz"}), wrong=frozenset({"quiz"})),
+    Attack("leave_nested", on_import=("quiz",)),
+    Attack("use_nested", on_import=("quiz",), zero=frozenset({"quiz"}), wrong=frozenset({"quiz"})),
     Attack("forge_replies", targets=OPT, wrong=OPT),
     Attack("huge_returns", targets=frozenset({"init_params", "forward", "loss_and_gradients"}),
            zero=frozenset({"init_params", "forward", "loss_and_gradients"})),

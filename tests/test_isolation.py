@@ -51,14 +51,14 @@ from autograder.engine.sandbox.worker import ensure_traversable  # noqa: E402
 ATTACKS = ["redirect_output", "copy_classmate", "rewrite_classmates", "leave_traces",
            "use_traces", "forge_replies", "huge_returns", "snoop_and_call_out",
            "read_hidden_files", "leave_counters", "use_counters", "pin_kernel_memory",
-           "signal_neighbours", "poison_text"]
+           "signal_neighbours", "poison_text", "leave_nested", "use_nested"]
 # leave_* is graded before use_* (submissions are graded in name order with 1 job).
-ORDER = {"leave_traces": "10", "use_traces": "20", "leave_counters": "11", "use_counters": "21"}
+ORDER = {"leave_traces": "10", "use_traces": "20", "leave_counters": "11", "use_counters": "21",
+         "leave_nested": "12", "use_nested": "22"}
 # Without namespaces: world-readable files elsewhere (another clone's key) are readable, and the
 # PID counter is the machine's (docs/security.md).
 UID_MODE_SKIPS = ("read_hidden_files", "leave_counters", "use_counters")
-# As a user, bubblewrap's tmpfs has no inode limit (docs/security.md): not run on a shared host.
-USER_MODE_SKIPS = ("pin_kernel_memory",)
+USER_MODE_SKIPS: tuple[str, ...] = ()
 TWICE = ("signal_neighbours",)  # two copies, so that with 2 jobs they may run at once
 BUDGET = 240.0  # seconds for one batch
 SECRET_FILE = "BPSECRET-file-" + os.urandom(6).hex()
@@ -353,8 +353,19 @@ def breaches(world: World, clean: Batch, attacked: Batch, before: dict[str, int]
         and not Path(p).name.startswith(HARNESS_FOLDERS)]
     if new:
         problems.append(f"left in the shared temporary folders: {new[:8]}")
+    problems += [f"left at depth: {p}" for p in nested_entries(world)[:8]]
     problems += ipc_and_keys(world)
     return problems
+
+
+def nested_entries(world: World) -> list[str]:
+    """Entries of the sandbox uids at any depth of the machine's world-writable folders."""
+    from autograder.engine.sandbox.uids import SHARED_TMP, files_of_uid
+
+    found = []
+    for uid in range(world.uid_base, world.uid_base + 64):
+        found += [str(p) for p in files_of_uid(uid, SHARED_TMP)]
+    return found
 
 
 def _number(text: str) -> float:

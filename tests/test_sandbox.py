@@ -188,3 +188,44 @@ def test_a_worker_killed_from_outside_is_retried_before_being_charged(worker_for
     assert r.ok and r.value == 42 and w.retried == ["losses.slow"]
     r = w.call("losses", "crash", timeout=20)  # the student's own doing: charged
     assert r.crashed and w.retried == ["losses.slow"]
+
+
+@root_only
+def test_a_uid_in_use_in_another_mount_namespace_is_neither_leased_nor_swept(monkeypatch):
+    """A grader in a container shares the machine's uids, not our lock folder: its worker (here
+    a process of the uid in a mount namespace of its own) must survive our leases and sweeps;
+    a leftover of the same uid in our namespace does not."""
+    import subprocess
+
+    from autograder.engine.sandbox import uids
+
+    base = 400_000 + int.from_bytes(os.urandom(2), "big") * 4
+    monkeypatch.setattr(uids, "UID_BASE", base)
+    monkeypatch.setattr(uids, "UID_COUNT", 2)
+    drop = ["setpriv", f"--reuid={base}", f"--regid={base}", "--clear-groups"]
+    elsewhere = subprocess.Popen(["unshare", "--mount", "--", *drop, "sleep", "6091"])
+    here = None
+    try:
+        for _ in range(200):
+            if processes_of_uid(base):
+                break
+            time.sleep(0.01)
+        lease = uids.UidLease()
+        try:
+            assert lease.uid == base + 1
+        finally:
+            lease.release()
+        uids.sweep()
+        assert elsewhere.poll() is None, "another namespace's process of the uid was killed"
+        here = subprocess.Popen([*drop, "sleep", "6092"])
+        uids.sweep()  # the same uid: with a process elsewhere, left alone
+        assert here.poll() is None
+        elsewhere.kill()
+        elsewhere.wait()
+        uids.sweep()  # now only our namespace's leftover: swept
+        assert here.wait(timeout=10) < 0
+    finally:
+        for proc in (elsewhere, here):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()

@@ -12,6 +12,7 @@ import html
 from collections import Counter
 from datetime import datetime, timezone
 
+from autograder.engine.core.contract import GRADED
 from autograder.engine.core.feedback import diagnosis as diagnose
 from autograder.engine.core.feedback import is_judged
 from autograder.engine.rubric import Rubric
@@ -179,7 +180,10 @@ def failing_checks(graded: list[Graded]) -> list[tuple[str, str, int, Counter]]:
                 key = (fn.name, diagnosis(c.message or ""))
                 students.setdefault(key, set()).add(g.student.submission)
                 titles.setdefault(key, Counter())[c.title] += 1
-    ranked = sorted(students, key=lambda k: (-len(students[k]), k[0], k[1]))[:TOP_CHECKS]
+    # Ties: a named mistake before "no known mistake matched", then in the assignment's order.
+    order = {fn: i for i, fn in enumerate(GRADED)}
+    ranked = sorted(students, key=lambda k: (-len(students[k]), not k[1],
+                                             order.get(k[0], len(order)), k[1]))[:TOP_CHECKS]
     return [(fn, found, len(students[(fn, found)]), titles[(fn, found)]) for fn, found in ranked]
 
 

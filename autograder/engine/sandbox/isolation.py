@@ -45,6 +45,9 @@ WORKER_FILES = (SANDBOX_DIR / "zygote_main.py", SANDBOX_DIR / "worker_main.py",
                 SANDBOX_DIR.parent / "core" / "protocol.py",
                 SANDBOX_DIR.parent / "core" / "stubs.py")
 INSIDE_ENGINE, INSIDE_SITE, INSIDE_PACKAGE = "/sandbox/engine", "/sandbox/site", "/sandbox/pkg"
+# As root, numpy is bound here first; the zygote lays an overlay of it on INSIDE_SITE and lets
+# go of the bind, so that /proc/self/mountinfo does not name the folder it came from.
+INSIDE_SOURCES, INSIDE_EMPTY = "/sandbox/src", "/sandbox/empty"
 TMPFS_BYTES = {"/tmp": 64 * 1024**2, "/var/tmp": 16 * 1024**2, "/dev/shm": 16 * 1024**2}
 TMPFS_INODES = 4096  # files and folders per temporary folder (each pins ~1 KB of the kernel's)
 THREADS_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
@@ -69,10 +72,24 @@ class Isolation:
         return self.root and self.mode in ("namespaces", "uid")
 
     def describe(self) -> str:
+        return self._describe_mode() + self._describe_memory()
+
+    def _describe_memory(self) -> str:
+        if not self.root or self.mode == "none":
+            return ""
+        from autograder.engine.sandbox.cgroups import unavailable
+
+        why = unavailable()
+        return ("; a memory cgroup per submission (kernel memory counts)" if not why else
+                f"; NO memory cgroup ({why}): kernel memory is bounded by the limits above only")
+
+    def _describe_mode(self) -> str:
         if self.mode == "namespaces":
             who = ("each worker under its own unprivileged uid, in new PID, IPC and mount "
                    "namespaces of its own" if self.root
-                   else "as your user, in a user namespace, one sandbox per submission")
+                   else "as your user, in a user namespace, one sandbox per submission, "
+                   "each worker in new PID, IPC and mount namespaces of its own, without "
+                   "capabilities")
             return ("sandbox: bubblewrap namespaces (own filesystem view, PIDs, IPC, no "
                     f"network), {who}; a seccomp filter (no sockets, ptrace, keyrings, System V "
                     "IPC, namespaces, file locks, inotify, memfd)")
@@ -154,7 +171,7 @@ def _numpy_dirs() -> list[Path]:
     return [p for p in (package, package.with_name("numpy.libs")) if p.is_dir()]
 
 
-def _runtime_binds() -> list[str]:
+def _runtime_binds(root: bool, file_fds: dict[str, int] | None) -> list[str]:
     args = ["--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64"):
         path = Path("/") / name
@@ -174,16 +191,26 @@ def _runtime_binds() -> list[str]:
         if Path(site).is_dir():
             args += ["--tmpfs", site]
     for folder in _numpy_dirs():
-        args += ["--ro-bind", str(folder), f"{INSIDE_SITE}/{folder.name}"]
-    for path in WORKER_FILES:
-        args += ["--ro-bind", str(path), f"{INSIDE_ENGINE}/{path.name}"]
+        if root and file_fds is not None:
+            args += ["--dir", f"{INSIDE_SITE}/{folder.name}",
+                     "--ro-bind", str(folder), f"{INSIDE_SOURCES}/{folder.name}"]
+        else:  # as a user the binds are locked: they cannot be let go of
+            args += ["--ro-bind", str(folder), f"{INSIDE_SITE}/{folder.name}"]
+    if root and file_fds is not None:
+        args += ["--dir", INSIDE_EMPTY]
+    for path in WORKER_FILES:  # copies (no host path in mountinfo) where the caller gave data
+        if file_fds is not None:
+            args += ["--ro-bind-data", str(file_fds[path.name]), f"{INSIDE_ENGINE}/{path.name}"]
+        else:
+            args += ["--ro-bind", str(path), f"{INSIDE_ENGINE}/{path.name}"]
     return args
 
 
 def sandbox_command(root: bool, *, package: Path | None = None, socket_fd: int | None = None,
-                    extra: list[str] | None = None) -> list[str]:
+                    extra: list[str] | None = None,
+                    file_fds: dict[str, int] | None = None) -> list[str]:
     """The bwrap command line of a sandbox whose zygote talks on ``socket_fd`` (None: a probe
-    that only imports numpy)."""
+    that only imports numpy); ``file_fds``: the worker files' contents, by name."""
     tools = _tools()
     args = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--hostname", "sandbox",
@@ -193,9 +220,10 @@ def sandbox_command(root: bool, *, package: Path | None = None, socket_fd: int |
         args += ["--perms", "0755", "--dir", folder]
     for key, value in THREADS_ENV.items():
         args += ["--setenv", key, value]
-    if not root:  # CAP_SYS_ADMIN only to make the network namespace; dropped right after
+    if not root:  # CAP_SYS_ADMIN in the sandbox's own user namespace only: the network
+        # namespace, then each worker's fresh world; every worker drops it before student code
         args += ["--unshare-user", "--cap-add", "CAP_SYS_ADMIN"]
-    args += _runtime_binds()
+    args += _runtime_binds(root, file_fds)
     for path, size in TMPFS_BYTES.items():
         args += ["--perms", "1777", "--size", str(size), "--tmpfs", path]
     if package is not None:
@@ -203,9 +231,8 @@ def sandbox_command(root: bool, *, package: Path | None = None, socket_fd: int |
     args += ["--chdir", "/tmp", *(extra or [])]
     python, _ = _python()
     command = [tools["unshare"], "--net", "--"]  # a network namespace with loopback down
-    if not root:
-        command += [tools["setpriv"], "--no-new-privs", "--inh-caps=-all",
-                    "--ambient-caps=-all", "--"]
+    if not root:  # the zygote keeps CAP_SYS_ADMIN (ambient) to mount each worker's tmpfs
+        command += [tools["setpriv"], "--no-new-privs", "--"]
     if socket_fd is None:
         command += [python, "-I", "-S", "-c",
                     f"import sys; sys.path.append({INSIDE_SITE!r}); import numpy"]
@@ -379,8 +406,10 @@ class Sandbox:
         self._info_r, info_w = os.pipe()
         keep.append(info_w)
         extra += ["--info-fd", str(info_w)]
+        file_fds = {path.name: _data_fd(path.read_bytes()) for path in WORKER_FILES}
+        keep += file_fds.values()
         full = sandbox_command(self.isolation.root, package=self.package,
-                               socket_fd=child.fileno(), extra=extra)
+                               socket_fd=child.fileno(), extra=extra, file_fds=file_fds)
         # bwrap reads its options from a file descriptor, so that /proc/*/cmdline in the
         # sandbox shows none of the folders bound into it.
         split = full.index("--")

@@ -4,6 +4,10 @@ Each submission's worker runs under a uid leased from a pool. The lease is an ex
 a file in a root-only folder, so parallel graders never share a uid. Before a uid grades the
 next submission, every process of it is killed and, where no namespace swallowed them, its
 files in the world-writable folders and its System V IPC objects are removed.
+
+Graders in containers of the same machine share the kernel's uids but not the lock folder: a
+uid that has a process in another mount namespace is another grader's (or a sandbox that dies
+with its grader), never leased and never swept here.
 """
 
 from __future__ import annotations
@@ -68,6 +72,9 @@ class UidLease:
             except OSError:
                 os.close(fd)
                 continue
+            if in_use_elsewhere(uid):
+                os.close(fd)
+                continue
             self.uid, self._fd = uid, fd
             kill_uid(uid)  # leftovers of a crashed earlier grader
             return
@@ -102,7 +109,8 @@ def sweep() -> None:
         except OSError:
             continue  # leased: its grader cleans up after itself
         else:
-            kill_uid(uid)
+            if not in_use_elsewhere(uid):
+                kill_uid(uid)
         finally:
             os.close(fd)
 
@@ -122,6 +130,22 @@ def processes_of_uid(uid: int) -> list[int]:
         if wanted in status and b"\nState:\tZ" not in status and b"\nState:\tX" not in status:
             pids.append(int(entry))
     return pids
+
+
+def in_use_elsewhere(uid: int) -> bool:
+    """Whether a process of ``uid`` lives in another mount namespace than this grader: a
+    grader in a container (its lock folder is not ours) or a sandbox of a live grader."""
+    try:
+        ours = os.readlink("/proc/self/ns/mnt")
+    except OSError:
+        return False
+    for pid in processes_of_uid(uid):
+        try:
+            if os.readlink(f"/proc/{pid}/ns/mnt") != ours:
+                return True
+        except OSError:  # gone, or not ours to inspect (then it is in our namespace)
+            continue
+    return False
 
 
 def process_cpu_seconds(pid: int) -> float:

@@ -24,6 +24,8 @@ from typing import Any
 from autograder.engine.core import protocol
 from autograder.engine.core.calls import CallResult, module_missing, module_unimportable
 from autograder.engine.core.contract import IMPORT_ORDER
+from autograder.engine.sandbox.cgroups import MemoryCgroup
+from autograder.engine.sandbox.cgroups import unavailable as no_memory_cgroup
 from autograder.engine.sandbox.isolation import (
     INSIDE_PACKAGE,
     TMPFS_BYTES,
@@ -57,6 +59,9 @@ DEFAULT_LIMITS = {
     "open_files": 64,
     "processes": 64,  # per uid; only applied under a dedicated uid
     "message_queue_bytes": 0,  # POSIX message queues would outlive the worker
+    # The submission's memory cgroup (as root, where the machine has one): its pages and the
+    # kernel's for it (tmpfs, pipes, page tables) together.
+    "memory_bytes": 2 * 1024**3 + 256 * 1024**2,
 }
 
 
@@ -139,6 +144,7 @@ class Worker:
         self.modules = {p.stem for p in self.source.glob("*.py") if p.is_file()}
         self.box: Sandbox | None = None
         self.lease: UidLease | None = None
+        self.cgroup: MemoryCgroup | None = None
         self.scratch: Path | None = None
         self.output = -1
         self.broken: dict[str, str] = {}
@@ -157,6 +163,8 @@ class Worker:
             self.isolation = self.box.isolation
             if self.isolation.root:
                 self.lease = UidLease()
+                if not no_memory_cgroup():
+                    self.cgroup = MemoryCgroup(self.limits["memory_bytes"])
             # The student's output: an anonymous file, made before any student code runs,
             # shared by every restart of the worker and read back only through this descriptor.
             self.output = os.memfd_create("student-output", os.MFD_CLOEXEC)
@@ -215,8 +223,11 @@ class Worker:
             "limits": {k: v for k, v in self.limits.items() if k != "processes" or self.lease},
             "broken": self.broken,
         }
-        if self.isolation.mode == "namespaces" and self.isolation.root:
-            config["fresh_world"] = {"tmpfs": TMPFS_BYTES, "inodes": TMPFS_INODES}
+        if self.isolation.mode == "namespaces":
+            # As a user, the IPC namespace's limits belong to the machine's root (System V is
+            # denied by the seccomp filter in every mode).
+            config["fresh_world"] = {"tmpfs": TMPFS_BYTES, "inodes": TMPFS_INODES,
+                                     "ipc_limits": self.isolation.root}
         if worker_filter():
             config["seccomp"] = worker_filter().hex()
         if self.isolation.mode == "uid" and landlock_abi():
@@ -228,14 +239,15 @@ class Worker:
                 fcntl.fcntl(fd, PIPE_SIZE, 1 << 20)
             except OSError:
                 pass
+        joined = [self.cgroup.procs_fd()] if self.cgroup else []
         try:
-            self.pid = self.box.spawn(config, [req_r, resp_w, self.output])
+            self.pid = self.box.spawn(config, [req_r, resp_w, self.output, *joined])
         except BaseException:
             os.close(req_w)
             os.close(resp_r)
             raise
         finally:
-            for fd in (req_r, resp_w):
+            for fd in (req_r, resp_w, *joined):
                 os.close(fd)
         self._req_fd, self._resp_fd = req_w, resp_r
         self._buffer = b""
@@ -314,6 +326,8 @@ class Worker:
                 self.box = None
             if self.lease:
                 self.lease.release()
+            if self.cgroup is not None:
+                self.cgroup.close()
             if self.scratch is not None:
                 try:  # the uid is all dead: nothing under it changes any more
                     remove_tree(self.scratch)

@@ -110,6 +110,7 @@ def become(config):
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
+    _drop_capabilities()
     os.environ.clear()
     os.environ.update(config.get("env", {}))
     _apply_limits(config.get("limits", {}))
@@ -117,6 +118,22 @@ def become(config):
         _restrict_paths(config["landlock"])
     if config.get("seccomp"):
         _install_seccomp(bytes.fromhex(config["seccomp"]))
+
+
+def _drop_capabilities():
+    """Drop every capability (effective, permitted, inheritable, ambient): as a user, the
+    zygote keeps CAP_SYS_ADMIN in the sandbox's user namespace to mount each worker's fresh
+    world; the worker must hold none. A failure ends the worker."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    pr_cap_ambient, pr_cap_ambient_clear_all = 47, 4
+    libc.prctl(pr_cap_ambient, pr_cap_ambient_clear_all, 0, 0, 0)  # EINVAL on old kernels
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()  # two sets of (effective, permitted, inheritable): none
+    if libc.syscall(126 if os.uname().machine == "x86_64" else 91, header, data) != 0:
+        raise OSError(ctypes.get_errno(), "could not drop the capabilities")
 
 
 LANDLOCK_READ = (1 << 0) | (1 << 2) | (1 << 3)  # EXECUTE, READ_FILE, READ_DIR

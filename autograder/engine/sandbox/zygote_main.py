@@ -3,7 +3,8 @@
 Started by the trusted grader (isolation.Sandbox) with one end of a socket pair, inside the
 sandbox when there is one (argv: socket fd [, folder holding numpy]). Requests are JSON:
 
-    {"op": "spawn", "config": {...}} + three fds (requests pipe, replies pipe, capture file):
+    {"op": "spawn", "config": {...}} + three fds (requests pipe, replies pipe, capture file)
+        and optionally a fourth (a memory cgroup's cgroup.procs, joined before anything else):
         fork a worker (worker_main.become + serve); answer {"pid": ...}
     {"op": "reset", "home": path}: once the workers are gone, remove that worker home and
         answer {"leftovers": [...]}: what else is left in the sandbox's writable folders, IPC
@@ -18,6 +19,29 @@ import shutil
 import signal
 import socket
 import sys
+
+
+def _neutral_runtime(sources: str = "/sandbox/src", empty: str = "/sandbox/empty") -> None:
+    """As root in the sandbox: lay a read-only overlay of each folder bound at ``sources`` on
+    the same name in the site folder, then let go of the bind, so /proc/self/mountinfo names
+    no folder of the grading machine. Where the kernel has no overlayfs: a plain bind."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    ms_rdonly, ms_remount, ms_bind, ms_rec, mnt_detach = 0x1, 0x20, 0x1000, 0x4000, 0x2
+    site = sys.argv[2]
+    for name in sorted(os.listdir(sources)):
+        source, target = f"{sources}/{name}".encode(), f"{site}/{name}".encode()
+        options = f"lowerdir={sources}/{name}:{empty}".encode()
+        if libc.mount(b"overlay", target, b"overlay", ms_rdonly, options) == 0:
+            libc.umount2(source, mnt_detach)
+        elif (libc.mount(source, target, None, ms_bind | ms_rec, None) != 0
+              or libc.mount(None, target, None, ms_remount | ms_bind | ms_rdonly, None) != 0):
+            raise OSError(ctypes.get_errno(), f"could not mount {name}")
+
+
+if len(sys.argv) > 2 and os.path.isdir("/sandbox/src"):
+    _neutral_runtime()
 
 # protocol.py lies next to this file in the sandbox, in ../core/ in the grader's own folder.
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -86,9 +110,10 @@ def _check(result: int, what: str) -> None:
 
 
 def fresh_world(spec: dict) -> None:
-    """In a forked child (root in the sandbox): new mount, IPC and PID namespaces with new
-    size- and inode-limited temporary folders, so that nothing of one worker, not even a
-    counter (PIDs, System V ids, inode numbers), is seen by the next. Returns in the worker,
+    """In a forked child (root in the sandbox, or CAP_SYS_ADMIN in its user namespace): new
+    mount, IPC and PID namespaces with new size- and inode-limited temporary folders, so that
+    nothing of one worker, not even a counter (PIDs, System V ids, inode numbers), is seen by
+    the next (the worker drops every capability afterwards). Returns in the worker,
     pid 1 of its PID namespace; the process in between waits for it and exits."""
     import ctypes
 
@@ -110,7 +135,7 @@ def fresh_world(spec: dict) -> None:
             os._exit(0)
     _check(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
            "/proc")
-    for name, value in IPC_LIMITS.items():
+    for name, value in IPC_LIMITS.items() if spec.get("ipc_limits", True) else ():
         with open(f"/proc/sys/kernel/{name}", "w") as fh:
             fh.write(value)
 
@@ -120,7 +145,9 @@ def spawn(config: dict, fds: list[int]) -> int:
     if pid == 0:
         code = 1
         try:
-            for target, fd in enumerate(fds):
+            if len(fds) > 3:  # the submission's memory cgroup: joined before anything else
+                os.write(fds[3], b"0")
+            for target, fd in enumerate(fds[:3]):
                 os.dup2(fd, target)
             os.closerange(3, 1 << 16)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -141,7 +168,7 @@ def main() -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     while True:
         try:
-            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
+            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 4)
         except OSError:
             return
         if not msg:
