@@ -24,6 +24,7 @@ import tempfile
 import time
 import zipfile
 import zlib
+from datetime import datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -243,15 +244,7 @@ def run(args: argparse.Namespace) -> int:
             sweep()  # what a grading process killed at its deadline left behind
         rows = merge(previous, graded) if previous is not None else graded
         if previous is not None:
-            before = {g.student.submission: g.student for g in previous}
-            for g in graded:
-                old = before.get(g.student.submission)
-                print(f"merge: {g.student.submission} ({g.student.label}) "
-                      + (f"replaces the earlier result of {old.label}" if old else "is added"),
-                      file=sys.stderr)
-        if previous is not None and due is not None and not args.due:
-            print(f"merge: late work flagged against the earlier run's due date "
-                  f"{due.isoformat(sep=' ')}", file=sys.stderr)
+            announce_merge(previous, graded, due if not args.due else None)
         for g in graded:  # the rows kept from an earlier run keep their flags as they were
             g.late_hours = hours_late(g.student.created_at, due)
         stage = staging_folder(out)
@@ -271,20 +264,39 @@ def run(args: argparse.Namespace) -> int:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
     print(table(rows))
-    seconds = time.monotonic() - start
-    merged = f", {len(rows) - len(graded)} others kept from before" if previous else ""
+    print_summary(rows, graded, bool(previous), time.monotonic() - start, jobs, out)
+    if changes is not None:
+        print(changes_text(changes, args.compare, not_in_run(old_scores, rows)))
+    return 0
+
+
+def announce_merge(previous: list[Graded], graded: list[Graded], due: datetime | None) -> None:
+    """What --merge did with each new result; ``due``: the earlier run's due date, when that is
+    the one late work is flagged against."""
+    before = {g.student.submission: g.student for g in previous}
+    for g in graded:
+        old = before.get(g.student.submission)
+        print(f"merge: {g.student.submission} ({g.student.label}) "
+              + (f"replaces the earlier result of {old.label}" if old else "is added"),
+              file=sys.stderr)
+    if due is not None:
+        print(f"merge: late work flagged against the earlier run's due date "
+              f"{due.isoformat(sep=' ')}", file=sys.stderr)
+
+
+def print_summary(rows: list[Graded], graded: list[Graded], merged: bool, seconds: float,
+                  jobs: int, out: Path) -> None:
+    """The closing lines of a run: counts, time, where the results are, and the error rows."""
+    kept = f", {len(rows) - len(graded)} others kept from before" if merged else ""
     errors = [g for g in graded if g.result is None]
     could_not = f", {len(errors)} could not be graded" if errors else ""
     print(f"\n{len(graded) - len(errors)} graded{could_not} ({len(graded)} submission"
           f"{'s' if len(graded) != 1 else ''} in "
-          f"{seconds:.1f}s, {seconds / len(graded):.2f}s each, {jobs} jobs){merged}. Results: "
+          f"{seconds:.1f}s, {seconds / len(graded):.2f}s each, {jobs} jobs){kept}. Results: "
           f"{out}/report.html, grades.csv, canvas.csv, summary.md, feedback/, results/")
     if errors:
         print("Could not be graded (error rows; their Canvas cells stay empty):")
         print("\n".join(f"  {g.error}" for g in errors))
-    if changes is not None:
-        print(changes_text(changes, args.compare, not_in_run(old_scores, rows)))
-    return 0
 
 
 if __name__ == "__main__":

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sys
 
-from autograder.engine import REGISTRY, check_points
+from autograder.engine import REGISTRY, check_points, start_grading
 from autograder.engine.callees import callees_of
 from autograder.engine.rubric import RUBRIC_PATH, load_rubric
 
 
 def listing() -> str:
+    start_grading()
     rubric = load_rubric()
     n_checks = sum(len(REGISTRY[f]) for f in rubric.functions)
     lines = [f"{RUBRIC_PATH}: {len(rubric.functions)} functions, {n_checks} checks, "

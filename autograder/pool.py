@@ -120,25 +120,7 @@ def run_jobs(fn: Callable[..., Any], jobs: list[tuple], *, processes: int,
             for i, slot in enumerate(slots):
                 if slot.index is None:
                     continue
-                index = slot.index
-                outcome: tuple[int, bool, Any] | None = None
-                replace = False
-                if slot.conn.poll():
-                    try:
-                        got_index, ok, value = slot.conn.recv()
-                        outcome = (index, ok, value) if got_index == index else (
-                            index, False, "the grading process answered out of turn")
-                    except (EOFError, OSError, ValueError, TypeError) as exc:
-                        outcome = (index, False, "the grading process died while answering "
-                                   f"({type(exc).__name__}; {slot.death()})")
-                        replace = True
-                elif not slot.proc.is_alive():
-                    outcome = (index, False, f"the grading process died ({slot.death()})")
-                    replace = True
-                elif time.monotonic() > slot.started + deadline:
-                    outcome = (index, False, f"grading took longer than {deadline:g} s and was "
-                               "stopped")
-                    replace = True
+                outcome, replace = _outcome(slot, deadline)
                 if outcome is None:
                     continue
                 slot.index = None
@@ -147,11 +129,36 @@ def run_jobs(fn: Callable[..., Any], jobs: list[tuple], *, processes: int,
                     slots[i] = _Slot(context, fn)
                 yield outcome
     finally:
-        for slot in slots:
-            if slot.index is None and slot.proc.is_alive():
-                try:
-                    slot.conn.send(None)
-                except OSError:
-                    pass
-                slot.proc.join(2.0)
-            slot.kill()
+        _close(slots)
+
+
+def _outcome(slot: _Slot, deadline: float) -> tuple[tuple[int, bool, Any] | None, bool]:
+    """The busy slot's job as it stands: ``(outcome or None while it runs, whether the slot's
+    process must be replaced)``."""
+    index = slot.index
+    assert index is not None
+    if slot.conn.poll():
+        try:
+            got_index, ok, value = slot.conn.recv()
+        except (EOFError, OSError, ValueError, TypeError) as exc:
+            return (index, False, "the grading process died while answering "
+                    f"({type(exc).__name__}; {slot.death()})"), True
+        return ((index, ok, value) if got_index == index else (
+            index, False, "the grading process answered out of turn")), False
+    if not slot.proc.is_alive():
+        return (index, False, f"the grading process died ({slot.death()})"), True
+    if time.monotonic() > slot.started + deadline:
+        return (index, False, f"grading took longer than {deadline:g} s and was stopped"), True
+    return None, False
+
+
+def _close(slots: list[_Slot]) -> None:
+    """Idle processes are told to stop and given two seconds; then every process is killed."""
+    for slot in slots:
+        if slot.index is None and slot.proc.is_alive():
+            try:
+                slot.conn.send(None)
+            except OSError:
+                pass
+            slot.proc.join(2.0)
+        slot.kill()

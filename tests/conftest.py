@@ -14,6 +14,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests read the check registry as grading sees it: importing the engine registers no
+    quiz question, starting to grade does."""
+    from autograder.engine import start_grading
+
+    start_grading()
+
+
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,
                build: Callable[[Path], None]) -> Path:
     """``name`` built by ``build(path)`` once per test run, shared by pytest-xdist's workers

@@ -15,10 +15,9 @@ key. ``in_place`` must lose exactly the checks about modified inputs.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from autograder.mistakes import GRADED_MODULES, QUIZ_KEY, REFERENCE
+from autograder.mistakes import GRADED_MODULES, QUIZ_KEY, copy_reference
 
 # Checks a degenerate submission may pass (the quiz's questions are added from its letter).
 ALLOWED: dict[str, set[str]] = {
@@ -189,12 +188,7 @@ for _name in {names!r}:
 
 def write(kind: str, dest: Path) -> Path:
     """Write the ``kind`` submission's package to ``dest/backprop``; returns ``dest``."""
-    package = dest / "backprop"
-    if package.exists():
-        shutil.rmtree(package)
-    package.mkdir(parents=True)
-    for path in sorted(REFERENCE.glob("*.py")):
-        shutil.copyfile(path, package / path.name)
+    package = copy_reference(dest)
     if kind == "in_place":
         for module, functions in GRADED_MODULES.items():
             if module == "quiz":

@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/agreement.py [--mutants N]
 
-For the bundled samples, the reference, the skeleton and every mutant of autograder/mistakes.py, it
+For the bundled samples, the reference, the skeleton and every mutant of autograder/mistakes/, it
 compares, function by function and check by check, three reports of the public checks:
 
 - ``check.py --json`` (the handout's command, in-process, run in a fresh interpreter);

@@ -3,7 +3,7 @@
     python tools/bench.py [--n 200] [--otter 20] [--jobs 0]
 
 Generates N submissions (a realistic mix: correct variants, single-bug copies from
-autograder/mistakes.py, the skeleton and broken samples), grades them all with `make grade`'s
+autograder/mistakes/, the skeleton and broken samples), grades them all with `make grade`'s
 command, grades the first --otter of them with `otter run -a dist/autograder.zip` (Otter's
 per-submission grading, with the backprop-lab plugin installed in .venv), and prints seconds per
 submission, the ratio, peak memory, the floor (the time of `python -c "import numpy"` x N /
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def sources() -> list[tuple[str, object]]:
     """(kind, how to make it): correct, buggy and broken submissions in a realistic mix."""
-    from autograder.mistakes import MUTANTS  # autograder/mistakes.py: the catalog of single-bug copies
+    from autograder.mistakes import MUTANTS  # autograder/mistakes/: the catalog of single-bug copies
 
     correct = [("correct", ROOT / "solutions" / "backprop")]
     correct += [("correct", p / "backprop") for p in sorted((ROOT / "tests" / "variants").iterdir())

@@ -1,6 +1,6 @@
 """`make catalog`: the feedback catalog, docs/feedback-catalog.md.
 
-Grades every single-bug copy of autograder/mistakes.py (the mistakes students really make) and records,
+Grades every single-bug copy of autograder/mistakes/ (the mistakes students really make) and records,
 for the function each one breaks, the points lost and the feedback a student gets, so that
 instructors and TAs can see what each diagnosis looks like.
 """

@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/knock_on.py [--jobs 2] [--json OUT]
 
-Grades every single-bug copy of autograder/mistakes.py and prints, per mutant, the points lost on
+Grades every single-bug copy of autograder/mistakes/ and prints, per mutant, the points lost on
 the function whose body holds the bug ("own"), on train, and on every other function
 ("knock-on"), then the mean and worst knock-on charge and how many bugs cost more than 2
 points elsewhere. train runs the student's whole stack on purpose, so it is counted apart.

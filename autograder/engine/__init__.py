@@ -6,6 +6,7 @@ sandboxed worker (see sandbox/worker.py); every comparison and every score is ma
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +21,24 @@ from autograder.engine.rubric import Rubric, load_rubric
 from autograder.engine.sandbox.worker import Worker, protect_installation
 from autograder.engine.untrusted_text import bound_result
 
-GRADED_FUNCTIONS: list[str] = load_rubric().functions
 GRADER_MARGIN = 30.0  # seconds the grader's own checks may run past the students' budget
 
-checks.register_quiz(load_rubric().quiz_key)
 # What grading each function relies on (the contract's call graph, and backward -> forward).
 USUALLY_CALLS: dict[str, tuple[str, ...]] = {f: usually_calls(f) for f in GRADED}
+
+
+@functools.cache
+def start_grading() -> None:
+    """What grading needs beyond the imports, done once where grading starts (importing the
+    engine reads no file): the quiz's questions registered from rubric.yml's key."""
+    checks.register_quiz(load_rubric().quiz_key)
+
+
+def __getattr__(name: str) -> list[str]:
+    """``GRADED_FUNCTIONS``: the rubric's graded functions, read from rubric.yml when asked for."""
+    if name == "GRADED_FUNCTIONS":
+        return load_rubric().functions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def protect_grader() -> None:
@@ -79,6 +92,7 @@ def check_points(function: str, rubric: Rubric | None = None) -> list[float]:
 
     The engine's score and the Otter test cases (one per check) both use these numbers.
     """
+    start_grading()
     rubric = rubric or load_rubric()
     weights = [c.weight for c in REGISTRY[function]]
     total = rubric.points[function]
@@ -101,6 +115,7 @@ def grade_submission(path: Path | str, *, name: str | None = None,
                      rubric: Rubric | None = None,
                      limits: dict | None = None) -> SubmissionResult:
     """Grade one submission (a folder, a .zip or a .py file) and return per-function results."""
+    start_grading()
     rubric = rubric or load_rubric()
     start, cpu_start = time.perf_counter(), time.process_time()
     path = Path(path)

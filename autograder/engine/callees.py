@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from autograder.engine.core import oracle
+from autograder.engine.core.calls import AnsweringCallees
 from autograder.engine.core.contract import ANSWERED, FUNCTIONS, MODULE_OF, callees_of  # noqa: F401
 
 # Per call of a student function: requests to the grader's callees, and numbers sent in all.
@@ -264,7 +265,7 @@ def count_numbers(value: Any, limit: int) -> int:
     return total
 
 
-class Callees:
+class Callees(AnsweringCallees):
     """One call's correct callees: answers each request, counts them, notes which were used.
 
     ``answer`` gives ``("ok", value)``, ``("own", None)`` or ``("error", kind, message)``.
@@ -273,24 +274,17 @@ class Callees:
 
     def __init__(self, names: tuple[str, ...], caller: str,
                  answers: dict[str, Callable[..., Any]] | None = None) -> None:
-        self.names = tuple(names)
-        self.caller = caller
+        super().__init__(names, caller)
         self.answers = answers or ANSWERS
         self.requests = 0
         self.numbers = 0
-        self.used: list[str] = []
-        self.flood = ""
-
-    @property
-    def targets(self) -> list[tuple[str, str]]:
-        return [(MODULE_OF[n], n) for n in self.names]
 
     def answer(self, name: str, args: Any, kwargs: Any) -> tuple:
         self.requests += 1
         if self.flood:
             return ("error", "RuntimeError", self.flood)
-        if name not in self.names:
-            return ("error", "RuntimeError", f"{name} is not answered by the grader here")
+        if refused := self.refused(name):
+            return refused
         self.numbers += count_numbers([args, kwargs], MAX_NUMBERS)
         if self.requests > MAX_REQUESTS or self.numbers > MAX_NUMBERS:
             self.flood = (f"{self.caller} called the functions it relies on more than "

@@ -32,7 +32,7 @@ PACKAGE_DIR = Path(autograder.__file__).resolve().parent
 # The installable grader (the wheel in the Gradescope zip) is decided by folder: the package's
 # own files (its __init__.py, and rubric.yml: points and quiz key) and, whole, the folders of what
 # runs on Gradescope: the engine and this plugin. What runs only on the instructor's machine
-# (grade.py, outputs/, packaging/, samples/, mistakes.py) stays out.
+# (grade.py, outputs/, packaging/, samples/, mistakes/) stays out.
 WHEEL_TOP = ("__init__.py", "rubric.yml")
 WHEEL_FOLDERS = ("engine", "gradescope")
 TESTS_DIR = "tests"

@@ -48,7 +48,7 @@ from pathlib import Path
 
 from otter.run import AutograderConfig
 
-from autograder.engine import REGISTRY, check_points
+from autograder.engine import REGISTRY, check_points, start_grading
 from autograder.engine.core.framework import Check
 from autograder.engine.rubric import Rubric, load_rubric
 from autograder.gradescope import entry, integrity
@@ -212,6 +212,7 @@ def pinned_requirements() -> str:
 
 
 def test_file(function: str, rubric: Rubric) -> str:
+    start_grading()
     checks = REGISTRY[function]
     hidden = [case_hidden(chk, rubric) for chk in checks]
     text = TEST_FILE_HEADER.format(function=function, result_global=entry.RESULT_GLOBAL)

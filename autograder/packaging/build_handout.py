@@ -115,8 +115,11 @@ def _is_public_check(node: ast.stmt) -> bool | None:
 
 
 def public_source(source: str) -> str:
-    """A checks module without its hidden checks, nor the helpers only they used."""
+    """A checks module without its hidden checks, nor the helpers only they used. A module of
+    checks/ that declares no check (helpers other check modules import) ships whole."""
     lines = source.splitlines(keepends=True)
+    if not any(_is_public_check(n) is not None for n in ast.parse(source).body):
+        return source
     while True:
         tree = ast.parse("".join(lines))
         used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from autograder.engine.core import protocol, stubs
+from autograder.engine.core.contract import MODULE_OF
 
 
 @dataclass
@@ -89,6 +90,28 @@ def _failure(exc: BaseException) -> CallResult:
 # Errors a grader's callee may raise in the student's code, as a correct function would.
 CALLEE_ERRORS = {"ValueError": ValueError, "TypeError": TypeError, "KeyError": KeyError,
                  "IndexError": IndexError}
+
+
+class AnsweringCallees:
+    """What a call asks of its correct callees (callees.Callees in the grader,
+    recorded.RecordedCallees in the handout): the ``targets`` to swap in and ``answer``; after
+    the call, which were ``used`` and whether it asked too much (``flood``)."""
+
+    def __init__(self, names: tuple[str, ...], caller: str) -> None:
+        self.names = tuple(names)
+        self.caller = caller
+        self.used: list[str] = []
+        self.flood = ""
+
+    @property
+    def targets(self) -> list[tuple[str, str]]:
+        return [(MODULE_OF[n], n) for n in self.names]
+
+    def refused(self, name: str) -> tuple | None:
+        """The answer for a function not answered here, or None."""
+        if name in self.names:
+            return None
+        return ("error", "RuntimeError", f"{name} is not answered by the grader here")
 
 
 def _asker(callees: Any) -> Any:

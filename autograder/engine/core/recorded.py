@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from autograder.engine.core import protocol
-from autograder.engine.core.contract import MODULE_OF, callees_of
+from autograder.engine.core.calls import AnsweringCallees
+from autograder.engine.core.contract import callees_of
 
 DATA = Path(__file__).resolve().with_name("recorded_callees.b64")
 POLICY_KEY = "policy"
@@ -62,7 +63,8 @@ VALUES: dict[str, tuple[str, ...]] = {
                "network_cost", "network_gradients", "elementwise_derivative", "rmsprop_step",
                "adam_step", "initial_params"),
     "checks.layers": ("linear_grads", "dense_grads"),
-    "checks.optimizers": ("_adam", "_rmsprop", "_adam_mistakes", "_rmsprop_mistakes"),
+    "checks.rmsprop": ("_rmsprop", "_rmsprop_mistakes"),
+    "checks.adam": ("_adam", "_adam_mistakes"),
     "checks.train": ("_trajectory",),
 }
 
@@ -121,21 +123,16 @@ def replay(name: str, args: tuple, kwargs: dict) -> Any:
 LAYERS = ("dense_forward", "linear_forward")
 
 
-class RecordedCallees:
+class RecordedCallees(AnsweringCallees):
     """Like callees.Callees, answering from the recording (``("own", None)`` when none fits)."""
 
     def __init__(self, names: tuple[str, ...], caller: str, mode: str | None) -> None:
-        self.names, self.caller, self.mode = names, caller, mode or ""
-        self.used: list[str] = []
-        self.flood = ""
-
-    @property
-    def targets(self) -> list[tuple[str, str]]:
-        return [(MODULE_OF[n], n) for n in self.names]
+        super().__init__(names, caller)
+        self.mode = mode or ""
 
     def answer(self, name: str, args: Any, kwargs: Any) -> tuple:
-        if name not in self.names:
-            return ("error", "RuntimeError", f"{name} is not answered by the grader here")
+        if refused := self.refused(name):
+            return refused
         args, kwargs = list(args or []), dict(kwargs or {})
         for entry in ANSWERS:
             if entry["name"] != name or entry["mode"] != self.mode:
@@ -169,6 +166,8 @@ def correct_callees(policy: str) -> Callable[..., RecordedCallees | None]:
 def record(package_root: Path, policy: str) -> bytes:
     """Run every public check on the package at ``package_root`` (the reference) in this
     process with the grader's own callees, and return every answer they gave, encoded."""
+    # One recording session (build time, not grading): its closures share ``answers``,
+    # ``values`` and ``depth``; split up, they would need a class that no reader gains from.
     from autograder.engine.callees import Callees
     from autograder.engine.callees import correct_callees as live
     from autograder.engine.core import checks  # noqa: F401 - registers the checks
