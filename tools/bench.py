@@ -1,6 +1,7 @@
 """`make bench`: seconds per submission of `make grade` against Otter, in one session.
 
     python tools/bench.py [--n 200] [--otter 20] [--jobs 0]
+    python tools/bench.py --against ../other-checkout [--rounds 5] [--n 40] [--jobs 2]
 
 Generates N submissions (a realistic mix: correct variants, single-bug copies from
 autograder/mistakes/, the skeleton and broken samples), grades them all with `make grade`'s
@@ -9,6 +10,10 @@ per-submission grading, with the backprop-lab plugin installed in .venv), and pr
 submission, the ratio, peak memory, the floor (the time of `python -c "import numpy"` x N /
 cores) and the CPU the hidden suite needs on the reference.
 Everything is measured in the same run so the ratios hold on a noisy machine.
+
+--against DIR: instead, grade the same generated class with this checkout and the one at DIR
+(another commit's worktree; its .venv if it has one), alternately for --rounds rounds, and
+print each one's median seconds per submission and the ratio this / DIR.
 """
 
 from __future__ import annotations
@@ -177,15 +182,58 @@ def otter_run(zip_path: Path, subs: list[tuple[str, Path]], work: Path, cores: i
     return wall, peaks[0] * cores, scores
 
 
+def grader_python(checkout: Path) -> str:
+    """The Python that grades with ``checkout``'s own code (checked, not assumed)."""
+    venv = checkout / ".venv" / "bin" / "python"
+    python = str(venv) if venv.exists() else sys.executable
+    where = subprocess.run([python, "-c", "import autograder; print(autograder.__file__)"],
+                           cwd=checkout, capture_output=True, text=True, check=True).stdout
+    if not Path(where.strip()).resolve().is_relative_to(checkout.resolve()):
+        raise SystemExit(f"{checkout} would grade with {where.strip()}, not its own code")
+    return python
+
+
+def alternate(other: Path, rounds: int, n: int, cores: int, work: Path) -> int:
+    """Seconds per submission of `make grade`'s command, this checkout vs ``other``,
+    alternating on one generated class; medians and their ratio."""
+    import statistics
+
+    subs = generate(n, work / "submissions")
+    checkouts = {"this": ROOT, "other": other.resolve()}
+    pythons = {k: grader_python(v) for k, v in checkouts.items()}
+    seconds: dict[str, list[float]] = {"this": [], "other": []}
+    for r in range(rounds):
+        for key in (("other", "this") if r % 2 == 0 else ("this", "other")):
+            out = work / f"out-{key}-{r}"
+            wall, _, proc = timed([pythons[key], "-m", "autograder.grade",
+                                   str(work / "submissions"), "--out", str(out),
+                                   "--jobs", str(cores)], cwd=checkouts[key])
+            if proc.returncode != 0:
+                print(proc.stderr[-2000:])
+                return 1
+            seconds[key].append(wall / len(subs))
+            print(f"round {r + 1} {key} ({checkouts[key]}): {wall / len(subs):.3f} s/submission",
+                  flush=True)
+    mine, theirs = (statistics.median(seconds[k]) for k in ("this", "other"))
+    print(f"median s/submission: this {mine:.3f}, other {theirs:.3f}; ratio this / other "
+          f"{mine / theirs:.3f} (per round: "
+          f"{', '.join(f'{a / b:.3f}' for a, b in zip(seconds['this'], seconds['other']))})")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=200, help="submissions for make grade")
     parser.add_argument("--otter", type=int, default=20, help="of them, also graded by Otter")
     parser.add_argument("--jobs", type=int, default=0, help="cores to use (0: all)")
+    parser.add_argument("--against", type=Path, help="another checkout to compare with")
+    parser.add_argument("--rounds", type=int, default=5, help="with --against: rounds")
     args = parser.parse_args()
     cores = args.jobs or os.cpu_count() or 1
     work = Path(tempfile.mkdtemp(prefix="backprop-lab-bench-"))
     try:
+        if args.against:
+            return alternate(args.against, args.rounds, args.n, cores, work)
         subs = generate(args.n, work / "submissions")
         kinds = {k: sum(1 for kk, _ in subs if kk == k) for k in ("correct", "buggy", "broken",
                                                                   "sample")}
