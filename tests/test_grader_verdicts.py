@@ -1,6 +1,6 @@
 """Tests of the tests: the grader's verdicts on known-buggy and known-correct submissions.
 
-- The catalog itself is checked first, without the grader: every mutant (autograder/mistakes.py)
+- The catalog itself is checked first, without the grader: every mutant (autograder/mistakes/)
   really breaks the function it names (tests/probe_submission.py compares it with the reference
   on fixed inputs and checks the contract's properties), its effects stay inside the functions
   its bug can reach, and every variant (tests/variants/*) agrees with the reference.

@@ -27,7 +27,7 @@ def main() -> int:
         with ThreadPoolExecutor(2) as pool:
             graded = list(pool.map(grade, MUTANTS))
     lines = ["# Feedback catalog", "",
-             "What a student sees for each mistake of `autograder/mistakes.py` (regenerate with "
+             "What a student sees for each mistake of `autograder/mistakes/` (regenerate with "
              "`make catalog`). *Diagnosed* means the feedback names the likely mistake, beyond "
              "expected vs got.", "",
              "| mistake | function | points | feedback (first failing check) |", "|---|---|---:|---|"]
