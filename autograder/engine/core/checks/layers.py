@@ -265,7 +265,7 @@ def _big_layer_check(t, seed):
             lambda p: float(np.sum(dZ * (p["W"] @ p["A"] + p["b"]))),
             {"A": A_prev, "W": W, "b": b}, rng, directions=1):
         value = float(np.sum(dA * u["A"]) + m * (np.sum(dW * u["W"]) + np.sum(db * u["b"])))
-        if abs(value - slope) > 1e-3 * abs(slope) + 1e-6:
+        if not abs(value - slope) <= 1e-3 * abs(slope) + 1e-6:  # NaN fails too
             raise CheckFailed(f"along a random direction (dA_prev, m dW, m db) give a slope of "
                               f"{value:.6g}, finite differences {slope:.6g}.")
 

@@ -254,7 +254,7 @@ def loss_and_gradients_wide_network(t):
 
     for key, index, slope in oracle.sampled_coordinates(cost, params, rng):
         value = float(shaped[key][index])
-        if abs(value - slope) > RTOL * abs(slope) + DIFFERENCE_NOISE:
+        if not abs(value - slope) <= RTOL * abs(slope) + DIFFERENCE_NOISE:  # NaN fails too
             ratio = value / slope if slope else float("nan")
             m = X.shape[1]
             hint = (f" It is m = {m} times too large: average over the mini-batch (1/m)."
@@ -267,7 +267,7 @@ def loss_and_gradients_wide_network(t):
                               f"(finite differences).{hint}")
     for u, slope in oracle.directional_derivatives(cost, params, rng):
         value = sum(float(np.sum(shaped[k] * u[k])) for k in params)
-        if abs(value - slope) > RTOL * abs(slope) + DIRECTIONAL_NOISE:
+        if not abs(value - slope) <= RTOL * abs(slope) + DIRECTIONAL_NOISE:
             raise CheckFailed(f"along a random direction the gradients give a slope of "
                               f"{value:.6g}, finite differences {slope:.6g}.")
 
@@ -357,6 +357,6 @@ def backward_is_backpropagation(t):
     for u, slope in oracle.directional_derivatives(
             lambda p: oracle.network_cost(X, Y, p, BIG_ACTS), params, rng, directions=1):
         value = sum(float(np.sum(shaped[k] * u[k])) for k in params)
-        if abs(value - slope) > 1e-3 * abs(slope) + 1e-6:
+        if not abs(value - slope) <= 1e-3 * abs(slope) + 1e-6:  # NaN fails too
             raise CheckFailed(f"along a random direction the gradients give a slope of "
                               f"{value:.6g}, finite differences {slope:.6g}.")

@@ -190,7 +190,7 @@ def train_last_loss_matches_params(t):
         raise NotJudged(f"not judged yet: the returned params have cost {J:.6g}, no lower than "
                         f"that of the parameters init_params gave train ({initial:.6g}), so "
                         "train did not train (see the other checks of train).")
-    if abs(losses[-1] - J) > 1e-4 * abs(J) + 1e-10:
+    if not abs(losses[-1] - J) <= 1e-4 * abs(J) + 1e-10:  # NaN fails too
         raise CheckFailed(f"losses[-1] = {losses[-1]:.6g}, but the returned params have cost "
                           f"{J:.6g} on all the data: record the full-data cost after each epoch.")
 
