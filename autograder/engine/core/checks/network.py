@@ -231,6 +231,19 @@ def loss_and_gradients_single_example(t):
     _check_lag(t, X, Y, params, DEEP_ACTS)
 
 
+def _gradients_shaped_like(grads, params: dict, not_a_dict: str) -> dict:
+    """grads' arrays as floats, one per parameter with its shape; ``not_a_dict`` says what was due."""
+    if not isinstance(grads, dict):
+        raise CheckFailed(f"{not_a_dict}, got {describe(grads)}")
+    shaped = {}
+    for key, value in params.items():
+        g = grads.get("d" + key)
+        if not isinstance(g, np.ndarray) or g.shape != value.shape:
+            raise CheckFailed(f'grads["d{key}"] should have shape {value.shape}, got {describe(g)}')
+        shaped[key] = g.astype(float)
+    return shaped
+
+
 @check("loss_and_gradients", "a wider 20-30-10 network, batch of 16: directional derivatives and "
        "sampled coordinates")
 def loss_and_gradients_wide_network(t):
@@ -240,14 +253,8 @@ def loss_and_gradients_wide_network(t):
     X, Y = rng.normal(0, 1, (20, 16)), rng.normal(0, 1, (10, 16))
     got = expect_tuple(t.call(X, Y, params, acts), 2, "loss_and_gradients")
     grads = got[1]
-    if not isinstance(grads, dict):
-        raise CheckFailed(f"the second value must be the dict of gradients, got {describe(grads)}")
-    shaped = {}
-    for key, value in params.items():
-        g = grads.get("d" + key)
-        if not isinstance(g, np.ndarray) or g.shape != value.shape:
-            raise CheckFailed(f'grads["d{key}"] should have shape {value.shape}, got {describe(g)}')
-        shaped[key] = g.astype(float)
+    shaped = _gradients_shaped_like(
+        grads, params, "the second value must be the dict of gradients")
 
     def cost(p):
         return oracle.network_cost(X, Y, p, acts)
@@ -346,14 +353,7 @@ def backward_is_backpropagation(t):
     _forward_checked(t, X, params, BIG_ACTS)
     got = not_numerical(t, "backward", "a network of 91,410 parameters",
                         lambda: t.call(Y, params, Ref("fw", 1), BIG_ACTS))
-    if not isinstance(got, dict):
-        raise CheckFailed(f"backward must return a dict of gradients, got {describe(got)}")
-    shaped = {}
-    for key, value in params.items():
-        g = got.get("d" + key)
-        if not isinstance(g, np.ndarray) or g.shape != value.shape:
-            raise CheckFailed(f'grads["d{key}"] should have shape {value.shape}, got {describe(g)}')
-        shaped[key] = g.astype(float)
+    shaped = _gradients_shaped_like(got, params, "backward must return a dict of gradients")
     for u, slope in oracle.directional_derivatives(
             lambda p: oracle.network_cost(X, Y, p, BIG_ACTS), params, rng, directions=1):
         value = sum(float(np.sum(shaped[k] * u[k])) for k in params)
