@@ -86,7 +86,7 @@ from autograder.engine.core.contract import usually_calls
 from autograder.engine.core.feedback import FunctionFeedback, lost_points
 from autograder.engine.rubric import load_rubric
 from autograder.engine.sandbox.isolation import landlock_abi
-from autograder.engine.sandbox.worker import is_root
+from autograder.engine.sandbox.uids import is_root
 from autograder.gradescope import entry, hardening, integrity, kernel
 from autograder.gradescope import plugin as runtime
 from autograder.packaging import build_autograder as build
