@@ -91,3 +91,46 @@ def test_oversized_messages_are_refused():
 def test_refs_cross_as_refs():
     out = roundtrip([Ref("fw", 1)])
     assert isinstance(out[0], Ref) and out[0].path == ["fw", 1]
+
+
+def test_large_arrays_cross_without_copies_each_in_a_region_of_its_own():
+    """encode_parts hands a large array's own memory to writev; decoding a writable buffer
+    (as read_message gives) makes arrays on it, aligned, apart, writable, and equal."""
+    import os
+
+    rng = np.random.default_rng(0)
+    value = [rng.normal(size=(400, 400)), np.arange(3, dtype=np.int16), rng.normal(size=(300, 7)).T]
+    parts = protocol.encode_parts({"id": 7}, value)
+    assert any(isinstance(p, memoryview) for p in parts)  # the 400 x 400 array is not copied
+    read, write = os.pipe()
+    try:
+        import threading
+
+        writer = threading.Thread(target=protocol.write_parts, args=(write, parts))
+        writer.start()
+        with os.fdopen(read, "rb", buffering=0, closefd=False) as stream:
+            payload = protocol.read_message(stream)
+        writer.join()
+    finally:
+        os.close(read)
+        os.close(write)
+    assert bytes(payload) == encode({"id": 7}, value)[4:]
+    header, out = decode(payload)
+    assert header["id"] == 7
+    for got, sent in zip(out, value):
+        assert np.array_equal(got, sent) and got.dtype == sent.dtype and got.flags.aligned
+        assert got.flags.writeable
+    assert not np.shares_memory(out[0], out[2])
+    out[0][0, 0] = 1e9  # in its own region: nothing else changes
+    assert np.array_equal(out[2], value[2]) and np.array_equal(out[1], value[1])
+
+
+def test_overlapping_or_unordered_arrays_are_refused():
+    """Two arrays of one message never share memory: a hostile worker cannot make one value
+    the grader checks change when it writes to another."""
+    spec = {"dtype": "<f8", "shape": [2], "offset": 0}
+    with pytest.raises(ProtocolError):
+        decode(bytearray(_message({"tree": [{"__nd__": 0}, {"__nd__": 1}],
+                                   "arrays": [spec, {**spec, "offset": 8}]}, b"\0" * 24)))
+    assert decode(bytearray(_message({"tree": [{"__nd__": 0}, {"__nd__": 1}],
+                                      "arrays": [spec, {**spec, "offset": 16}]}, b"\0" * 32)))

@@ -11,13 +11,17 @@ raw array bytes. The header's ``tree`` holds plain JSON values with these tagged
     {"__ref__": [name, index, ...]}             (requests only) a value stored in the worker
 
 Decoding never unpickles: numeric dtypes only, sizes checked, so hostile bytes stay data.
-This file is copied into the worker's sandbox; it must not import the rest of the grader.
+Large arrays cross without copies: ``encode_parts`` gives their bytes as views (written with
+one writev), and ``decode`` of a writable buffer (``read_message``) makes arrays on it, each
+its own region. This file is copied into the worker's sandbox; it must not import the rest of
+the grader.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import struct
 from typing import Any, BinaryIO
 
@@ -26,6 +30,9 @@ import numpy as np
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 12
 ALLOWED_KINDS = "biufc"  # bool, int, uint, float, complex
+ALIGN = 16  # every array's bytes start at a multiple of this in the payload
+SHARED_BYTES = 64 * 1024  # arrays at least this large are written from their own memory
+WRITE_BATCH = 512  # buffers per writev (the kernel's limit is 1024)
 
 
 class ProtocolError(Exception):
@@ -80,21 +87,52 @@ def _encode(value: Any, arrays: list[np.ndarray], depth: int, opaque_ok: bool) -
     return {"__opaque__": type(value).__name__[:80], "repr": text}
 
 
-def encode(header: dict[str, Any], value: Any, *, opaque_ok: bool = False) -> bytes:
-    """Serialise ``header`` plus ``value`` (stored under header["tree"]) into one message."""
+def encode_parts(header: dict[str, Any], value: Any, *, opaque_ok: bool = False) -> list:
+    """One message as a list of buffers to write in order: the length prefix and JSON header
+    (and small arrays' bytes) joined, each large array's own memory as it is (not copied)."""
     arrays: list[np.ndarray] = []
     tree = _encode(value, arrays, 0, opaque_ok)
-    specs, blobs, offset = [], [], 0
+    specs, offset = [], 0
     for arr in arrays:
-        raw = arr.tobytes()
+        offset += -offset % ALIGN
         specs.append({"dtype": arr.dtype.str, "shape": list(arr.shape), "offset": offset})
-        blobs.append(raw)
-        offset += len(raw)
+        offset += arr.nbytes
     head = json.dumps({**header, "tree": tree, "arrays": specs}).encode()
-    payload = struct.pack(">I", len(head)) + head + b"".join(blobs)
-    if len(payload) > MAX_MESSAGE_BYTES:
-        raise ProtocolError(f"message of {len(payload)} bytes is over the limit")
-    return struct.pack(">I", len(payload)) + payload
+    head += b" " * (-(4 + len(head)) % ALIGN)  # aligned in the payload (after the length)
+    length = 4 + len(head) + offset
+    if length > MAX_MESSAGE_BYTES:
+        raise ProtocolError(f"message of {length} bytes is over the limit")
+    parts: list = []
+    small = [struct.pack(">II", length, len(head)), head]
+    position = 0
+    for arr, spec in zip(arrays, specs):
+        if spec["offset"] > position:
+            small.append(bytes(spec["offset"] - position))
+        raw = arr.reshape(-1).view(np.uint8)
+        if arr.nbytes >= SHARED_BYTES:
+            parts += [b"".join(small), memoryview(raw)]
+            small = []
+        else:
+            small.append(raw.tobytes())
+        position = spec["offset"] + arr.nbytes
+    return [*parts, b"".join(small)] if small else parts
+
+
+def encode(header: dict[str, Any], value: Any, *, opaque_ok: bool = False) -> bytes:
+    """Serialise ``header`` plus ``value`` (stored under header["tree"]) into one message."""
+    return b"".join(encode_parts(header, value, opaque_ok=opaque_ok))
+
+
+def write_parts(fd: int, parts: list) -> None:
+    """Write a message's buffers to a blocking ``fd`` (writev; a short write is continued)."""
+    views = [memoryview(p).cast("B") for p in parts if len(p)]
+    while views:
+        written = os.writev(fd, views[:WRITE_BATCH])
+        while views and written >= len(views[0]):
+            written -= len(views[0])
+            views.pop(0)
+        if written:
+            views[0] = views[0][written:]
 
 
 def _decode(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
@@ -151,8 +189,10 @@ def decode(payload: bytes) -> tuple[dict[str, Any], Any]:
         raise ProtocolError(f"header is not JSON: {exc}") from None
     if not isinstance(header, dict):
         raise ProtocolError("header is not an object")
-    body = memoryview(payload)[4 + head_len :]
-    arrays = []
+    start = 4 + head_len
+    body = memoryview(payload)[start:]
+    shared = not body.readonly and start % ALIGN == 0  # arrays may live in the buffer itself
+    arrays, end = [], 0
     for spec in _as_list(header.get("arrays", [])):
         try:
             dtype = np.dtype(str(spec["dtype"]))
@@ -165,15 +205,17 @@ def decode(payload: bytes) -> tuple[dict[str, Any], Any]:
         if len(shape) > 32 or any(n < 0 for n in shape):
             raise ProtocolError("bad shape")
         nbytes = dtype.itemsize * math.prod(shape)
-        if offset < 0 or offset + nbytes > len(body):
-            raise ProtocolError("array bytes past the end")
-        arr = np.frombuffer(body[offset : offset + nbytes], dtype=dtype).reshape(shape).copy()
-        arrays.append(arr)
+        if offset < end or offset + nbytes > len(body):  # in order, apart, inside the message
+            raise ProtocolError("array bytes overlap or are past the end")
+        end = offset + nbytes
+        arr = np.frombuffer(body[offset:end], dtype=dtype).reshape(shape)
+        arrays.append(arr if shared and arr.flags.aligned else arr.copy())
     return header, _decode(header.get("tree"), arrays, 0)
 
 
-def read_message(stream: BinaryIO) -> bytes | None:
-    """Read one length-prefixed payload from a blocking stream; None at end of stream."""
+def read_message(stream: BinaryIO) -> bytearray | None:
+    """Read one length-prefixed payload from a blocking unbuffered stream into a buffer of
+    its own (decode makes the arrays on it); None at end of stream."""
     prefix = _read_exact(stream, 4)
     if prefix is None:
         return None
@@ -186,12 +228,14 @@ def read_message(stream: BinaryIO) -> bytes | None:
     return payload
 
 
-def _read_exact(stream: BinaryIO, n: int) -> bytes | None:
-    chunks, got = [], 0
+def _read_exact(stream: BinaryIO, n: int) -> bytearray | None:
+    buffer = bytearray(n)
+    view, got = memoryview(buffer), 0
     while got < n:
-        chunk = stream.read(n - got)
-        if not chunk:
-            return None if got == 0 else b"".join(chunks)
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+        count = stream.readinto(view[got:])
+        if not count:
+            if got == 0:
+                return None
+            raise ProtocolError("stream ended inside a message")
+        got += count
+    return buffer

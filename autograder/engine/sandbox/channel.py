@@ -35,7 +35,6 @@ class Channel:
 
     def __init__(self, req_fd: int, resp_fd: int) -> None:
         self.req_fd, self.resp_fd = req_fd, resp_fd
-        self.buffer = b""
         os.set_blocking(req_fd, False)
         os.set_blocking(resp_fd, False)
 
@@ -46,55 +45,60 @@ class Channel:
             except OSError:
                 pass
 
-    def send(self, data: bytes, deadline: float) -> None:
-        view = memoryview(data)
-        while view:
+    def send(self, parts: list, deadline: float) -> None:
+        """Write one message's buffers (protocol.encode_parts) before ``deadline``."""
+        views = [memoryview(p).cast("B") for p in parts if len(p)]
+        while views:
             try:
-                n = os.write(self.req_fd, view)
-                view = view[n:]
-                continue
+                written = os.writev(self.req_fd, views[: protocol.WRITE_BATCH])
             except BlockingIOError:
-                pass
+                written = 0
             except BrokenPipeError as exc:
                 raise WorkerDied("worker closed its input") from exc
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            poller = select.poll()
-            poller.register(self.req_fd, select.POLLOUT)
-            poller.poll(remaining * 1000)
+            while views and written >= len(views[0]):
+                written -= len(views[0])
+                views.pop(0)
+            if written:
+                views[0] = views[0][written:]
+            if views:
+                self._wait(self.req_fd, select.POLLOUT, deadline)
 
     def receive(self, expect_id: int, timeout: float) -> tuple[dict, Any]:
+        """The next message, which must answer request ``expect_id``; each payload is read
+        into a buffer of its own, on which protocol.decode makes the arrays."""
         deadline = time.monotonic() + timeout
-        while True:
-            if len(self.buffer) >= 4:
-                length = int.from_bytes(self.buffer[:4], "big")
-                if length > protocol.MAX_MESSAGE_BYTES:
-                    raise protocol.ProtocolError("reply over the size limit")
-                if len(self.buffer) >= 4 + length:
-                    payload = self.buffer[4 : 4 + length]
-                    self.buffer = self.buffer[4 + length :]
-                    header, value = protocol.decode(payload)
-                    if header.get("id") != expect_id:
-                        raise protocol.ProtocolError("reply out of order")
-                    return header, value
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            poller = select.poll()
-            poller.register(self.resp_fd, select.POLLIN)
-            if not poller.poll(remaining * 1000):
-                continue
+        length = int.from_bytes(self._read(bytearray(4), deadline), "big")
+        if length > protocol.MAX_MESSAGE_BYTES:
+            raise protocol.ProtocolError("reply over the size limit")
+        header, value = protocol.decode(self._read(bytearray(length), deadline))
+        if header.get("id") != expect_id:
+            raise protocol.ProtocolError("reply out of order")
+        return header, value
+
+    def _read(self, buffer: bytearray, deadline: float) -> bytearray:
+        view, got = memoryview(buffer), 0
+        while got < len(buffer):
             try:
-                chunk = os.read(self.resp_fd, 1 << 20)
+                count = os.readv(self.resp_fd, [view[got:]])
             except BlockingIOError:
+                self._wait(self.resp_fd, select.POLLIN, deadline)
                 continue
-            if not chunk:
+            if not count:
                 raise WorkerDied("worker exited")
-            self.buffer += chunk
+            got += count
+        return buffer
+
+    @staticmethod
+    def _wait(fd: int, event: int, deadline: float) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        poller = select.poll()
+        poller.register(fd, event)
+        poller.poll(remaining * 1000)
 
 
-def answer_callee(rid: int, callees: Any, reply: dict, payload: Any) -> bytes:
+def answer_callee(rid: int, callees: Any, reply: dict, payload: Any) -> list:
     """The grader's answer to one callee request of the worker (values only)."""
     payload = payload if isinstance(payload, dict) else {}
     if callees is None:
@@ -103,8 +107,8 @@ def answer_callee(rid: int, callees: Any, reply: dict, payload: Any) -> bytes:
         verdict = callees.answer(str(reply.get("callee")), payload.get("args"),
                                  payload.get("kwargs"))
     if verdict[0] == "ok":
-        return protocol.encode({"id": rid, "ok": True}, verdict[1])
+        return protocol.encode_parts({"id": rid, "ok": True}, verdict[1])
     if verdict[0] == "own":
-        return protocol.encode({"id": rid, "own": True}, None)
-    return protocol.encode({"id": rid, "ok": False,
+        return protocol.encode_parts({"id": rid, "own": True}, None)
+    return protocol.encode_parts({"id": rid, "ok": False,
                             "error": {"type": verdict[1], "message": verdict[2][:500]}}, None)

@@ -309,7 +309,7 @@ class Worker:
         self._next_id += 1
         deadline = time.monotonic() + timeout
         try:
-            self.channel.send(protocol.encode({**header, "id": rid}, value), deadline)
+            self.channel.send(protocol.encode_parts({**header, "id": rid}, value), deadline)
             reply, payload = self.channel.receive(rid, deadline - time.monotonic())
             while "callee" in reply:  # the student's code called a function the grader answers
                 try:

@@ -211,14 +211,14 @@ def serve(config):
 
     def send(header, value=None):
         try:
-            data = protocol.encode(header, value, opaque_ok=True)
+            parts = protocol.encode_parts(header, value, opaque_ok=True)
         except BaseException as exc:  # noqa: BLE001 - unsendable student value
-            data = protocol.encode(
+            parts = protocol.encode_parts(
                 {"id": header.get("id"), "ok": False,
                  "error": {"type": "UngradableValue", "message": str(exc)[:300], "traceback": ""}},
                 None,
             )
-        resp.write(data)
+        protocol.write_parts(resp.fileno(), parts)
 
     send({"id": 0, "ok": True, "ready": True})
     while True:
@@ -293,11 +293,12 @@ def _asker(rid, req, resp, protocol, stubs):
 
     def ask(name, args, kwargs):
         try:
-            data = protocol.encode({"id": rid, "callee": name},
-                                   {"args": list(args), "kwargs": dict(kwargs)}, opaque_ok=True)
+            parts = protocol.encode_parts({"id": rid, "callee": name},
+                                          {"args": list(args), "kwargs": dict(kwargs)},
+                                          opaque_ok=True)
         except protocol.ProtocolError as exc:
             raise stubs.CalleeFailed(f"{name} could not be sent these arguments: {exc}") from None
-        resp.write(data)
+        protocol.write_parts(resp.fileno(), parts)
         payload = protocol.read_message(req)
         if payload is None:
             raise SystemExit(0)
