@@ -1,5 +1,7 @@
 """Checks of backprop/layers.py: forward values and gradient checks of the backward."""
 
+import functools
+
 import numpy as np
 
 from autograder.engine.core import oracle
@@ -244,16 +246,27 @@ def dense_backward_leaves_inputs_unchanged(t):
         got, dense_grads(dA, A_prev, W, b, "relu")))
 
 
+@functools.lru_cache(maxsize=2)
+def _big_layer(seed):
+    """The 400 x 400 problem and the slope of its cost along one random direction: the same
+    for every submission, so made once per grading process (and read-only)."""
+    rng = np.random.default_rng(seed)
+    A_prev, W, b = _layer(rng, 400, 400, 2)
+    W = W / 20
+    dZ = rng.normal(0, 1, (400, 2))
+    [(u, slope)] = oracle.directional_derivatives(  # W_ @ A_: the oracle's einsum is slow here
+        lambda p: float(np.sum(dZ * (p["W"] @ p["A"] + p["b"]))),
+        {"A": A_prev, "W": W, "b": b}, rng, directions=1)
+    return oracle.read_only((A_prev, W, b, dZ, u)), slope
+
+
 def _big_layer_check(t, seed):
     """A 400 x 400 layer on 2 examples: backpropagation takes a millisecond (a second even
     with hand-written loops), numerical differentiation of its 160,000 weights far longer
     than the time limit."""
     from autograder.engine.core.checks.network import not_numerical
 
-    rng = t.rng(seed)
-    A_prev, W, b = _layer(rng, 400, 400, 2)
-    W = W / 20
-    dZ = rng.normal(0, 1, (400, 2))
+    (A_prev, W, b, dZ, u), slope = _big_layer(seed)
     got = expect_tuple(not_numerical(t, "linear_backward", "a layer of 400 x 400 weights",
                                      lambda: t.call(dZ, A_prev, W)), 3, "linear_backward")
     for name, value, shape in zip(("dA_prev", "dW", "db"), got, (A_prev.shape, W.shape, b.shape)):
@@ -261,13 +274,10 @@ def _big_layer_check(t, seed):
             raise CheckFailed(f"{name} should have shape {shape}, got {describe(value)}")
     dA, dW, db = (g.astype(float) for g in got)
     m = A_prev.shape[1]
-    for u, slope in oracle.directional_derivatives(  # W_ @ A_: the oracle's einsum is slow here
-            lambda p: float(np.sum(dZ * (p["W"] @ p["A"] + p["b"]))),
-            {"A": A_prev, "W": W, "b": b}, rng, directions=1):
-        value = float(np.sum(dA * u["A"]) + m * (np.sum(dW * u["W"]) + np.sum(db * u["b"])))
-        if not abs(value - slope) <= 1e-3 * abs(slope) + 1e-6:  # NaN fails too
-            raise CheckFailed(f"along a random direction (dA_prev, m dW, m db) give a slope of "
-                              f"{value:.6g}, finite differences {slope:.6g}.")
+    value = float(np.sum(dA * u["A"]) + m * (np.sum(dW * u["W"]) + np.sum(db * u["b"])))
+    if not abs(value - slope) <= 1e-3 * abs(slope) + 1e-6:  # NaN fails too
+        raise CheckFailed(f"along a random direction (dA_prev, m dW, m db) give a slope of "
+                          f"{value:.6g}, finite differences {slope:.6g}.")
 
 
 @check("linear_backward", "backpropagation, not numerical differentiation: a 400 x 400 layer "
