@@ -134,7 +134,7 @@ def what_it_holds(path: Path) -> str:
 def grade_one(student: Student, path: Path) -> tuple[object, str]:
     """Grade one submission: (SubmissionResult, "") or (None, why it could not be graded)."""
     try:
-        from autograder.engine import grade_submission
+        from autograder.engine.grading_host import grade_submission
 
         result = grade_submission(path, name=student.submission)
     except Exception as exc:  # noqa: BLE001 - one submission can fail only itself

@@ -33,7 +33,7 @@ import pytest
 import yaml
 from grader_harness import reference_flat
 
-from autograder.engine import GRADED_FUNCTIONS, grade_submission
+from autograder.engine.grading_host import GRADED_FUNCTIONS, grade_submission
 from autograder.engine.sandbox.isolation import detect
 from autograder.engine.sandbox.uids import is_root
 from autograder.gradescope import integrity, upload

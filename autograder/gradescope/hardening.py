@@ -63,7 +63,7 @@ def protect_autograder(autograder_dir: Path) -> None:
     into the submission. The installed grader (hidden checks, quiz key) is closed too. A symlink
     is never followed, because a student's link could point anywhere.
     """
-    from autograder.engine import protect_grader
+    from autograder.engine.grading_host import protect_grader
     from autograder.engine.sandbox.folders import protect
 
     protect_grader()
