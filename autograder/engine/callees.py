@@ -294,14 +294,17 @@ class Callees(AnsweringCallees):
             return ("error", "RuntimeError", self.flood)
         if name not in self.used:
             self.used.append(name)
+        args = args if isinstance(args, (list, tuple)) else ()
+        kwargs = kwargs if isinstance(kwargs, dict) else {}
+        if kwargs or len(args) != len(SIGNATURES[name].parameters):  # else: as bound already
+            try:
+                bound = SIGNATURES[name].bind(*args, **kwargs)
+            except TypeError as exc:
+                return ("error", "TypeError", f"{name}(): {exc}")
+            bound.apply_defaults()
+            args, kwargs = bound.args, bound.kwargs
         try:
-            bound = SIGNATURES[name].bind(*(args if isinstance(args, (list, tuple)) else ()),
-                                          **(kwargs if isinstance(kwargs, dict) else {}))
-        except TypeError as exc:
-            return ("error", "TypeError", f"{name}(): {exc}")
-        bound.apply_defaults()
-        try:
-            value = self.answers[name](*bound.args, **bound.kwargs)
+            value = self.answers[name](*args, **kwargs)
         except Unanswerable as exc:
             return ("error", exc.kind, f"{name}: {exc}")
         except (ArithmeticError, ValueError, TypeError) as exc:

@@ -57,27 +57,31 @@ class Ref:
         self.path = list(path)
 
 
+_PLAIN = frozenset((type(None), bool, str, int))
+
+
 def _encode(value: Any, arrays: list[np.ndarray], depth: int, opaque_ok: bool) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
-    if value is None or type(value) in (bool, str, int):
+    kind = type(value)
+    if kind in _PLAIN:
         return value
-    if type(value) is float:
+    if kind is float:
         if math.isfinite(value):
             return value
         return {"__float__": repr(value)}
-    if isinstance(value, Ref):
-        return {"__ref__": value.path}
+    if kind is list or kind is tuple:
+        items = [_encode(v, arrays, depth + 1, opaque_ok) for v in value]
+        return items if kind is list else {"__tuple__": items}
     if isinstance(value, (np.ndarray, np.generic)):
         arr = value.view(np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)
         if arr.dtype.kind in ALLOWED_KINDS and arr.dtype.names is None:
             arrays.append(arr if arr.flags.c_contiguous else arr.copy(order="C"))
             return {"__nd__": len(arrays) - 1}
-    if type(value) in (list, tuple):
-        items = [_encode(v, arrays, depth + 1, opaque_ok) for v in value]
-        return items if type(value) is list else {"__tuple__": items}
-    if type(value) is dict and all(type(k) in (str, int) for k in value):
+    if kind is dict and all(type(k) in (str, int) for k in value):
         return {"__dict__": [[k, _encode(v, arrays, depth + 1, opaque_ok)] for k, v in value.items()]}
+    if isinstance(value, Ref):
+        return {"__ref__": value.path}
     if not opaque_ok:
         raise ProtocolError(f"cannot send a {type(value).__name__}")
     try:
@@ -108,12 +112,11 @@ def encode_parts(header: dict[str, Any], value: Any, *, opaque_ok: bool = False)
     for arr, spec in zip(arrays, specs):
         if spec["offset"] > position:
             small.append(bytes(spec["offset"] - position))
-        raw = arr.reshape(-1).view(np.uint8)
         if arr.nbytes >= SHARED_BYTES:
-            parts += [b"".join(small), memoryview(raw)]
+            parts += [b"".join(small), memoryview(arr.reshape(-1).view(np.uint8))]
             small = []
         else:
-            small.append(raw.tobytes())
+            small.append(arr.tobytes())
         position = spec["offset"] + arr.nbytes
     return [*parts, b"".join(small)] if small else parts
 
@@ -135,18 +138,22 @@ def write_parts(fd: int, parts: list) -> None:
             views[0] = views[0][written:]
 
 
+_JSON_SCALARS = frozenset((type(None), bool, int, float, str))
+
+
 def _decode(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
-    if node is None or isinstance(node, (bool, int, float, str)):
+    kind = type(node)
+    if kind in _JSON_SCALARS:
         return node
-    if isinstance(node, list):
+    if kind is list:
         return [_decode(v, arrays, depth + 1) for v in node]
-    if not isinstance(node, dict) or len(node) == 0:
+    if kind is not dict or len(node) == 0:
         raise ProtocolError("malformed value")
     if "__nd__" in node:
         index = node["__nd__"]
-        if not isinstance(index, int) or not 0 <= index < len(arrays):
+        if type(index) is not int or not 0 <= index < len(arrays):
             raise ProtocolError("bad array reference")
         return arrays[index]
     if "__tuple__" in node:
@@ -154,7 +161,7 @@ def _decode(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
     if "__dict__" in node:
         out = {}
         for pair in _as_list(node["__dict__"]):
-            if not isinstance(pair, list) or len(pair) != 2 or type(pair[0]) not in (str, int):
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) not in (str, int):
                 raise ProtocolError("malformed dict")
             out[pair[0]] = _decode(pair[1], arrays, depth + 1)
         return out
@@ -184,33 +191,45 @@ def decode(payload: bytes) -> tuple[dict[str, Any], Any]:
     if head_len > len(payload) - 4:
         raise ProtocolError("header length past the end")
     try:
-        header = json.loads(payload[4 : 4 + head_len])
+        header = json.loads(bytes(payload[4 : 4 + head_len]).decode())
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"header is not JSON: {exc}") from None
     if not isinstance(header, dict):
         raise ProtocolError("header is not an object")
     start = 4 + head_len
-    body = memoryview(payload)[start:]
-    shared = not body.readonly and start % ALIGN == 0  # arrays may live in the buffer itself
-    arrays, end = [], 0
+    shared = isinstance(payload, bytearray) and start % ALIGN == 0  # arrays live in the buffer
+    arrays, end, size = [], start, len(payload)
     for spec in _as_list(header.get("arrays", [])):
         try:
-            dtype = np.dtype(str(spec["dtype"]))
+            dtype = _dtype(spec["dtype"])
             shape = tuple(int(n) for n in spec["shape"])
-            offset = int(spec["offset"])
+            offset = start + int(spec["offset"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ProtocolError(f"bad array spec: {exc}") from None
-        if dtype.kind not in ALLOWED_KINDS or dtype.names is not None or dtype.hasobject:
-            raise ProtocolError(f"dtype {dtype} not allowed")
         if len(shape) > 32 or any(n < 0 for n in shape):
             raise ProtocolError("bad shape")
-        nbytes = dtype.itemsize * math.prod(shape)
-        if offset < end or offset + nbytes > len(body):  # in order, apart, inside the message
+        count = math.prod(shape)
+        if offset < end or offset + dtype.itemsize * count > size:  # in order, apart, inside
             raise ProtocolError("array bytes overlap or are past the end")
-        end = offset + nbytes
-        arr = np.frombuffer(body[offset:end], dtype=dtype).reshape(shape)
+        end = offset + dtype.itemsize * count
+        arr = np.frombuffer(payload, dtype, count, offset).reshape(shape)
         arrays.append(arr if shared and arr.flags.aligned else arr.copy())
     return header, _decode(header.get("tree"), arrays, 0)
+
+
+_DTYPES: dict[str, np.dtype] = {}
+
+
+def _dtype(text: Any) -> np.dtype:
+    """The numeric dtype named ``text`` (a plain, numeric one only), remembered once seen."""
+    dtype = _DTYPES.get(text) if type(text) is str else None
+    if dtype is None:
+        dtype = np.dtype(str(text))
+        if dtype.kind not in ALLOWED_KINDS or dtype.names is not None or dtype.hasobject:
+            raise ProtocolError(f"dtype {dtype} not allowed")
+        if len(_DTYPES) < 64 and type(text) is str:
+            _DTYPES[text] = dtype
+    return dtype
 
 
 def read_message(stream: BinaryIO) -> bytearray | None:
