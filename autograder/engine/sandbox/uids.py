@@ -72,11 +72,12 @@ class UidLease:
             except OSError:
                 os.close(fd)
                 continue
-            if in_use_elsewhere(uid):
+            alive = processes_of_uid(uid)
+            if in_use_elsewhere(uid, alive):
                 os.close(fd)
                 continue
             self.uid, self._fd = uid, fd
-            kill_uid(uid)  # leftovers of a crashed earlier grader
+            kill_uid(uid, alive)  # leftovers of a crashed earlier grader
             return
         raise RuntimeError("no free sandbox uid")
 
@@ -122,24 +123,30 @@ def processes_of_uid(uid: int) -> list[int]:
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
-        try:
-            with open(f"/proc/{entry}/status", "rb") as fh:
-                status = fh.read(4096)
+        try:  # os.open and os.read: a scan reads every process's status, and runs often
+            fd = os.open(f"/proc/{entry}/status", os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
             continue
+        try:
+            status = os.read(fd, 4096)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
         if wanted in status and b"\nState:\tZ" not in status and b"\nState:\tX" not in status:
             pids.append(int(entry))
     return pids
 
 
-def in_use_elsewhere(uid: int) -> bool:
+def in_use_elsewhere(uid: int, alive: list[int] | None = None) -> bool:
     """Whether a process of ``uid`` lives in another mount namespace than this grader: a
-    grader in a container (its lock folder is not ours) or a sandbox of a live grader."""
+    grader in a container (its lock folder is not ours) or a sandbox of a live grader.
+    ``alive``: its processes, if just listed."""
     try:
         ours = os.readlink("/proc/self/ns/mnt")
     except OSError:
         return False
-    for pid in processes_of_uid(uid):
+    for pid in processes_of_uid(uid) if alive is None else alive:
         try:
             if os.readlink(f"/proc/{pid}/ns/mnt") != ours:
                 return True
