@@ -237,13 +237,12 @@ def test_variant_scores_full_marks(variant: str, verdicts: dict[str, Any]) -> No
 # Mutants whose single mistake is also charged outside the function that holds it (and train),
 # and why that is its own mistake there too. Keep this list short: with correct callees
 # (rubric.yml's default), each function is judged on its own code.
-CHARGED_TWICE: dict[str, set[str]] = {
-    # backward is judged on the cache of the student's own forward (its format is theirs). The
-    # layers forward calls answer with correct layer values there, so a wrong layer call stays
-    # in forward; but a forward that never computes the output layer leaves no output layer in
-    # its cache, and no backward can be judged on that cache.
-    "forward_skips_last_layer": {"backward"},
-}
+# Empty: none is. backward, the one function judged on another's output (the cache of the
+# student's own forward, whose format is theirs), is given the cache of a run in which that
+# forward computed the check's network right (an identity output layer appended when it fails
+# on the network itself; checks/network.py), so a forward that misses or mangles its output
+# layer is charged in forward alone.
+CHARGED_TWICE: dict[str, set[str]] = {}
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))
