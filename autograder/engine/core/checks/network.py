@@ -406,13 +406,13 @@ def backward_is_backpropagation(t):
     rng = t.rng(416)
     params = oracle.random_params(rng, BIG_SIZES, scale=0.05)
     X, Y = rng.normal(0, 1, (BIG_SIZES[0], 8)), rng.normal(0, 1, (BIG_SIZES[-1], 8))
-    with _noted(_forward_checked(t, X, params, BIG_ACTS)):
-        got = not_numerical(t, "backward", "a network of 91,410 parameters",
-                            lambda: t.call(Y, params, Ref("fw", 1), BIG_ACTS))
-        shaped = _gradients_shaped_like(got, params, "backward must return a dict of gradients")
-        for u, slope in oracle.directional_derivatives(
-                lambda p: oracle.network_cost(X, Y, p, BIG_ACTS), params, rng, directions=1):
-            value = sum(float(np.sum(shaped[k] * u[k])) for k in params)
-            if not abs(value - slope) <= 1e-3 * abs(slope) + 1e-6:  # NaN fails too
-                raise CheckFailed(f"along a random direction the gradients give a slope of "
-                                  f"{value:.6g}, finite differences {slope:.6g}.")
+    _forward_checked(t, X, params, BIG_ACTS)
+    got = not_numerical(t, "backward", "a network of 91,410 parameters",
+                        lambda: t.call(Y, params, Ref("fw", 1), BIG_ACTS))
+    shaped = _gradients_shaped_like(got, params, "backward must return a dict of gradients")
+    for u, slope in oracle.directional_derivatives(
+            lambda p: oracle.network_cost(X, Y, p, BIG_ACTS), params, rng, directions=1):
+        value = sum(float(np.sum(shaped[k] * u[k])) for k in params)
+        if not abs(value - slope) <= 1e-3 * abs(slope) + 1e-6:  # NaN fails too
+            raise CheckFailed(f"along a random direction the gradients give a slope of "
+                              f"{value:.6g}, finite differences {slope:.6g}.")
