@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from autograder.engine.sandbox import pid_counter
+
 # The sandbox's parts, named here too for the grader's side (worker.py) and the tests.
 from autograder.engine.sandbox.bubblewrap import (  # noqa: F401
     INSIDE_PACKAGE,
@@ -275,13 +277,20 @@ class SandboxPool:
             cls._owner = os.getpid()
             atexit.register(cls.drain)
             multiprocessing.util.Finalize(None, cls.drain, exitpriority=10)  # pool processes
+        box = cls._take_idle() or Sandbox(isolation)
+        if isolation.mode == "uid":  # the next worker's PID tells nothing of the one before
+            pid_counter.settle()
+        return box
+
+    @classmethod
+    def _take_idle(cls) -> Sandbox | None:
         with cls._lock:
             while cls._idle:
                 box = cls._idle.pop()
                 if box.alive():
                     return box
                 box.close()
-        return Sandbox(isolation)
+        return None
 
     @classmethod
     def release(cls, box: Sandbox, clean: bool) -> None:
