@@ -55,9 +55,9 @@ ATTACKS = ["redirect_output", "copy_classmate", "rewrite_classmates", "leave_tra
 # leave_* is graded before use_* (submissions are graded in name order with 1 job).
 ORDER = {"leave_traces": "10", "use_traces": "20", "leave_counters": "11", "use_counters": "21",
          "leave_nested": "12", "use_nested": "22"}
-# Without namespaces: world-readable files elsewhere (another clone's key) are readable, and the
-# PID counter is the machine's (docs/security.md).
-UID_MODE_SKIPS = ("read_hidden_files", "leave_counters", "use_counters")
+# Without namespaces: world-readable files elsewhere (another clone's key) are readable
+# (docs/security.md).
+UID_MODE_SKIPS = ("read_hidden_files",)
 USER_MODE_SKIPS: tuple[str, ...] = ()
 TWICE = ("signal_neighbours",)  # two copies, so that with 2 jobs they may run at once
 BUDGET = 240.0  # seconds for one batch

@@ -95,12 +95,14 @@ class Isolation:
                     "IPC, namespaces, file locks, inotify, memfd)")
         if self.mode == "uid":
             confined = (f"Landlock ABI {landlock_abi()}: each reads only the runtime and its "
-                        "own submission and writes only its own folder" if landlock_abi() else
+                        "own submission and creates no file" if landlock_abi() else
                         "NO Landlock: they can read world-readable files of this machine and "
                         "write to world-writable folders")
             return (f"sandbox: NO namespaces ({self.why}); workers run under unprivileged uids "
                     "with resource limits and a seccomp filter (no sockets, ptrace, keyrings, "
-                    f"System V IPC, namespaces, file locks, inotify, memfd); {confined}")
+                    "System V IPC, namespaces, file locks, inotify, memfd, nor any process, "
+                    f"thread or pipe); {confined}; the PID counter moved on to a multiple of "
+                    f"{pid_counter.STEP} before each submission")
         return (f"sandbox: NONE ({self.why}); student code runs as your user and can read "
                 "and change your files; grade untrusted code as root or where user namespaces "
                 "work")
