@@ -234,8 +234,8 @@ def _kernel_bytes() -> int:
 def test_kernel_memory_a_submission_pins_is_bounded(mode, probe_package, record_property):
     """Each way to pin kernel memory is refused or bounded: the host's Slab + Shmem grow by
     less than 64 MB while the worker holds everything it could make (without the limits: about
-    2.5 GB). In the uid mode the machine's temporary folders are closed by Landlock (where the
-    kernel has it); the worker's own folder is on the machine's disk, not tested here."""
+    2.5 GB). In the uid mode Landlock (where the kernel has it) lets the worker make no file
+    anywhere, its own folder included (test_uid_counters)."""
     landlock = mode == "uid" and isolation.landlock_abi() > 0
     folders = ["/tmp", "/var/tmp", "/dev/shm"] if mode == "namespaces" or landlock else []
     worker = Worker(probe_package)
