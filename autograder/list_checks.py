@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import sys
 
-from autograder.engine import REGISTRY, check_points, start_grading
 from autograder.engine.callees import callees_of
+from autograder.engine.core.framework import REGISTRY
+from autograder.engine.grading_host import check_points, start_grading
 from autograder.engine.rubric import RUBRIC_PATH, load_rubric
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from autograder.engine import SubmissionResult
+from autograder.engine.grading_host import SubmissionResult
 
 
 @dataclass

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def pytest_configure(config: pytest.Config) -> None:
     """The tests read the check registry as grading sees it: importing the engine registers no
     quiz question, starting to grade does."""
-    from autograder.engine import start_grading
+    from autograder.engine.grading_host import start_grading
 
     start_grading()
 

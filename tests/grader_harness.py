@@ -29,7 +29,7 @@ SCORE_TOLERANCE = 1e-3
 def engine() -> tuple[Any, list[str]]:
     """(grade_submission, GRADED_FUNCTIONS), or a test failure saying why they are missing."""
     try:
-        from autograder.engine import GRADED_FUNCTIONS, grade_submission
+        from autograder.engine.grading_host import GRADED_FUNCTIONS, grade_submission
     except Exception as exc:  # the engine is part of the product: its absence is a failure
         pytest.fail(f"the grading engine (autograder.engine) is not importable: {exc!r}")
     return grade_submission, list(GRADED_FUNCTIONS)
@@ -70,7 +70,7 @@ def excerpt(fn: dict[str, Any], limit: int = 700) -> str:
 GRADE_SCRIPT = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from autograder.engine import grade_submission
+from autograder.engine.grading_host import grade_submission
 sys.path.insert(0, sys.argv[4])
 from grader_harness import plain
 rubric = None

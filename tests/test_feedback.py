@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import grade_submission
 from autograder.engine.core.feedback import FunctionFeedback, is_judged
 from autograder.engine.core.framework import CheckResult
+from autograder.engine.grading_host import grade_submission
 from autograder.mistakes import MUTANTS, apply_mutant
 from autograder.model import Graded, Student
 from autograder.outputs.class_report import failing_checks

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import GRADED_FUNCTIONS, REGISTRY
+from autograder.engine.core.framework import REGISTRY
+from autograder.engine.grading_host import GRADED_FUNCTIONS
 from autograder.engine.intake import find_package, safe_extract, staged
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,7 +20,7 @@ from grade_helpers import (
 )
 
 from autograder.discovery import Submission
-from autograder.engine import grade_submission
+from autograder.engine.grading_host import grade_submission
 from autograder.grade import grade_all
 from autograder.model import Student
 

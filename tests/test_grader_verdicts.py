@@ -313,7 +313,8 @@ def quiz_points(package: Path) -> float:
     """What a sample's quiz answers are worth under the rubric's key (our own file: run it)."""
     import runpy
 
-    from autograder.engine import REGISTRY, check_points
+    from autograder.engine.core.framework import REGISTRY
+    from autograder.engine.grading_host import check_points
     from autograder.engine.rubric import load_rubric
 
     answers = runpy.run_path(str(package / "quiz.py"))["ANSWERS"]
@@ -335,7 +336,7 @@ def test_every_check_fails_some_realistic_mistake(verdicts: dict[str, Any]) -> N
     only say "not implemented", "could not be imported" or "missing" do not count). The
     in-place submission counts too: writing into inputs is the realistic mistake of every
     function's inputs-unchanged check."""
-    from autograder.engine import REGISTRY
+    from autograder.engine.core.framework import REGISTRY
 
     unexplained = ("not implemented", "could not be imported", "missing from the submission")
     never = []
@@ -354,7 +355,7 @@ def test_every_check_fails_some_realistic_mistake(verdicts: dict[str, Any]) -> N
 @pytest.mark.parametrize("kind", sorted(degenerate.ALLOWED))
 def test_degenerate_submission_earns_only_what_is_genuinely_right(
         kind: str, verdicts: dict[str, Any]) -> None:
-    from autograder.engine import REGISTRY
+    from autograder.engine.core.framework import REGISTRY
 
     result = _result(verdicts, f"degenerate:{kind}")
     allowed = degenerate.allowed(kind)

@@ -74,19 +74,14 @@ from otter.nbmeta_config import NBMetadataConfig
 from otter.run import AutograderConfig
 from otter.test_files import GradingResults, create_test_file
 
-from autograder.engine import (
-    GRADED_FUNCTIONS,
-    REGISTRY,
-    SubmissionResult,
-    check_points,
-    grade_submission,
-    intake,
-)
+from autograder.engine import intake
 from autograder.engine.core.contract import usually_calls
 from autograder.engine.core.feedback import FunctionFeedback, lost_points
+from autograder.engine.core.framework import REGISTRY
+from autograder.engine.grading_host import GRADED_FUNCTIONS, SubmissionResult, check_points, grade_submission
 from autograder.engine.rubric import load_rubric
 from autograder.engine.sandbox.isolation import landlock_abi
-from autograder.engine.sandbox.worker import is_root
+from autograder.engine.sandbox.uids import is_root
 from autograder.gradescope import entry, hardening, integrity, kernel
 from autograder.gradescope import plugin as runtime
 from autograder.packaging import build_autograder as build

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-from autograder.engine import REGISTRY  # noqa: E402
+from autograder.engine.core.framework import REGISTRY  # noqa: E402
 
 BUILD = ROOT / "autograder" / "packaging" / "build_handout.py"
 SOLUTION_PKG = ROOT / "solutions" / "backprop"
@@ -119,6 +119,8 @@ def test_contents_come_from_their_sources(files: dict[str, bytes]) -> None:
         assert files[f"{TOP}/backprop/{path.name}"] == path.read_bytes(), path.name
     for name, source in COPIED.items():
         assert files[f"{TOP}/{name}"] == (ROOT / source).read_bytes(), name
+    for package in ("autograder/__init__.py", "autograder/engine/__init__.py"):  # no stub
+        assert files[f"{TOP}/public_checks/{package}"] == (ROOT / package).read_bytes(), package
     notebook = nbformat.reads(files[f"{TOP}/backprop_lab.ipynb"].decode(), as_version=4)
     nbformat.validate(notebook)
     assert len(notebook.cells) > 5
@@ -179,6 +181,17 @@ def test_nothing_from_the_grader_solutions_or_tests(files: dict[str, bytes]) -> 
     for name, text in texts(files).items():
         mentioned = sorted(h for h in hidden if h in text)
         assert not mentioned, f"{name} names hidden files: {mentioned}"
+
+
+def test_the_shipped_packages_import_nothing() -> None:
+    """autograder and autograder.engine ship as they are, so importing them loads nothing else
+    (the grading host's modules, which do not ship, are imported by name where they run)."""
+    code = ("import sys, autograder.engine\n"
+            "print(sorted(m for m in sys.modules if m.startswith('autograder')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["['autograder',", "'autograder.engine']"]
 
 
 def test_zip_is_deterministic(handout: Path, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import pytest
 from test_grader_security import assemble  # noqa: E402
 from test_isolation import ATTACKS, SECRET_ENV, SECRET_FILE, World, _digest, sandbox_processes  # noqa: E402
 
-from autograder.engine import grade_submission  # noqa: E402
+from autograder.engine.grading_host import grade_submission  # noqa: E402
 from autograder.engine.sandbox.uids import is_root  # noqa: E402
 from autograder.packaging import local_run  # noqa: E402
 

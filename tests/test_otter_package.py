@@ -33,9 +33,9 @@ import pytest
 import yaml
 from grader_harness import reference_flat
 
-from autograder.engine import GRADED_FUNCTIONS, grade_submission
+from autograder.engine.grading_host import GRADED_FUNCTIONS, grade_submission
 from autograder.engine.sandbox.isolation import detect
-from autograder.engine.sandbox.worker import is_root
+from autograder.engine.sandbox.uids import is_root
 from autograder.gradescope import integrity, upload
 from autograder.gradescope.entry import ENTRY_NOTEBOOK
 from autograder.mistakes import MUTANTS, apply_mutant  # noqa: E402

@@ -25,8 +25,9 @@ SOLUTIONS = ROOT / "solutions"
 SKELETON = ROOT / "assignments"
 REFERENCE_PKG = SOLUTIONS / "backprop"
 
-from autograder.engine import REGISTRY, grade_submission  # noqa: E402
 from autograder.engine.core.contract import GRADED  # noqa: E402
+from autograder.engine.core.framework import REGISTRY  # noqa: E402
+from autograder.engine.grading_host import grade_submission  # noqa: E402
 
 # Every graded function of the contract, in report order ("quiz" stands for quiz.ANSWERS).
 FUNCTIONS = list(GRADED)

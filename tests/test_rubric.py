@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder.engine import REGISTRY, check_points
+from autograder.engine.core.framework import REGISTRY
+from autograder.engine.grading_host import check_points
 from autograder.engine.rubric import RUBRIC_PATH, RubricError, load_rubric, parse_rubric
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -61,7 +61,8 @@ def test_safe_text_makes_any_string_printable_and_bounded():
 
 
 def test_bound_result_caps_a_submission_as_a_whole():
-    from autograder.engine import CheckResult, FunctionResult, SubmissionResult
+    from autograder.engine.core.framework import CheckResult
+    from autograder.engine.grading_host import FunctionResult, SubmissionResult
 
     checks = [CheckResult(f"check {i}", 1.0, False, "\ud800" * 5000) for i in range(200)]
     result = SubmissionResult("s\udce9", {"f": FunctionResult("f", 0, 1, checks, "y" * 10**7)},

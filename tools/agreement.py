@@ -28,9 +28,10 @@ from otter.run import AutograderConfig
 from otter.test_files import GradingResults, create_test_file
 
 from autograder import mistakes as mutants
-from autograder.engine import REGISTRY, grade_submission
 from autograder.engine.core.contract import usually_calls
 from autograder.engine.core.feedback import FunctionFeedback, lost_points
+from autograder.engine.core.framework import REGISTRY
+from autograder.engine.grading_host import grade_submission
 from autograder.engine.intake import staged
 from autograder.engine.rubric import load_rubric
 from autograder.gradescope import entry, kernel

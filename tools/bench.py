@@ -126,7 +126,7 @@ def timed(cmd: list[str], **kwargs) -> tuple[float, int, subprocess.CompletedPro
 def reference_cpu() -> tuple[dict, dict]:
     """CPU seconds (grader, student) of the hidden suite on the reference, in a fresh process:
     the first submission (nothing cached) and the second (oracles memoised)."""
-    code = ("import json; from autograder.engine import grade_submission as g; "
+    code = ("import json; from autograder.engine.grading_host import grade_submission as g; "
             "print(json.dumps([g('solutions').cpu_seconds, g('solutions').cpu_seconds]))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True)

@@ -12,7 +12,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from autograder.engine import grade_submission
+from autograder.engine.grading_host import grade_submission
 from autograder.mistakes import MUTANTS, apply_mutant
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from autograder import mistakes as mutants
-from autograder.engine import grade_submission
+from autograder.engine.grading_host import grade_submission
 
 END_TO_END = "train"
 

@@ -18,7 +18,7 @@ from autograder.gradescope import integrity
 from autograder.gradescope.hardening import ensure_runtime_traversable, protect_autograder, shipped_names
 
 if TYPE_CHECKING:
-    from autograder.engine import SubmissionResult
+    from autograder.engine.grading_host import SubmissionResult
 
 STATE_ENV = "BACKPROP_LAB_STATE"  # private folder: kernel -> plugin summary (and proof the plugin ran)
 SUMMARY_FILE = "summary.json"
@@ -30,8 +30,8 @@ class CheckFailed(AssertionError):
 
 
 def engine() -> ModuleType:
-    """``autograder.engine``, from the installed backprop-lab package."""
-    import autograder.engine as module
+    """The grading host's module of the engine, from the installed backprop-lab package."""
+    import autograder.engine.grading_host as module
 
     return module
 
@@ -39,7 +39,8 @@ def engine() -> ModuleType:
 def discovery(copy: Path) -> dict[str, Any]:
     """Where the engine finds the student's modules in ``copy``: the folder, the module files
     there, and the missing ones among those holding graded functions."""
-    from autograder.engine import GRADED_FUNCTIONS, MODULE_OF
+    from autograder.engine.core.contract import MODULE_OF
+    from autograder.engine.grading_host import GRADED_FUNCTIONS
     from autograder.engine.intake import MODULES, find_package
 
     source = find_package(copy)

@@ -7,8 +7,8 @@ import csv
 import re
 from pathlib import Path
 
-from autograder.engine import SubmissionResult
 from autograder.engine.core.feedback import is_judged
+from autograder.engine.grading_host import SubmissionResult
 from autograder.engine.rubric import Rubric
 from autograder.model import Graded
 

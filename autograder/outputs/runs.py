@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
 
-from autograder.engine import FunctionResult, SubmissionResult
 from autograder.engine.core.framework import CheckResult
+from autograder.engine.grading_host import FunctionResult, SubmissionResult
 from autograder.model import Graded, Student
 from autograder.outputs.report import md_text, points, write_csv
 

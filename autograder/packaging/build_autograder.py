@@ -48,8 +48,8 @@ from pathlib import Path
 
 from otter.run import AutograderConfig
 
-from autograder.engine import REGISTRY, check_points, start_grading
-from autograder.engine.core.framework import Check
+from autograder.engine.core.framework import REGISTRY, Check
+from autograder.engine.grading_host import check_points, start_grading
 from autograder.engine.rubric import Rubric, load_rubric
 from autograder.gradescope import entry, integrity
 from autograder.gradescope import plugin as runtime

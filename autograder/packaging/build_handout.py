@@ -5,7 +5,8 @@ Usage: python autograder/packaging/build_handout.py [--out dist/handout.zip]
 Nothing in the zip is written or listed by hand here: it is the folder assignments/ (the skeleton
 backprop/ is generated from the reference by build_skeleton.py, and refused if it is stale; the
 notebook is built by notebook_source.py) and the folder autograder/engine/core/ without its hidden
-checks. Layout:
+checks, with the package files above it (autograder/__init__.py, autograder/engine/__init__.py)
+as they are: importing them imports nothing. Layout:
 
     backprop-lab-handout/
         backprop/*.py           the student skeleton, including the complete gradcheck.py
@@ -49,9 +50,10 @@ IGNORED = ("build", "__pycache__", ".ipynb_checkpoints")
 RENAMED = {"handout.mk": "Makefile"}
 EXECUTABLE = {"check.py"}
 CORE = ROOT / "autograder" / "engine" / "core"  # shipped as a folder (without hidden checks)
+# The packages above core/, shipped as they are: their __init__.py files import nothing.
+PACKAGES = (ROOT / "autograder", ROOT / "autograder" / "engine")
 PUBLIC_CHECKS = "public_checks"
 RECORDED = "recorded_callees.b64"  # the correct callees' answers of the public checks
-PACKAGE_STUB = '"""The public checks of backprop-lab, shipped with the handout; run check.py."""\n'
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION")
 
@@ -178,10 +180,11 @@ def replayed_source(module: str, source: str) -> str:
 
 def public_checks() -> dict[str, bytes]:
     """public_checks/: the folder autograder/engine/core/ (what check.py needs of the grader, none
-    of it importing the sandbox or YAML), each checks/<module>.py without its hidden checks."""
+    of it importing the sandbox or YAML), each checks/<module>.py without its hidden checks, and
+    the __init__.py of the packages it is in, as they are."""
     top = f"{PUBLIC_CHECKS}/autograder"
-    files = {f"{top}/__init__.py": PACKAGE_STUB.encode(),
-             f"{top}/engine/__init__.py": PACKAGE_STUB.encode()}
+    files = {f"{PUBLIC_CHECKS}/{(package / '__init__.py').relative_to(ROOT).as_posix()}":
+             (package / "__init__.py").read_bytes() for package in PACKAGES}
     for path in sorted(CORE.rglob("*.py")):
         if "__pycache__" in path.parts:
             continue
