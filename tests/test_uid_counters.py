@@ -228,3 +228,30 @@ def test_the_next_submission_reads_nothing_in_its_pid(tmp_path, how):
         unsettled = _in_own_pid_namespace("off", leave, "leave", reader)
         plain = _in_own_pid_namespace("off", leave, "stay", reader)
         assert unsettled["pid"] - plain["pid"] >= 40, (unsettled, plain)
+
+
+def test_every_correct_submission_scores_full_marks_in_the_uid_mode(tmp_path):
+    """No process, thread, pipe or file is what grading needs: the reference and every
+    correct variant (loops, float32, classes, import styles, ...) score 100 with `make grade`'s
+    command in the uid mode (run from a copy: the mode closes the grader's own folder)."""
+    import csv
+    import shutil
+
+    subs = tmp_path / "subs"
+    shutil.copytree(ROOT / "solutions", subs / "reference")
+    variants = sorted(p for p in (ROOT / "tests" / "variants").iterdir()
+                      if (p / "backprop").is_dir())
+    for variant in variants:
+        shutil.copytree(variant, subs / variant.name)
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT / "autograder", copy / "autograder",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "autograder.grade", str(subs), "--out", str(out),
+                           "--jobs", "2"], cwd=copy, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "BACKPROP_LAB_SANDBOX": "uid"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "nor any process, thread or pipe" in done.stderr.splitlines()[0]
+    rows = {r["submission"]: r["score"] for r in csv.DictReader(open(out / "grades.csv"))}
+    assert len(variants) >= 8 and set(rows) == {"reference", *(v.name for v in variants)}
+    assert {name: float(score) for name, score in rows.items()} == dict.fromkeys(rows, 100.0)
