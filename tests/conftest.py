@@ -6,12 +6,39 @@ import fcntl
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+# The files whose tests take longest, longest first (each a chain on one pytest-xdist worker,
+# --dist loadfile). `make test` keeps this order (--no-loadscope-reorder), so that no long file
+# starts last and keeps the run waiting for it alone; the other files follow, most tests first
+# (xdist's own order). Only the order of the files depends on this list, never a verdict.
+LONGEST_FIRST = (
+    "test_isolation.py", "test_isolation_layouts.py", "test_isolation_modes.py",
+    "test_isolation_gradescope.py", "test_isolation_gradescope_channel.py",
+    "test_otter_package.py", "test_gradescope_path.py", "test_grader_security.py",
+    "test_grader_verdicts.py", "test_mistakes_catalog.py", "test_container.py",
+    "test_gradescope_layout.py", "test_public_checks.py", "test_similarity.py",
+    "test_grade_isolation.py", "test_gradebook.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files in LONGEST_FIRST's order, then the others by their number of tests; the tests of a
+    file keep their order and stay together."""
+    def file_of(item: pytest.Item) -> str:
+        return item.nodeid.split("::")[0]
+
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    count = Counter(file_of(item) for item in items)
+    items.sort(key=lambda item: (rank.get(Path(file_of(item)).name, len(rank)),
+                                 -count[file_of(item)], file_of(item)))
 
 
 def pytest_configure(config: pytest.Config) -> None:
