@@ -381,11 +381,19 @@ def _number(text: str) -> float:
         return 0.0
 
 
-def _grade_pair(world: World, tmp: Path, layout: str, jobs: int, skip: tuple[str, ...] = (),
-                **kwargs) -> tuple[Batch, Batch, dict]:
+def clean_batch(world: World, tmp: Path, layout: str, jobs: int, skip: tuple[str, ...] = (),
+                **kwargs) -> Batch:
+    """The batch without its attacks: the innocent submissions and the honest twins."""
     clean_subs = _submissions(world, tmp / "clean", attacks=False, skip=skip)
-    clean = run_batch(world, lay_out(clean_subs, tmp / "clean", layout, broken=False),
-                      tmp / "clean" / "out", jobs, **kwargs)
+    return run_batch(world, lay_out(clean_subs, tmp / "clean", layout, broken=False),
+                     tmp / "clean" / "out", jobs, **kwargs)
+
+
+def _grade_pair(world: World, tmp: Path, layout: str, jobs: int, skip: tuple[str, ...] = (),
+                clean: Batch | None = None, **kwargs) -> tuple[Batch, Batch, dict]:
+    """The clean batch (or ``clean``, graded already in this mode) and the attacked batch."""
+    if clean is None:
+        clean = clean_batch(world, tmp, layout, jobs, skip, **kwargs)
     before = shared_entries()
     world.heard.clear()
     subs = _submissions(world, tmp / "attacked", attacks=True, skip=skip)
@@ -403,13 +411,29 @@ def _assert_graded(clean: Batch, attacked: Batch) -> None:
 # Each layout's batches take a minute or more: the layouts are graded in three files
 # (this one, test_isolation_layouts.py, and the other modes in test_isolation_modes.py), so that
 # pytest-xdist's workers grade them side by side.
-def contained_with_namespaces(world: World, tmp_path: Path, layout: str, jobs: int) -> None:
-    """The attacks graded as root with namespaces, in ``layout`` with ``jobs`` jobs, are
-    contained."""
+def clean_with_namespaces(world: World, tmp: Path) -> Batch:
+    """The clean batch as root with namespaces, graded once per file: the innocent submissions
+    and the twins score the same in every layout and with any number of jobs, so each attacked
+    batch of the file is held to the same exact scores."""
     why = namespaces_refused(root=True)
     if why:
         pytest.skip(f"namespaces are not available here: {why}")
-    clean, attacked, before = _grade_pair(world, tmp_path, layout, jobs)
+    return clean_batch(world, tmp, "folders", 2)
+
+
+@pytest.fixture(scope="module")
+def clean(world: World, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    return clean_with_namespaces(world, tmp_path_factory.mktemp("namespaces"))
+
+
+def contained_with_namespaces(world: World, tmp_path: Path, layout: str, jobs: int,
+                              clean: Batch) -> None:
+    """The attacks graded as root with namespaces, in ``layout`` with ``jobs`` jobs, are
+    contained: the attacked batch is held to ``clean``'s scores."""
+    why = namespaces_refused(root=True)
+    if why:
+        pytest.skip(f"namespaces are not available here: {why}")
+    clean, attacked, before = _grade_pair(world, tmp_path, layout, jobs, clean=clean)
     _assert_graded(clean, attacked)
     problems = breaches(world, clean, attacked, before, namespaces=True)
     assert not problems, "\n- ".join(["not contained:", *problems])
@@ -417,8 +441,8 @@ def contained_with_namespaces(world: World, tmp_path: Path, layout: str, jobs: i
 
 @root_only
 @pytest.mark.parametrize("layout,jobs", [("folders", 1), ("export", 2)])
-def test_attacks_are_contained_as_root_with_namespaces(world, tmp_path, layout, jobs):
-    contained_with_namespaces(world, tmp_path, layout, jobs)
+def test_attacks_are_contained_as_root_with_namespaces(world, clean, tmp_path, layout, jobs):
+    contained_with_namespaces(world, tmp_path, layout, jobs, clean)
 
 
 @root_only

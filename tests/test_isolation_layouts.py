@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 from test_isolation import (  # noqa: E402
+    Batch,
+    clean_with_namespaces,
     contained_with_namespaces,
     make_world,
     root_only,
@@ -19,7 +21,12 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     yield from make_world(tmp_path_factory)
 
 
+@pytest.fixture(scope="module")
+def clean(world, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    return clean_with_namespaces(world, tmp_path_factory.mktemp("namespaces"))
+
+
 @root_only
 @pytest.mark.parametrize("layout,jobs", [("folders", 2), ("zips", 2)])
-def test_attacks_are_contained_as_root_with_namespaces(world, tmp_path, layout, jobs):
-    contained_with_namespaces(world, tmp_path, layout, jobs)
+def test_attacks_are_contained_as_root_with_namespaces(world, clean, tmp_path, layout, jobs):
+    contained_with_namespaces(world, tmp_path, layout, jobs, clean)
