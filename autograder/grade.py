@@ -32,6 +32,7 @@ from tqdm import tqdm
 from autograder.discovery import Found, InputError, Submission, discover, is_one_submission
 from autograder.engine.intake import SubmissionError, walk_folders
 from autograder.engine.rubric import load_rubric
+from autograder.engine.sandbox.folders import protect_installation
 from autograder.engine.sandbox.isolation import (
     ALLOW_UNSANDBOXED,
     SandboxUnavailable,
@@ -39,7 +40,6 @@ from autograder.engine.sandbox.isolation import (
     detect,
 )
 from autograder.engine.sandbox.uids import is_root, sweep
-from autograder.engine.sandbox.worker import protect_installation
 from autograder.engine.untrusted_text import safe_text
 from autograder.model import Graded, Student
 from autograder.outputs import write_all

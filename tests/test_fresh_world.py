@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from autograder.engine.sandbox import cgroups, isolation
+from autograder.engine.sandbox.folders import ensure_traversable
 from autograder.engine.sandbox.isolation import SandboxPool, namespaces_refused
 from autograder.engine.sandbox.uids import is_root
-from autograder.engine.sandbox.worker import Worker, ensure_traversable
+from autograder.engine.sandbox.worker import Worker
 
 PROBE = textwrap.dedent('''
     import ctypes, fcntl, os, socket

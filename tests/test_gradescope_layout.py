@@ -81,7 +81,7 @@ from autograder.engine.core.framework import REGISTRY
 from autograder.engine.grading_host import GRADED_FUNCTIONS, SubmissionResult, check_points, grade_submission
 from autograder.engine.rubric import load_rubric
 from autograder.engine.sandbox.isolation import landlock_abi
-from autograder.engine.sandbox.worker import is_root
+from autograder.engine.sandbox.uids import is_root
 from autograder.gradescope import entry, hardening, integrity, kernel
 from autograder.gradescope import plugin as runtime
 from autograder.packaging import build_autograder as build

@@ -39,7 +39,7 @@ from test_otter_package import (
 )
 
 from autograder.engine.sandbox.isolation import detect
-from autograder.engine.sandbox.worker import is_root
+from autograder.engine.sandbox.uids import is_root
 from autograder.gradescope import integrity, upload
 from autograder.gradescope.entry import ENTRY_NOTEBOOK
 from autograder.mistakes import apply_mutant

@@ -44,9 +44,9 @@ from grader_harness import ROOT, TESTS  # noqa: E402
 from test_grader_security import assemble  # noqa: E402
 
 from autograder import mistakes as catalog  # noqa: E402
+from autograder.engine.sandbox.folders import ensure_traversable  # noqa: E402
 from autograder.engine.sandbox.isolation import namespaces_refused  # noqa: E402
 from autograder.engine.sandbox.uids import is_root  # noqa: E402
-from autograder.engine.sandbox.worker import ensure_traversable  # noqa: E402
 
 ATTACKS = ["redirect_output", "copy_classmate", "rewrite_classmates", "leave_traces",
            "use_traces", "forge_replies", "huge_returns", "snoop_and_call_out",

@@ -27,8 +27,8 @@ from test_isolation import (  # noqa: E402
     root_only,
 )
 
+from autograder.engine.sandbox.folders import ensure_traversable  # noqa: E402
 from autograder.engine.sandbox.isolation import namespaces_refused  # noqa: E402
-from autograder.engine.sandbox.worker import ensure_traversable  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,8 @@ from autograder.engine.core.feedback import FunctionFeedback, lost_points
 from autograder.engine.core.framework import REGISTRY, CheckResult, run_function_checks
 from autograder.engine.intake import staged
 from autograder.engine.rubric import Rubric, load_rubric
-from autograder.engine.sandbox.worker import Worker, protect_installation
+from autograder.engine.sandbox.folders import protect_installation
+from autograder.engine.sandbox.worker import Worker
 from autograder.engine.untrusted_text import bound_result
 
 GRADER_MARGIN = 30.0  # seconds the grader's own checks may run past the students' budget

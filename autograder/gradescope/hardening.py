@@ -64,7 +64,7 @@ def protect_autograder(autograder_dir: Path) -> None:
     is never followed, because a student's link could point anywhere.
     """
     from autograder.engine.grading_host import protect_grader
-    from autograder.engine.sandbox.worker import protect
+    from autograder.engine.sandbox.folders import protect
 
     protect_grader()
 
@@ -83,7 +83,8 @@ def ensure_runtime_traversable() -> None:
     """
     import numpy
 
-    from autograder.engine.sandbox.worker import ensure_traversable, is_root
+    from autograder.engine.sandbox.folders import ensure_traversable
+    from autograder.engine.sandbox.uids import is_root
 
     if is_root():
         for path in (Path(sys.executable), Path(os.__file__), Path(numpy.__file__)):

@@ -26,31 +26,29 @@ import select
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+# The sandbox's parts, named here too for the grader's side (worker.py) and the tests.
+from autograder.engine.sandbox.bubblewrap import (  # noqa: F401
+    INSIDE_PACKAGE,
+    SANDBOX_DIR,
+    THREADS_ENV,
+    TMPFS_BYTES,
+    TMPFS_INODES,
+    WORKER_FILES,
+    namespaces_refused,
+    sandbox_command,
+)
+from autograder.engine.sandbox.landlock import landlock_abi, landlock_rules  # noqa: F401
+from autograder.engine.sandbox.seccomp import keyring_filter, worker_filter  # noqa: F401
 from autograder.engine.sandbox.uids import is_root
 
-SANDBOX_DIR = Path(__file__).resolve().parent
-# What the zygote and its workers run: their two mains, the protocol they speak and the
-# correct callees' stand-ins (both from core/).
-WORKER_FILES = (SANDBOX_DIR / "zygote_main.py", SANDBOX_DIR / "worker_main.py",
-                SANDBOX_DIR.parent / "core" / "protocol.py",
-                SANDBOX_DIR.parent / "core" / "stubs.py")
-INSIDE_ENGINE, INSIDE_SITE, INSIDE_PACKAGE = "/sandbox/engine", "/sandbox/site", "/sandbox/pkg"
-# As root, numpy is bound here first; the zygote lays an overlay of it on INSIDE_SITE and lets
-# go of the bind, so that /proc/self/mountinfo does not name the folder it came from.
-INSIDE_SOURCES, INSIDE_EMPTY = "/sandbox/src", "/sandbox/empty"
-TMPFS_BYTES = {"/tmp": 64 * 1024**2, "/var/tmp": 16 * 1024**2, "/dev/shm": 16 * 1024**2}
-TMPFS_INODES = 4096  # files and folders per temporary folder (each pins ~1 KB of the kernel's)
-THREADS_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 MODES = ("namespaces", "uid", "none")
 ALLOW_UNSANDBOXED = "BACKPROP_LAB_ALLOW_UNSANDBOXED"
 
@@ -133,222 +131,6 @@ def check_allowed(isolation: Isolation) -> None:
             f"{isolation.describe()}. To grade anyway (only code you trust), set "
             f"{ALLOW_UNSANDBOXED}=1 (make grade ALLOW_UNSANDBOXED=1)."
         )
-
-
-# --- bubblewrap ------------------------------------------------------------------------------
-def _tools() -> dict[str, str | None]:
-    return {name: shutil.which(name, path="/usr/bin:/bin:/usr/sbin:/sbin")
-            for name in ("bwrap", "unshare", "setpriv")}
-
-
-def namespaces_refused(root: bool) -> str:
-    """'' if a bubblewrap sandbox starts here, else why not (one short sentence)."""
-    tools = _tools()
-    missing = [name for name, path in tools.items() if path is None]
-    if missing:
-        return f"{', '.join(missing)} not installed (Debian: apt-get install bubblewrap)"
-    try:
-        done = subprocess.run(sandbox_command(root), capture_output=True,
-                              timeout=30, check=False, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"bwrap failed to start ({exc})"
-    if done.returncode != 0:
-        text = (done.stderr or done.stdout).decode(errors="replace").strip().splitlines()
-        return f"the kernel refused them ({text[-1] if text else f'exit {done.returncode}'})"
-    return ""
-
-
-def _python() -> tuple[str, str]:
-    """(interpreter, installation prefix) to run inside the sandbox: the base interpreter,
-    never the virtualenv's site-packages (which may hold the grader itself)."""
-    return os.path.realpath(sys.executable), sys.base_prefix
-
-
-def _numpy_dirs() -> list[Path]:
-    import numpy
-
-    package = Path(numpy.__file__).resolve().parent
-    return [p for p in (package, package.with_name("numpy.libs")) if p.is_dir()]
-
-
-def _runtime_binds(root: bool, file_fds: dict[str, int] | None) -> list[str]:
-    args = ["--ro-bind", "/usr", "/usr"]
-    for name in ("bin", "sbin", "lib", "lib32", "lib64"):
-        path = Path("/") / name
-        if path.is_symlink():
-            args += ["--symlink", os.readlink(path), str(path)]
-        elif path.is_dir():
-            args += ["--ro-bind", str(path), str(path)]
-    args += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-    _, prefix = _python()
-    if not Path(prefix).resolve().is_relative_to("/usr"):
-        for parent in reversed(Path(prefix).parents[:-1]):  # bwrap makes new folders 0700
-            args += ["--perms", "0755", "--dir", str(parent)]
-        args += ["--ro-bind", prefix, prefix]
-    hidden = {sysconfig.get_paths(vars={"base": prefix, "platbase": prefix})[k]
-              for k in ("purelib", "platlib")}
-    for site in sorted(hidden):  # the base installation's packages stay invisible
-        if Path(site).is_dir():
-            args += ["--tmpfs", site]
-    for folder in _numpy_dirs():
-        if root and file_fds is not None:
-            args += ["--dir", f"{INSIDE_SITE}/{folder.name}",
-                     "--ro-bind", str(folder), f"{INSIDE_SOURCES}/{folder.name}"]
-        else:  # as a user the binds are locked: they cannot be let go of
-            args += ["--ro-bind", str(folder), f"{INSIDE_SITE}/{folder.name}"]
-    if root and file_fds is not None:
-        args += ["--dir", INSIDE_EMPTY]
-    for path in WORKER_FILES:  # copies (no host path in mountinfo) where the caller gave data
-        if file_fds is not None:
-            args += ["--ro-bind-data", str(file_fds[path.name]), f"{INSIDE_ENGINE}/{path.name}"]
-        else:
-            args += ["--ro-bind", str(path), f"{INSIDE_ENGINE}/{path.name}"]
-    return args
-
-
-def sandbox_command(root: bool, *, package: Path | None = None, socket_fd: int | None = None,
-                    extra: list[str] | None = None,
-                    file_fds: dict[str, int] | None = None) -> list[str]:
-    """The bwrap command line of a sandbox whose zygote talks on ``socket_fd`` (None: a probe
-    that only imports numpy); ``file_fds``: the worker files' contents, by name."""
-    tools = _tools()
-    args = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-            "--die-with-parent", "--new-session", "--hostname", "sandbox",
-            "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
-            "--proc", "/proc", "--dev", "/dev", "--dir", "/var"]
-    for folder in ("/sandbox", INSIDE_SITE, INSIDE_ENGINE):  # bwrap makes new folders 0700
-        args += ["--perms", "0755", "--dir", folder]
-    for key, value in THREADS_ENV.items():
-        args += ["--setenv", key, value]
-    if not root:  # CAP_SYS_ADMIN in the sandbox's own user namespace only: the network
-        # namespace, then each worker's fresh world; every worker drops it before student code
-        args += ["--unshare-user", "--cap-add", "CAP_SYS_ADMIN"]
-    args += _runtime_binds(root, file_fds)
-    for path, size in TMPFS_BYTES.items():
-        args += ["--perms", "1777", "--size", str(size), "--tmpfs", path]
-    if package is not None:
-        args += ["--ro-bind", str(package), INSIDE_PACKAGE]
-    args += ["--chdir", "/tmp", *(extra or [])]
-    python, _ = _python()
-    command = [tools["unshare"], "--net", "--"]  # a network namespace with loopback down
-    if not root:  # the zygote keeps CAP_SYS_ADMIN (ambient) to mount each worker's tmpfs
-        command += [tools["setpriv"], "--no-new-privs", "--"]
-    if socket_fd is None:
-        command += [python, "-I", "-S", "-c",
-                    f"import sys; sys.path.append({INSIDE_SITE!r}); import numpy"]
-    else:
-        command += [python, "-I", "-S", f"{INSIDE_ENGINE}/zygote_main.py", str(socket_fd),
-                    INSIDE_SITE]
-    return [tools["bwrap"], *args, "--", *command]
-
-
-def keyring_filter() -> bytes | None:
-    """A seccomp program that makes add_key, request_key and keyctl fail with EPERM.
-
-    A uid's keyring outlives its processes, so it would carry data from one submission to the
-    next graded under the same uid. Returns None on architectures not listed here.
-    """
-    arches = {"x86_64": (0xC000003E, (248, 249, 250)), "aarch64": (0xC00000B7, (217, 218, 219))}
-    machine = os.uname().machine
-    if machine not in arches:
-        return None
-    arch, numbers = arches[machine]
-    ld_abs, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
-    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
-    # Another architecture's calls (i386 on x86_64) and x32 calls are denied outright.
-    code = [(ld_abs, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, deny), (ld_abs, 0, 0, 0),
-            (jge, len(numbers) + 1, 0, 0x40000000)]
-    code += [(jeq, len(numbers) - i, 0, n) for i, n in enumerate(numbers)]
-    code += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
-    return b"".join(struct.pack("=HBBI", *insn) for insn in code)
-
-
-# Calls no grading needs and each a channel or a way to pin memory no limit counts: sockets (the
-# network, Otter's log receiver), ptrace and reading other processes' memory, keyrings (they
-# outlive a uid's processes), System V IPC (objects and ids outlive the worker), namespaces of
-# its own (a user namespace brings its own tmpfs), file locks and inotify (signals through the
-# shared read-only runtime), memfd (memory outside the address-space limit), bpf, perf events,
-# userfaultfd and io_uring (kernel surface), POSIX message queues.
-WORKER_DENIED = ("socket", "socketpair", "ptrace", "process_vm_readv", "process_vm_writev",
-                 "kcmp", "add_key", "request_key", "keyctl", "shmget", "shmat", "shmctl",
-                 "shmdt", "semget", "semop", "semctl", "semtimedop", "msgget", "msgsnd",
-                 "msgrcv", "msgctl", "unshare", "setns", "flock", "inotify_init",
-                 "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark",
-                 "memfd_create", "bpf", "perf_event_open", "userfaultfd", "io_uring_setup",
-                 "mq_open")
-SYSCALLS = {
-    "x86_64": (0xC000003E, {
-        "socket": 41, "socketpair": 53, "ptrace": 101, "process_vm_readv": 310,
-        "process_vm_writev": 311, "kcmp": 312, "add_key": 248, "request_key": 249,
-        "keyctl": 250, "shmget": 29, "shmat": 30, "shmctl": 31, "shmdt": 67, "semget": 64,
-        "semop": 65, "semctl": 66, "semtimedop": 220, "msgget": 68, "msgsnd": 69, "msgrcv": 70,
-        "msgctl": 71, "unshare": 272, "setns": 308, "flock": 73, "inotify_init": 253,
-        "inotify_init1": 294, "inotify_add_watch": 254, "fanotify_init": 300,
-        "fanotify_mark": 301, "memfd_create": 319, "bpf": 321, "perf_event_open": 298,
-        "userfaultfd": 323, "io_uring_setup": 425, "mq_open": 240, "clone": 56, "clone3": 435,
-        "fcntl": 72}),
-    "aarch64": (0xC00000B7, {
-        "socket": 198, "socketpair": 199, "ptrace": 117, "process_vm_readv": 270,
-        "process_vm_writev": 271, "kcmp": 272, "add_key": 217, "request_key": 218,
-        "keyctl": 219, "shmget": 194, "shmat": 196, "shmctl": 195, "shmdt": 197, "semget": 190,
-        "semop": 193, "semctl": 191, "semtimedop": 192, "msgget": 186, "msgsnd": 189,
-        "msgrcv": 188, "msgctl": 187, "unshare": 97, "setns": 268, "flock": 32,
-        "inotify_init1": 26, "inotify_add_watch": 27, "fanotify_init": 262,
-        "fanotify_mark": 263, "memfd_create": 279, "bpf": 280, "perf_event_open": 241,
-        "userfaultfd": 282, "io_uring_setup": 425, "mq_open": 180, "clone": 220, "clone3": 435,
-        "fcntl": 25}),
-}
-CLONE_NAMESPACES = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
-FCNTL_LOCKS = (5, 6, 7, 36, 37, 38)  # F_GETLK, F_SETLK, F_SETLKW and their OFD forms
-
-
-def worker_filter() -> bytes | None:
-    """The seccomp program every worker loads before student code runs: WORKER_DENIED, clone
-    with a namespace flag and fcntl's locks fail with EPERM; clone3 (whose flags a filter cannot
-    read) fails with ENOSYS, so that libc falls back to clone. None on other architectures."""
-    machine = os.uname().machine
-    if machine not in SYSCALLS:
-        return None
-    arch, numbers = SYSCALLS[machine]
-    ld_abs, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
-    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
-    arg0, arg1 = 16, 24  # offsets of the low words of the first two arguments
-    code = [(ld_abs, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, eperm), (ld_abs, 0, 0, 0),
-            (jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]  # other ABIs (x32) are denied
-    for name in WORKER_DENIED:
-        if name in numbers:
-            code += [(jeq, 0, 1, numbers[name]), (ret, 0, 0, eperm)]
-    code += [(jeq, 0, 1, numbers["clone3"]), (ret, 0, 0, enosys)]
-    code += [(jeq, 0, 4, numbers["clone"]), (ld_abs, 0, 0, arg0),
-             (jset, 0, 1, CLONE_NAMESPACES), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
-    code += [(jeq, 0, 2 * len(FCNTL_LOCKS) + 2, numbers["fcntl"]), (ld_abs, 0, 0, arg1)]
-    for command in FCNTL_LOCKS:
-        code += [(jeq, 0, 1, command), (ret, 0, 0, eperm)]
-    code += [(ret, 0, 0, allow), (ret, 0, 0, allow)]
-    return b"".join(struct.pack("=HBBI", *insn) for insn in code)
-
-
-@lru_cache(maxsize=1)
-def landlock_abi() -> int:
-    """The kernel's Landlock ABI version (0: none, or refused as in some containers)."""
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.syscall.restype = ctypes.c_long
-        return max(0, int(libc.syscall(444, None, 0, 1)))
-    except (OSError, AttributeError):
-        return 0
-
-
-def landlock_rules(package: str, home: str) -> dict[str, list[str]]:
-    """What a worker without namespaces may read (the runtime, numpy, its own submission) and
-    write (its home): nothing else of the machine, no other submission, no grader file."""
-    _, prefix = _python()
-    read = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache",
-            "/etc/localtime", "/dev/urandom", "/dev/zero", prefix,
-            *(str(p) for p in _numpy_dirs()), package]
-    return {"read": read, "write": [home, "/dev/null"]}
 
 
 # --- the zygote ------------------------------------------------------------------------------

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import fcntl
 import os
-import select
 import shutil
 import signal
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +24,8 @@ from autograder.engine.core.calls import CallResult, module_missing, module_unim
 from autograder.engine.core.contract import IMPORT_ORDER
 from autograder.engine.sandbox.cgroups import MemoryCgroup
 from autograder.engine.sandbox.cgroups import unavailable as no_memory_cgroup
+from autograder.engine.sandbox.channel import Channel, WorkerDied, answer_callee, open_pipes
+from autograder.engine.sandbox.folders import copy_package, ensure_traversable
 from autograder.engine.sandbox.isolation import (
     INSIDE_PACKAGE,
     TMPFS_BYTES,
@@ -38,7 +38,6 @@ from autograder.engine.sandbox.isolation import (
 )
 from autograder.engine.sandbox.uids import (
     UidLease,
-    is_root,
     kill_uid,
     process_cpu_seconds,
     processes_of_uid,
@@ -47,9 +46,7 @@ from autograder.engine.sandbox.uids import (
 )
 from autograder.engine.untrusted_text import safe_name, safe_text
 
-ENGINE_DIR = Path(__file__).resolve().parents[1]
 OUTPUT_LIMIT = 4 * 1024 * 1024
-PIPE_SIZE = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 OUTPUT_SHOWN = 20000
 
 DEFAULT_LIMITS = {
@@ -63,10 +60,6 @@ DEFAULT_LIMITS = {
     # kernel's for it (tmpfs, pipes, page tables) together.
     "memory_bytes": 2 * 1024**3 + 256 * 1024**2,
 }
-
-
-class WorkerDied(Exception):
-    pass
 
 
 MAX_RETRIES = 3  # calls per submission run again after their worker died
@@ -84,51 +77,6 @@ def _refers_to_stored(value: Any) -> bool:
         elif isinstance(node, dict):
             stack.extend(node.values())
     return False
-
-
-def ensure_traversable(path: Path) -> None:
-    """Let other users pass through (not list) every folder above ``path`` (e.g. /root)."""
-    for parent in path.resolve().parents:
-        mode = parent.stat().st_mode
-        if not mode & 0o001:
-            os.chmod(parent, mode | 0o001)
-
-
-def protect(paths: list[Path]) -> None:
-    """Make trusted folders (hidden tests, solutions, results) unreachable for other users."""
-    for path in paths:
-        if path.exists() and not path.is_symlink():
-            os.chmod(path, path.stat().st_mode & 0o700)
-
-
-def protect_installation(root: Path = ENGINE_DIR.parents[1]) -> None:
-    """Without namespaces, as root: close the grader (hidden checks, rubric, solutions, tests,
-    .git) to other users; ``root`` stays passable (not listable) and a virtualenv in it open, so
-    the unprivileged worker can still reach the environment's Python and numpy."""
-    from autograder.engine.sandbox.isolation import detect
-
-    if not is_root() or detect().mode != "uid":
-        return
-    ensure_traversable(Path(os.path.realpath(sys.executable)))
-    os.chmod(root, root.stat().st_mode & 0o711)
-    protect([child for child in root.iterdir() if child.name not in (".venv", "venv")])
-    protect([ENGINE_DIR.parent])  # the engine itself, wherever it is installed
-
-
-def copy_package(source: Path, dest: Path, group: int | None, nested: str) -> None:
-    """Copy the staged modules (regular files only) to ``dest/nested``, owned by the grader and
-    read-only for the worker; ``dest`` is readable by ``group`` only, when one is given."""
-    dest.mkdir(mode=0o755, exist_ok=True)
-    if group is not None:
-        os.chown(dest, os.geteuid(), group)
-        os.chmod(dest, 0o750)
-    package = dest / nested
-    package.mkdir(mode=0o755)
-    for entry in sorted(source.iterdir()):
-        if entry.suffix != ".py" or entry.is_symlink() or not entry.is_file():
-            continue
-        shutil.copyfile(entry, package / entry.name)
-        os.chmod(package / entry.name, 0o644)
 
 
 class Worker:
@@ -149,7 +97,7 @@ class Worker:
         self.output = -1
         self.broken: dict[str, str] = {}
         self.pid: int | None = None
-        self._req_fd = self._resp_fd = -1
+        self.channel: Channel | None = None
         self.restarts = 0
         self.retried: list[str] = []  # calls whose worker died once, then answered
         self.cpu_seconds = 0.0  # CPU used by this submission's worker processes
@@ -157,7 +105,6 @@ class Worker:
         self._started = False
         self._closed: str | None = None
         self._next_id = 1
-        self._buffer = b""
         try:
             self._attach()
             self.isolation = self.box.isolation
@@ -232,13 +179,7 @@ class Worker:
             config["seccomp"] = worker_filter().hex()
         if self.isolation.mode == "uid" and landlock_abi():
             config["landlock"] = landlock_rules(self.package_root, self.home)
-        req_r, req_w = os.pipe()
-        resp_r, resp_w = os.pipe()
-        for fd in (req_w, resp_w):  # arrays of a MB cross in one write (the large checks')
-            try:
-                fcntl.fcntl(fd, PIPE_SIZE, 1 << 20)
-            except OSError:
-                pass
+        req_r, req_w, resp_r, resp_w = open_pipes()
         joined = [self.cgroup.procs_fd()] if self.cgroup else []
         try:
             self.pid = self.box.spawn(config, [req_r, resp_w, self.output, *joined])
@@ -249,11 +190,8 @@ class Worker:
         finally:
             for fd in (req_r, resp_w, *joined):
                 os.close(fd)
-        self._req_fd, self._resp_fd = req_w, resp_r
-        self._buffer = b""
-        os.set_blocking(req_w, False)
-        os.set_blocking(resp_r, False)
-        header, _ = self._receive(expect_id=0, timeout=30.0)
+        self.channel = Channel(req_w, resp_r)
+        header, _ = self.channel.receive(expect_id=0, timeout=30.0)
         if not header.get("ready"):
             raise WorkerDied("worker did not start")
 
@@ -288,11 +226,9 @@ class Worker:
             self.cpu_seconds += sum(process_cpu_seconds(p) for p in alive)
         elif self.isolation.mode != "namespaces":
             self.cpu_seconds += process_cpu_seconds(pid)
-        for fd in (self._req_fd, self._resp_fd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
         if self.lease:
             kill_uid(self.lease.uid, alive)
         elif self.isolation.mode == "namespaces":  # worker and zygote share a uid: end both
@@ -362,21 +298,6 @@ class Worker:
             return again
         return result
 
-    def _answer(self, rid: int, callees: Any, reply: dict, payload: Any) -> bytes:
-        """The grader's answer to one callee request of the worker (values only)."""
-        payload = payload if isinstance(payload, dict) else {}
-        if callees is None:
-            verdict: tuple = ("error", "RuntimeError", "no callee is answered in this call")
-        else:
-            verdict = callees.answer(str(reply.get("callee")), payload.get("args"),
-                                     payload.get("kwargs"))
-        if verdict[0] == "ok":
-            return protocol.encode({"id": rid, "ok": True}, verdict[1])
-        if verdict[0] == "own":
-            return protocol.encode({"id": rid, "own": True}, None)
-        return protocol.encode({"id": rid, "ok": False,
-                                "error": {"type": verdict[1], "message": verdict[2][:500]}}, None)
-
     def _request(self, header: dict, value: Any, timeout: float,
                  callees: Any = None) -> CallResult:
         try:
@@ -388,11 +309,11 @@ class Worker:
         self._next_id += 1
         deadline = time.monotonic() + timeout
         try:
-            self._send(protocol.encode({**header, "id": rid}, value), deadline)
-            reply, payload = self._receive(expect_id=rid, timeout=deadline - time.monotonic())
+            self.channel.send(protocol.encode({**header, "id": rid}, value), deadline)
+            reply, payload = self.channel.receive(rid, deadline - time.monotonic())
             while "callee" in reply:  # the student's code called a function the grader answers
                 try:
-                    answer = self._answer(rid, callees, reply, payload)
+                    answer = answer_callee(rid, callees, reply, payload)
                 except BaseException:  # the grader's deadline, or an unsendable answer
                     self.stop_process()
                     raise
@@ -400,8 +321,8 @@ class Worker:
                     self.stop_process()
                     return CallResult(ok=False, error_type="CalleeFlood",
                                       error_message=callees.flood)
-                self._send(answer, deadline)
-                reply, payload = self._receive(expect_id=rid, timeout=deadline - time.monotonic())
+                self.channel.send(answer, deadline)
+                reply, payload = self.channel.receive(rid, deadline - time.monotonic())
         except TimeoutError:
             self.stop_process()
             if header.get("op") == "import":
@@ -428,50 +349,3 @@ class Worker:
             seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0,
             silenced=bool(reply.get("silenced")),
         )
-
-    def _send(self, data: bytes, deadline: float) -> None:
-        view = memoryview(data)
-        while view:
-            try:
-                n = os.write(self._req_fd, view)
-                view = view[n:]
-                continue
-            except BlockingIOError:
-                pass
-            except BrokenPipeError as exc:
-                raise WorkerDied("worker closed its input") from exc
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            poller = select.poll()
-            poller.register(self._req_fd, select.POLLOUT)
-            poller.poll(remaining * 1000)
-
-    def _receive(self, expect_id: int, timeout: float) -> tuple[dict, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            if len(self._buffer) >= 4:
-                length = int.from_bytes(self._buffer[:4], "big")
-                if length > protocol.MAX_MESSAGE_BYTES:
-                    raise protocol.ProtocolError("reply over the size limit")
-                if len(self._buffer) >= 4 + length:
-                    payload = self._buffer[4 : 4 + length]
-                    self._buffer = self._buffer[4 + length :]
-                    header, value = protocol.decode(payload)
-                    if header.get("id") != expect_id:
-                        raise protocol.ProtocolError("reply out of order")
-                    return header, value
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            poller = select.poll()
-            poller.register(self._resp_fd, select.POLLIN)
-            if not poller.poll(remaining * 1000):
-                continue
-            try:
-                chunk = os.read(self._resp_fd, 1 << 20)
-            except BlockingIOError:
-                continue
-            if not chunk:
-                raise WorkerDied("worker exited")
-            self._buffer += chunk
