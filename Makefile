@@ -73,7 +73,7 @@ sandbox-tools:
 # Most tests wait (on subprocesses, sandboxes, Otter): pytest-xdist runs test files side by side;
 # each artefact (the autograder zip, the handout) is still built once per run, and the longest
 # files start first, in tests/conftest.py's order (xdist would reorder them by test count).
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 6
 test: $(STAMP) sandbox-tools
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 

@@ -20,12 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # starts last and keeps the run waiting for it alone; the other files follow, most tests first
 # (xdist's own order). Only the order of the files depends on this list, never a verdict.
 LONGEST_FIRST = (
-    "test_isolation.py", "test_isolation_layouts.py", "test_isolation_modes.py",
-    "test_isolation_gradescope.py", "test_isolation_gradescope_channel.py",
-    "test_otter_package.py", "test_gradescope_path.py", "test_grader_security.py",
-    "test_grader_verdicts.py", "test_mistakes_catalog.py", "test_container.py",
-    "test_gradescope_layout.py", "test_public_checks.py", "test_similarity.py",
-    "test_grade_isolation.py", "test_gradebook.py",
+    "test_isolation_gradescope_channel.py", "test_gradescope_path.py", "test_isolation.py",
+    "test_grader_security.py", "test_isolation_layouts.py", "test_isolation_gradescope.py",
+    "test_otter_package.py", "test_isolation_modes.py", "test_gradescope_layout.py",
+    "test_mistakes_catalog.py", "test_public_checks.py", "test_grader_verdicts.py",
+    "test_container.py", "test_grade_isolation.py", "test_similarity.py", "test_gradebook.py",
 )
 
 
@@ -39,6 +38,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     count = Counter(file_of(item) for item in items)
     items.sort(key=lambda item: (rank.get(Path(file_of(item)).name, len(rank)),
                                  -count[file_of(item)], file_of(item)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """--dist loadfile, but a worker is given its next file only when it has one test left to
+    run (xdist gives it at two): a worker busy with the last long tests of a file then does not
+    hold the next long file queued behind them while another worker is free."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class OneFileAhead(LoadFileScheduling):
+        def _reschedule(self, node) -> None:
+            if (node.shutting_down or not self.workqueue
+                    or self._pending_of(self.assigned_work[node]) <= 1):
+                super()._reschedule(node)
+
+    return OneFileAhead(config, log)
 
 
 def pytest_configure(config: pytest.Config) -> None:
