@@ -60,7 +60,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
 def pytest_configure(config: pytest.Config) -> None:
     """The tests read the check registry as grading sees it: importing the engine registers no
-    quiz question, starting to grade does."""
+    quiz question, starting to grade does. LONGEST_FIRST names files of this folder only (a
+    renamed file would silently lose its place)."""
+    missing = [name for name in LONGEST_FIRST if not (ROOT / "tests" / name).is_file()]
+    if missing:
+        raise pytest.UsageError(f"tests/conftest.py: LONGEST_FIRST names no file {missing}")
     from autograder.engine.grading_host import start_grading
 
     start_grading()
