@@ -96,6 +96,9 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         jobs.append((f"mutant:{m.name}", catalog.apply_mutant(m, tmp_path_factory.mktemp(m.name))))
     for kind in DEGENERATE:
         jobs.append((f"degenerate:{kind}", degenerate.write(kind, tmp_path_factory.mktemp(kind))))
+    for first, second in PAIRS:
+        jobs.append((f"pair:{first}+{second}", _two_mutants(
+            first, second, tmp_path_factory.mktemp(f"{first}-{second}"))))
     paths = dict(jobs)
     jobs += [(f"again:{key}", paths[key]) for key in TWICE]
 
@@ -107,6 +110,17 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     with ThreadPoolExecutor(2) as pool:
         return dict(zip((k for k, _ in jobs), pool.map(run, jobs), strict=True))
+
+
+def _two_mutants(first: str, second: str, dest: Path) -> Path:
+    """The reference with two mutants' bugs (each replacement still matching exactly once)."""
+    root = catalog.apply_mutant(MUTANTS[first], dest)
+    m = MUTANTS[second]
+    path = root / "backprop" / f"{m.module}.py"
+    text = path.read_text()
+    assert text.count(m.old) == 1, f"{second} does not apply after {first}"
+    path.write_text(text.replace(m.old, m.new))
+    return root
 
 
 def _result(verdicts: dict[str, Any], key: str) -> dict[str, Any]:
@@ -151,13 +165,20 @@ def test_variant_scores_full_marks(variant: str, verdicts: dict[str, Any]) -> No
 # Mutants whose single mistake is also charged outside the function that holds it (and train),
 # and why that is its own mistake there too. Keep this list short: with correct callees
 # (rubric.yml's default), each function is judged on its own code.
-CHARGED_TWICE: dict[str, set[str]] = {
-    # backward is judged on the cache of the student's own forward (its format is theirs). The
-    # layers forward calls answer with correct layer values there, so a wrong layer call stays
-    # in forward; but a forward that never computes the output layer leaves no output layer in
-    # its cache, and no backward can be judged on that cache.
-    "forward_skips_last_layer": {"backward"},
-}
+# Empty: none is. backward, the one function judged on another's output (the cache of the
+# student's own forward, whose format is theirs), is given the cache of a run in which that
+# forward computed the check's network right (an identity output layer appended when it fails
+# on the network itself; checks/network.py), so a forward that misses or mangles its output
+# layer is charged in forward alone.
+CHARGED_TWICE: dict[str, set[str]] = {}
+# A forward that misses or mangles its output layer, each with a wrong backward: backward is
+# judged on the cache of the longer network and loses what that backward loses alone.
+LAYER_MISSING_FORWARDS = ("forward_skips_last_layer", "forward_loop_stops_before_output_layer",
+                          "forward_output_layer_without_activation")
+WRONG_BACKWARDS = ("backward_double_average", "backward_activation_off_by_one",
+                   "backward_passes_A_as_Z", "backward_skips_first_layer")
+PAIRS = [(LAYER_MISSING_FORWARDS[i % len(LAYER_MISSING_FORWARDS)], b)
+         for i, b in enumerate(WRONG_BACKWARDS)]
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))
@@ -185,6 +206,20 @@ def test_charged_twice_is_still_needed(verdicts: dict[str, Any]) -> None:
         lost = {f for f, r in _result(verdicts, f"mutant:{name}")["functions"].items()
                 if not full(r)}
         assert functions <= lost, f"{name} no longer loses points on {sorted(functions - lost)}"
+
+
+@pytest.mark.parametrize(("first", "second"), PAIRS)
+def test_wrong_backward_is_caught_after_a_forward_missing_a_layer(
+        first: str, second: str, verdicts: dict[str, Any]) -> None:
+    """No credit without evidence: the cache of the longer network lets a right backward pass,
+    never a wrong one; the feedback says which cache backward was judged on."""
+    pair = _result(verdicts, f"pair:{first}+{second}")["functions"]
+    for function, alone in (("forward", first), ("backward", second)):
+        single = _result(verdicts, f"mutant:{alone}")["functions"][function]
+        assert pair[function]["score"] == pytest.approx(single["score"]), (
+            f"{function} of {first} with {second}: {excerpt(pair[function])}")
+    assert "identity output layer appended" in pair["backward"]["output"], (
+        excerpt(pair["backward"]))
 
 
 @pytest.mark.parametrize("key", TWICE)

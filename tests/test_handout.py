@@ -149,13 +149,25 @@ def test_no_quiz_answer_key(files: dict[str, bytes]) -> None:
         assert len(hits) < 4, f"{name} seems to hold quiz answers for questions {sorted(hits)}"
 
 
+def _declared_checks(node: ast.FunctionDef) -> list[str]:
+    """The checks a function declares: itself (@check), or one per case (@check_each)."""
+    names = []
+    for deco in node.decorator_list:
+        if isinstance(deco, ast.Call) and getattr(deco.func, "id", "") == "check_each":
+            function, cases = ast.literal_eval(deco.args[0]), ast.literal_eval(deco.args[1])
+            names += [f"{function}_{case}" for case in cases]
+        elif "check" in ast.unparse(deco):
+            names.append(node.name)
+    return names
+
+
 def test_hidden_checks_never_leave_the_grader(files: dict[str, bytes]) -> None:
     """The handout's checks are exactly the engine's public checks; no hidden check's name or
     title is anywhere in it."""
-    shipped = {node.name for name, data in files.items()
+    shipped = {check for name, data in files.items()
                if name.startswith(f"{TOP}/public_checks/autograder/engine/core/checks/")
                for node in ast.parse(data.decode()).body if isinstance(node, ast.FunctionDef)
-               and any("check" in ast.unparse(d) for d in node.decorator_list)}
+               for check in _declared_checks(node)}
     public = {c.name for checks in REGISTRY.values() for c in checks if c.public}
     hidden = [c for checks in REGISTRY.values() for c in checks if not c.public]
     assert shipped == public

@@ -45,6 +45,30 @@ NETWORK: list[M] = [
       "enumerate(activations[:-1], start=1)",
       "forward",
       "off by one: stops before the output layer"),
+    M("forward_loop_stops_before_output_layer", "network",
+      "    for l, activation in enumerate(activations, start=1):\n",
+      "    for l in range(1, len(params) // 2):  # the output layer is never reached\n"
+      "        activation = activations[l - 1]\n",
+      "forward",
+      "loops l over range(1, L) with L = len(params) // 2, as for the hidden layers of a "
+      "network whose output layer is handled apart, and never computes the output layer"),
+    M("forward_output_layer_without_activation", "network",
+      "    for l, activation in enumerate(activations, start=1):\n"
+      "        A, Z = dense_forward(A, params[f\"W{l}\"], params[f\"b{l}\"], activation)\n"
+      "        cache[\"A\"].append(A)\n"
+      "        cache[\"Z\"].append(Z)\n",
+      "    from backprop.layers import linear_forward\n\n"
+      "    L = len(activations)\n"
+      "    for l, activation in enumerate(activations[:-1], start=1):\n"
+      "        A, Z = dense_forward(A, params[f\"W{l}\"], params[f\"b{l}\"], activation)\n"
+      "        cache[\"A\"].append(A)\n"
+      "        cache[\"Z\"].append(Z)\n"
+      "    A = Z = linear_forward(A, params[f\"W{L}\"], params[f\"b{L}\"])\n"
+      "    cache[\"A\"].append(A)\n"
+      "    cache[\"Z\"].append(Z)\n",
+      "forward",
+      "handles the output layer apart as a plain linear layer, whatever its activation: "
+      "Y_hat and the cache's A[L] are Z[L]"),
     M("backward_skips_first_layer", "network",
       "range(len(activations), 0, -1)",
       "range(len(activations), 1, -1)",

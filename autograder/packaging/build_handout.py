@@ -108,9 +108,10 @@ def build_notebook() -> bytes:
 
 
 def _is_public_check(node: ast.stmt) -> bool | None:
-    """True/False for a function declared with @check(..., public=...), None for others."""
+    """True/False for a function declared with @check(..., public=...) or
+    @check_each(..., public=...), None for others."""
     for deco in getattr(node, "decorator_list", []):
-        if isinstance(deco, ast.Call) and getattr(deco.func, "id", "") == "check":
+        if isinstance(deco, ast.Call) and getattr(deco.func, "id", "") in ("check", "check_each"):
             return any(k.arg == "public" and isinstance(k.value, ast.Constant) and k.value.value
                        is True for k in deco.keywords)
     return None

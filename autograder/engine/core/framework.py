@@ -61,6 +61,25 @@ def check(function: str, title: str, weight: float = 1.0, *,
     return register
 
 
+def check_each(function: str, cases: dict[str, tuple[str, float]], *,
+               public: bool = False) -> Callable[[Callable[[Tester, str], None]],
+                                                 Callable[[Tester, str], None]]:
+    """Declare ``fn(t, case)`` as one check of ``function`` per case, in the order given:
+    ``cases`` maps each case (an activation's name, say) to its check's title and weight.
+    Each is the check ``<function>_<case>``, as if declared with @check on its own."""
+
+    def register(fn: Callable[[Tester, str], None]) -> Callable[[Tester, str], None]:
+        for case, (title, weight) in cases.items():
+            def run(t: Tester, case: str = case) -> None:
+                fn(t, case)
+
+            run.__name__ = run.__qualname__ = f"{function}_{case}"
+            check(function, title, weight, public=public)(run)
+        return fn
+
+    return register
+
+
 class StudentError(CheckFailed):
     """The student's code raised, timed out or crashed."""
 

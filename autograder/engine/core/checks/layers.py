@@ -4,10 +4,12 @@ import numpy as np
 
 from autograder.engine.core import oracle
 from autograder.engine.core.compare import CheckFailed, describe, expect_array, expect_tuple
-from autograder.engine.core.framework import check
+from autograder.engine.core.framework import check, check_each
 
 # (n, n_prev, m): non-square layers, a single example, a wider batch.
 SHAPES = [(3, 2, 4), (1, 5, 1), (4, 3, 7)]
+# A layer function's checks per activation: their order, and the seed each adds to the first.
+LAYER_ACTIVATIONS = ("sigmoid", "relu", "linear")
 
 
 def _layer(rng, n, n_prev, m):
@@ -95,10 +97,19 @@ def _dense_case(rng, n, n_prev, m, activation):
     return A_prev, W, b
 
 
-def _check_dense_forward(t, seed, activation):
-    rng = t.rng(seed)
+def _dense_cases(t, first_seed, activation):
+    """The layers a check of ``activation`` runs on, one per SHAPES: (rng, A_prev, W, b)."""
+    rng = t.rng(first_seed + LAYER_ACTIVATIONS.index(activation))
     for n, n_prev, m in SHAPES:
-        A_prev, W, b = _dense_case(rng, n, n_prev, m, activation)
+        yield rng, *_dense_case(rng, n, n_prev, m, activation)
+
+
+@check_each("dense_forward", {
+    "sigmoid": ("sigmoid layer: returns (A, Z) with A = sigma(W A_prev + b)", 2),
+    "relu": ("relu layer: returns (A, Z) with A = max(0, W A_prev + b)", 1),
+    "linear": ("linear layer: A = Z", 1)}, public=True)
+def dense_forward_per_activation(t, activation):
+    for _, A_prev, W, b in _dense_cases(t, 311, activation):
         got = expect_tuple(t.call(A_prev, W, b, activation), 2, "dense_forward")
         Z = oracle.linear(A_prev, W, b)
         A = oracle.activation(activation, Z)
@@ -110,21 +121,6 @@ def _check_dense_forward(t, seed, activation):
                      mistakes=[(Z, "A equals Z: the activation was not applied."),
                                (swapped, "the sigmoid and relu branches are swapped.")]
                      if activation != "linear" else None)
-
-
-@check("dense_forward", "sigmoid layer: returns (A, Z) with A = sigma(W A_prev + b)", 2, public=True)
-def dense_forward_sigmoid(t):
-    _check_dense_forward(t, 311, "sigmoid")
-
-
-@check("dense_forward", "relu layer: returns (A, Z) with A = max(0, W A_prev + b)", public=True)
-def dense_forward_relu(t):
-    _check_dense_forward(t, 312, "relu")
-
-
-@check("dense_forward", "linear layer: A = Z", public=True)
-def dense_forward_linear(t):
-    _check_dense_forward(t, 313, "linear")
 
 
 @check("dense_forward", "an unknown activation name raises ValueError")
@@ -147,10 +143,13 @@ def dense_grads(dA, A_prev, W, b, activation):
             oracle.derivative(lambda b_: F(A_prev, W, b_), b) / m)
 
 
-def _check_dense_backward(t, seed, activation):
-    rng = t.rng(seed)
-    for n, n_prev, m in SHAPES:
-        A_prev, W, b = _dense_case(rng, n, n_prev, m, activation)
+@check_each("dense_backward", {
+    "sigmoid": ("sigmoid layer: (dA_prev, dW, db) match a gradient check", 2),
+    "relu": ("relu layer: (dA_prev, dW, db) match a gradient check", 1),
+    "linear": ("linear layer: (dA_prev, dW, db) match a gradient check", 1)}, public=True)
+def dense_backward_per_activation(t, activation):
+    for rng, A_prev, W, b in _dense_cases(t, 321, activation):
+        n, m = W.shape[0], A_prev.shape[1]
         dA = rng.normal(0, 1, (n, m))
         Z = oracle.linear(A_prev, W, b)
         exp_dA, exp_dW, exp_db = dense_grads(dA, A_prev, W, b, activation)
@@ -169,21 +168,6 @@ def _check_dense_backward(t, seed, activation):
         expect_array(got[2], exp_db, "db", m=m)
         expect_array(got[0], exp_dA, "dA_prev", m=m,
                      mistakes=[(exp_dA / m, "dA_prev must not be divided by m (per example).")])
-
-
-@check("dense_backward", "sigmoid layer: (dA_prev, dW, db) match a gradient check", 2, public=True)
-def dense_backward_sigmoid(t):
-    _check_dense_backward(t, 321, "sigmoid")
-
-
-@check("dense_backward", "relu layer: (dA_prev, dW, db) match a gradient check", public=True)
-def dense_backward_relu(t):
-    _check_dense_backward(t, 322, "relu")
-
-
-@check("dense_backward", "linear layer: (dA_prev, dW, db) match a gradient check", public=True)
-def dense_backward_linear(t):
-    _check_dense_backward(t, 323, "linear")
 
 
 @check("dense_backward", "an unknown activation name raises ValueError")

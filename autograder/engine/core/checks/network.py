@@ -1,5 +1,8 @@
 """Checks of backprop/network.py: init, forward, backward (gradient checks)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 
 from autograder.engine.core import oracle
@@ -47,19 +50,65 @@ def _grad_mistakes(expected, m):
             for k, v in expected.items()}
 
 
-def _forward_checked(t, X, params, acts):
-    """Run the student's forward (kept in the worker as "fw") and make sure its output is right.
+# Said under a failed backward check judged on the cache of the one-layer-longer network.
+LONGER_NETWORK_NOTE = (
+    "(Your forward's output on this network was wrong, so backward was given the cache your "
+    "forward made for the same network with an identity output layer appended, on which its "
+    "output was right: backward was judged on that cache with this network's Y, params and "
+    "activations.)")
+
+
+def _with_identity_output(params: dict, acts: list) -> tuple[dict, list]:
+    """The same network with one more layer, a linear identity (W = I, b = 0): it computes the
+    same Y_hat, exactly, and its first L layers are this network's."""
+    L = len(acts)
+    n = params[f"W{L}"].shape[0]
+    return {**params, f"W{L + 1}": np.eye(n), f"b{L + 1}": np.zeros((n, 1))}, [*acts, "linear"]
+
+
+def _forward_run(t, X, params, acts, expected) -> None:
+    got = expect_tuple(t.call(X, params, acts, function="forward", store="fw", mode="cache"),
+                       2, "forward")
+    expect_array(got[0], expected, "Y_hat")
+
+
+def _forward_checked(t, X, params, acts) -> str:
+    """Make backward's cache with the student's forward (kept in the worker as "fw") and make
+    sure forward computed this network right; return a note for backward's feedback ("" when
+    the cache is forward's own for this very network).
 
     With correct callees, the layers forward calls answer with this network's correct layer
     values, so a cache made by the student's own forward code holds right values even where
-    forward passes its layers something wrong: forward's mistakes are charged to forward."""
+    forward passes its layers something wrong: forward's mistakes are charged to forward.
+    But a forward whose loop stops one layer early never computes the output layer, and one
+    that handles the output layer apart can mishandle it: either way that layer is missing or
+    wrong in its cache. When forward's output is wrong, backward is given the cache of the same
+    network with an identity output layer appended (it computes the same Y_hat), on which such
+    a forward computes every layer of this network; that cache counts only if forward's output
+    is right there, so backward is never judged on a cache forward did not make right."""
+    expected = oracle.network_output(X, params, acts)
     try:
-        got = expect_tuple(t.call(X, params, acts, function="forward", store="fw", mode="cache"),
-                           2, "forward")
-        expect_array(got[0], oracle.network_output(X, params, acts), "Y_hat")
+        _forward_run(t, X, params, acts, expected)
+        return ""
     except CheckFailed as exc:
-        raise CheckFailed(f"backward needs the cache of your forward, which failed here: {exc} "
-                          "Fix forward first.") from None
+        failed = exc
+    try:
+        _forward_run(t, X, *_with_identity_output(params, acts), expected)
+    except CheckFailed:
+        raise CheckFailed(f"backward needs the cache of your forward, which failed here: "
+                          f"{failed} Fix forward first.") from None
+    return LONGER_NETWORK_NOTE
+
+
+@contextmanager
+def _noted(note: str) -> Iterator[None]:
+    """A failure inside says ``note`` too (how backward's cache was made)."""
+    try:
+        yield
+    except CheckFailed as exc:
+        if note:
+            exc.args = (f"{exc}\n{note}",)
+        raise
 
 
 @check("init_params", 'keys "W1","b1",...,"WL","bL" with shapes (n_l, n_(l-1)) and (n_l, 1)', public=True)
@@ -147,7 +196,12 @@ def forward_unknown_activation(t):
 
 
 def _check_backward(t, X, Y, params, acts):
-    _forward_checked(t, X, params, acts)
+    with _noted(_forward_checked(t, X, params, acts)):
+        return _judge_backward(t, X, Y, params, acts)
+
+
+def _judge_backward(t, X, Y, params, acts):
+    """backward's gradients on the cache stored as "fw", judged against this network's."""
     got = t.call(Y, params, Ref("fw", 1), acts)
     expected = oracle.network_gradients(X, Y, params, acts)
     expect_dict_of = _grad_mistakes(expected, X.shape[1])
@@ -185,14 +239,15 @@ def backward_single_example(t):
 @check("backward", "the same cache twice gives the same gradients (the cache is not modified)")
 def backward_keeps_the_cache(t):
     X, Y, params = _problem(t.rng(413), DEEP_SIZES, DEEP_ACTS, 4)
-    first = _check_backward(t, X, Y, params, DEEP_ACTS)
-    second = t.call(Y, params, Ref("fw", 1), DEEP_ACTS)
-    if not isinstance(second, dict) or any(
-        not isinstance(second.get(k), np.ndarray) or not np.array_equal(first[k], second[k])
-        for k in first
-    ):
-        raise CheckFailed("a second backward call with the same cache gave different gradients: "
-                          "backward must not modify the cache.")
+    with _noted(_forward_checked(t, X, params, DEEP_ACTS)):
+        first = _judge_backward(t, X, Y, params, DEEP_ACTS)
+        second = t.call(Y, params, Ref("fw", 1), DEEP_ACTS)
+        if not isinstance(second, dict) or any(
+            not isinstance(second.get(k), np.ndarray) or not np.array_equal(first[k], second[k])
+            for k in first
+        ):
+            raise CheckFailed("a second backward call with the same cache gave different "
+                              "gradients: backward must not modify the cache.")
 
 
 def _check_lag(t, X, Y, params, acts):
@@ -299,10 +354,11 @@ def _expect_grads_dict(got, expected):
        "right)", public=True)
 def backward_leaves_inputs_unchanged(t):
     X, Y, params = _problem(t.rng(414), DEEP_SIZES, DEEP_ACTS, 4)
-    _forward_checked(t, X, params, DEEP_ACTS)
+    note = _forward_checked(t, X, params, DEEP_ACTS)
     expected = oracle.network_gradients(X, Y, params, DEEP_ACTS)
-    t.expect_inputs_unchanged(Y, params, Ref("fw", 1), list(DEEP_ACTS),
-                              judge=lambda got: _expect_grads_dict(got, expected))
+    with _noted(note):
+        t.expect_inputs_unchanged(Y, params, Ref("fw", 1), list(DEEP_ACTS),
+                                  judge=lambda got: _expect_grads_dict(got, expected))
 
 
 @check("loss_and_gradients", "does not modify X, Y, params or activations (judged once its "
