@@ -71,10 +71,11 @@ sandbox-tools:
 	  else echo "note: bubblewrap (bwrap) is not installed: grading without namespaces"; fi; }
 
 # Most tests wait (on subprocesses, sandboxes, Otter): pytest-xdist runs test files side by side;
-# each artefact (the autograder zip, the handout) is still built once per run (tests/conftest.py).
-TEST_WORKERS ?= 4
+# each artefact (the autograder zip, the handout) is still built once per run, and the longest
+# files start first, in tests/conftest.py's order (xdist would reorder them by test count).
+TEST_WORKERS ?= 6
 test: $(STAMP) sandbox-tools
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 grade: $(GRADE_STAMP) sandbox-tools
 	$(PY) -m autograder.grade $(if $(SUBMISSIONS),"$(SUBMISSIONS)") --out "$(OUT)" --jobs $(JOBS) $(GRADE_FLAGS)

@@ -55,9 +55,9 @@ ATTACKS = ["redirect_output", "copy_classmate", "rewrite_classmates", "leave_tra
 # leave_* is graded before use_* (submissions are graded in name order with 1 job).
 ORDER = {"leave_traces": "10", "use_traces": "20", "leave_counters": "11", "use_counters": "21",
          "leave_nested": "12", "use_nested": "22"}
-# Without namespaces: world-readable files elsewhere (another clone's key) are readable, and the
-# PID counter is the machine's (docs/security.md).
-UID_MODE_SKIPS = ("read_hidden_files", "leave_counters", "use_counters")
+# Without namespaces: world-readable files elsewhere (another clone's key) are readable
+# (docs/security.md).
+UID_MODE_SKIPS = ("read_hidden_files",)
 USER_MODE_SKIPS: tuple[str, ...] = ()
 TWICE = ("signal_neighbours",)  # two copies, so that with 2 jobs they may run at once
 BUDGET = 240.0  # seconds for one batch
@@ -88,6 +88,12 @@ def _digest(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory):
+    yield from make_world(tmp_path_factory)
+
+
+def make_world(tmp_path_factory: pytest.TempPathFactory):
+    """The machine a batch is graded on: canary files, a decoy clone, a loopback listener and a
+    range of sandbox uids of its own (each file of batches makes its own)."""
     canary = Path(tmp_path_factory.mktemp("canary"))
     os.chmod(canary, 0o755)
     for name, mode, text in (("root-only.txt", 0o600, SECRET_FILE),
@@ -375,11 +381,19 @@ def _number(text: str) -> float:
         return 0.0
 
 
-def _grade_pair(world: World, tmp: Path, layout: str, jobs: int, skip: tuple[str, ...] = (),
-                **kwargs) -> tuple[Batch, Batch, dict]:
+def clean_batch(world: World, tmp: Path, layout: str, jobs: int, skip: tuple[str, ...] = (),
+                **kwargs) -> Batch:
+    """The batch without its attacks: the innocent submissions and the honest twins."""
     clean_subs = _submissions(world, tmp / "clean", attacks=False, skip=skip)
-    clean = run_batch(world, lay_out(clean_subs, tmp / "clean", layout, broken=False),
-                      tmp / "clean" / "out", jobs, **kwargs)
+    return run_batch(world, lay_out(clean_subs, tmp / "clean", layout, broken=False),
+                     tmp / "clean" / "out", jobs, **kwargs)
+
+
+def _grade_pair(world: World, tmp: Path, layout: str, jobs: int, skip: tuple[str, ...] = (),
+                clean: Batch | None = None, **kwargs) -> tuple[Batch, Batch, dict]:
+    """The clean batch (or ``clean``, graded already in this mode) and the attacked batch."""
+    if clean is None:
+        clean = clean_batch(world, tmp, layout, jobs, skip, **kwargs)
     before = shared_entries()
     world.heard.clear()
     subs = _submissions(world, tmp / "attacked", attacks=True, skip=skip)
@@ -394,66 +408,41 @@ def _assert_graded(clean: Batch, attacked: Batch) -> None:
 
 
 # --------------------------------------------------------------------------- the modes
-@root_only
-@pytest.mark.parametrize("layout,jobs", [("folders", 1), ("folders", 2), ("zips", 2),
-                                         ("export", 2)])
-def test_attacks_are_contained_as_root_with_namespaces(world, tmp_path, layout, jobs):
+# Each layout's batches take a minute or more: the layouts are graded in three files
+# (this one, test_isolation_layouts.py, and the other modes in test_isolation_modes.py), so that
+# pytest-xdist's workers grade them side by side.
+def clean_with_namespaces(world: World, tmp: Path) -> Batch:
+    """The clean batch as root with namespaces, graded once per file: the innocent submissions
+    and the twins score the same in every layout and with any number of jobs, so each attacked
+    batch of the file is held to the same exact scores."""
     why = namespaces_refused(root=True)
     if why:
         pytest.skip(f"namespaces are not available here: {why}")
-    clean, attacked, before = _grade_pair(world, tmp_path, layout, jobs)
+    return clean_batch(world, tmp, "folders", 2)
+
+
+@pytest.fixture(scope="module")
+def clean(world: World, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    return clean_with_namespaces(world, tmp_path_factory.mktemp("namespaces"))
+
+
+def contained_with_namespaces(world: World, tmp_path: Path, layout: str, jobs: int,
+                              clean: Batch) -> None:
+    """The attacks graded as root with namespaces, in ``layout`` with ``jobs`` jobs, are
+    contained: the attacked batch is held to ``clean``'s scores."""
+    why = namespaces_refused(root=True)
+    if why:
+        pytest.skip(f"namespaces are not available here: {why}")
+    clean, attacked, before = _grade_pair(world, tmp_path, layout, jobs, clean=clean)
     _assert_graded(clean, attacked)
     problems = breaches(world, clean, attacked, before, namespaces=True)
     assert not problems, "\n- ".join(["not contained:", *problems])
 
 
 @root_only
-def test_attacks_are_contained_as_root_without_namespaces(world, tmp_path):
-    """uid drop and rlimits only (a container refusing namespaces). The grader closes its own
-    files, so it runs from a copy of the repository here. One job: without namespaces two
-    submissions graded at once share the machine's /tmp. read_hidden_files is left out: in this
-    mode world-readable files elsewhere on the machine (another clone's key) are readable
-    (docs/security.md)."""
-    copy = tmp_path / "repo"
-    shutil.copytree(ROOT / "autograder", copy / "autograder",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    clean, attacked, before = _grade_pair(world, tmp_path, "folders", 1, mode="uid", cwd=copy,
-                                          skip=UID_MODE_SKIPS)
-    _assert_graded(clean, attacked)
-    assert "NO namespaces" in attacked.stderr
-    problems = breaches(world, clean, attacked, before, namespaces=False)
-    assert not problems, "\n- ".join(["not contained:", *problems])
-
-
-@root_only
-def test_attacks_are_contained_as_an_unprivileged_user(world, tmp_path):
-    """Run as `nobody`, with user namespaces: worker and zygote share nobody's uid, so each
-    submission gets a sandbox of its own."""
-    if namespaces_refused(root=False):
-        pytest.skip("user namespaces are not available here")
-    nobody = pwd.getpwnam(NOBODY)
-    ensure_traversable(Path(os.path.realpath(sys.executable)))
-    for path in (ROOT, ROOT / "autograder", ROOT / ".venv"):
-        if os.stat(path).st_mode & 0o005 != 0o005:
-            pytest.skip(f"{path} is not readable by other users")
-    # Outside pytest's own temporary tree, which another pytest session may close at any time.
-    work = Path(tempfile.mkdtemp(prefix="bp-nobody-", dir="/tmp"))
-    os.chown(work, nobody.pw_uid, nobody.pw_gid)
-    grader_only = world.canary / "grader-only.txt"
-    os.chown(grader_only, nobody.pw_uid, nobody.pw_gid)
-    world.hashes = _digest(world.canary)
-    try:
-        try:
-            clean, attacked, before = _grade_pair(world, work, "folders", 2, user=NOBODY,
-                                                  skip=USER_MODE_SKIPS)
-        finally:
-            os.chown(grader_only, 0, 0)
-            world.hashes = _digest(world.canary)
-        _assert_graded(clean, attacked)
-        problems = breaches(world, clean, attacked, before, namespaces=True, owner=nobody.pw_uid)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    assert not problems, "\n- ".join(["not contained:", *problems])
+@pytest.mark.parametrize("layout,jobs", [("folders", 1), ("export", 2)])
+def test_attacks_are_contained_as_root_with_namespaces(world, clean, tmp_path, layout, jobs):
+    contained_with_namespaces(world, tmp_path, layout, jobs, clean)
 
 
 @root_only

@@ -7,7 +7,7 @@ contract (docs/contract.md); ``note`` says what is wrong and why it is wrong und
 
 Every mutant here was checked to really break ``breaks`` (a different output than the reference
 or a contract violation on some realistic input): ``tests/probe_submission.py`` runs a package
-on fixed probe inputs and ``tests/test_grader_verdicts.py::test_catalog_mutant_really_breaks``
+on fixed probe inputs and ``tests/test_mistakes_catalog.py::test_catalog_mutant_really_breaks``
 keeps that check alive.
 
 Also here: ``apply_mutant`` (writes a mutated package) and ``grading_dependencies`` /

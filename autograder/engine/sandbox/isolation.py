@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from autograder.engine.sandbox import pid_counter
+
 # The sandbox's parts, named here too for the grader's side (worker.py) and the tests.
 from autograder.engine.sandbox.bubblewrap import (  # noqa: F401
     INSIDE_PACKAGE,
@@ -93,12 +95,14 @@ class Isolation:
                     "IPC, namespaces, file locks, inotify, memfd)")
         if self.mode == "uid":
             confined = (f"Landlock ABI {landlock_abi()}: each reads only the runtime and its "
-                        "own submission and writes only its own folder" if landlock_abi() else
+                        "own submission and creates no file" if landlock_abi() else
                         "NO Landlock: they can read world-readable files of this machine and "
                         "write to world-writable folders")
             return (f"sandbox: NO namespaces ({self.why}); workers run under unprivileged uids "
                     "with resource limits and a seccomp filter (no sockets, ptrace, keyrings, "
-                    f"System V IPC, namespaces, file locks, inotify, memfd); {confined}")
+                    "System V IPC, namespaces, file locks, inotify, memfd, nor any process, "
+                    f"thread or pipe); {confined}; the PID counter moved on to a multiple of "
+                    f"{pid_counter.STEP} before each submission")
         return (f"sandbox: NONE ({self.why}); student code runs as your user and can read "
                 "and change your files; grade untrusted code as root or where user namespaces "
                 "work")
@@ -275,13 +279,20 @@ class SandboxPool:
             cls._owner = os.getpid()
             atexit.register(cls.drain)
             multiprocessing.util.Finalize(None, cls.drain, exitpriority=10)  # pool processes
+        box = cls._take_idle() or Sandbox(isolation)
+        if isolation.mode == "uid":  # the next worker's PID tells nothing of the one before
+            pid_counter.settle()
+        return box
+
+    @classmethod
+    def _take_idle(cls) -> Sandbox | None:
         with cls._lock:
             while cls._idle:
                 box = cls._idle.pop()
                 if box.alive():
                     return box
                 box.close()
-        return Sandbox(isolation)
+        return None
 
     @classmethod
     def release(cls, box: Sandbox, clean: bool) -> None:

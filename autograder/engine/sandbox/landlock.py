@@ -22,10 +22,13 @@ def landlock_abi() -> int:
 
 
 def landlock_rules(package: str, home: str) -> dict[str, list[str]]:
-    """What a worker without namespaces may read (the runtime, numpy, its own submission) and
-    write (its home): nothing else of the machine, no other submission, no grader file."""
+    """What a worker without namespaces may read (the runtime, numpy, its own submission, its
+    empty home) and write (/dev/null): nothing else of the machine, no other submission, no
+    grader file. It creates no file or folder anywhere, not even in its home: each would take
+    the next inode number of the machine's filesystem, which the next submission could read
+    (no grading needs a file of the student's)."""
     _, prefix = python_runtime()
     read = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache",
             "/etc/localtime", "/dev/urandom", "/dev/zero", prefix,
-            *(str(p) for p in numpy_dirs()), package]
-    return {"read": read, "write": [home, "/dev/null"]}
+            *(str(p) for p in numpy_dirs()), package, home]
+    return {"read": read, "write": ["/dev/null"]}

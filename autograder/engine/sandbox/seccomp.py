@@ -41,6 +41,12 @@ WORKER_DENIED = ("socket", "socketpair", "ptrace", "process_vm_readv", "process_
                  "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark",
                  "memfd_create", "bpf", "perf_event_open", "userfaultfd", "io_uring_setup",
                  "mq_open")
+# Without namespaces a worker shares the machine's counters: it must not move them. No new
+# process or thread (each takes the next number of the machine's PID counter, which the next
+# submission would read in its own PID), no pipe (each takes the next inode number of the
+# kernel's pseudo-filesystems) and no pidfd (its inode number counts every PID ever made).
+SINGLE_PROCESS_DENIED = ("clone", "fork", "vfork", "pipe", "pipe2", "pidfd_open",
+                         "pidfd_getfd")
 SYSCALLS = {
     "x86_64": (0xC000003E, {
         "socket": 41, "socketpair": 53, "ptrace": 101, "process_vm_readv": 310,
@@ -51,7 +57,8 @@ SYSCALLS = {
         "inotify_init1": 294, "inotify_add_watch": 254, "fanotify_init": 300,
         "fanotify_mark": 301, "memfd_create": 319, "bpf": 321, "perf_event_open": 298,
         "userfaultfd": 323, "io_uring_setup": 425, "mq_open": 240, "clone": 56, "clone3": 435,
-        "fcntl": 72}),
+        "fcntl": 72, "fork": 57, "vfork": 58, "pipe": 22, "pipe2": 293, "pidfd_open": 434,
+        "pidfd_getfd": 438}),
     "aarch64": (0xC00000B7, {
         "socket": 198, "socketpair": 199, "ptrace": 117, "process_vm_readv": 270,
         "process_vm_writev": 271, "kcmp": 272, "add_key": 217, "request_key": 218,
@@ -61,16 +68,17 @@ SYSCALLS = {
         "inotify_init1": 26, "inotify_add_watch": 27, "fanotify_init": 262,
         "fanotify_mark": 263, "memfd_create": 279, "bpf": 280, "perf_event_open": 241,
         "userfaultfd": 282, "io_uring_setup": 425, "mq_open": 180, "clone": 220, "clone3": 435,
-        "fcntl": 25}),
+        "fcntl": 25, "pipe2": 59, "pidfd_open": 434, "pidfd_getfd": 438}),
 }
 CLONE_NAMESPACES = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 FCNTL_LOCKS = (5, 6, 7, 36, 37, 38)  # F_GETLK, F_SETLK, F_SETLKW and their OFD forms
 
 
-def worker_filter() -> bytes | None:
+def worker_filter(single_process: bool = False) -> bytes | None:
     """The seccomp program every worker loads before student code runs: WORKER_DENIED, clone
     with a namespace flag and fcntl's locks fail with EPERM; clone3 (whose flags a filter cannot
-    read) fails with ENOSYS, so that libc falls back to clone. None on other architectures."""
+    read) fails with ENOSYS, so that libc falls back to clone. ``single_process`` (no
+    namespaces): SINGLE_PROCESS_DENIED too, clone with any flags. None on other architectures."""
     machine = os.uname().machine
     if machine not in SYSCALLS:
         return None
@@ -80,7 +88,7 @@ def worker_filter() -> bytes | None:
     arg0, arg1 = 16, 24  # offsets of the low words of the first two arguments
     code = [(ld_abs, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, eperm), (ld_abs, 0, 0, 0),
             (jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]  # other ABIs (x32) are denied
-    for name in WORKER_DENIED:
+    for name in (*WORKER_DENIED, *(SINGLE_PROCESS_DENIED if single_process else ())):
         if name in numbers:
             code += [(jeq, 0, 1, numbers[name]), (ret, 0, 0, eperm)]
     code += [(jeq, 0, 1, numbers["clone3"]), (ret, 0, 0, enosys)]

@@ -175,8 +175,9 @@ class Worker:
             # denied by the seccomp filter in every mode).
             config["fresh_world"] = {"tmpfs": TMPFS_BYTES, "inodes": TMPFS_INODES,
                                      "ipc_limits": self.isolation.root}
-        if worker_filter():
-            config["seccomp"] = worker_filter().hex()
+        program = worker_filter(single_process=self.isolation.mode == "uid")
+        if program:
+            config["seccomp"] = program.hex()
         if self.isolation.mode == "uid" and landlock_abi():
             config["landlock"] = landlock_rules(self.package_root, self.home)
         req_r, req_w, resp_r, resp_w = open_pipes()

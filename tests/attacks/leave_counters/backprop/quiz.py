@@ -5,6 +5,9 @@ that a reused sandbox keeps: the PID counter (3000 forks), the inode numbers of 
 made and removed) and System V IPC ids (segments made and removed). use_counters, graded after
 it, reads them.
 
+Without namespaces (the uid mode), where PIDs are the machine's, it also leaves a mark: it
+forks until the next PID is MARK modulo 4096 (a PID namespace of its own shows nothing of it).
+
 What the grader must guarantee: the next submission starts with every counter as new, so
 use_counters scores as its honest twin. This submission's own answers are the same either way.
 """
@@ -36,5 +39,22 @@ def _move_counters(n: int = 3000) -> None:
             libc.shmctl(shmid, 0, None)
 
 
+MARK = 3333  # the PID use_counters looks for, modulo 4096
+
+
+def _mark_pid() -> None:
+    for _ in range(8192):
+        try:
+            pid = os.fork()
+        except OSError:
+            return
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+        if (pid + 1) % 4096 == MARK:
+            return
+
+
 if ATTACK:
     _move_counters()
+    _mark_pid()
