@@ -199,6 +199,7 @@ def _install_seccomp(program):
 
 
 def serve(config):
+    """Answer the grader's requests (import a module, call a function) until it closes the pipe."""
     req, resp = _take_protocol_fds()
     import numpy as np
     import protocol
@@ -208,6 +209,25 @@ def serve(config):
     for module, reason in config.get("broken", {}).items():
         sys.modules[f"backprop.{module}"] = BrokenModule(f"backprop.{module}", reason)
     store = {}
+    send = _sender(resp, protocol)
+    send({"id": 0, "ok": True, "ready": True})
+    while True:
+        payload = protocol.read_message(req)
+        if payload is None:
+            return
+        header, value = protocol.decode(payload)
+        op = header.get("op")
+        if op == "import":
+            _import_module(header, send)
+        elif op == "call":
+            _call(header, value, store, send, (req, resp), (np, protocol, stubs))
+        else:
+            send({"id": header.get("id"), "ok": False,
+                  "error": {"type": "BadRequest", "message": str(op)}})
+
+
+def _sender(resp, protocol):
+    """send(header, value): one reply to the grader; a value that cannot cross becomes an error."""
 
     def send(header, value=None):
         try:
@@ -220,67 +240,65 @@ def serve(config):
             )
         protocol.write_parts(resp.fileno(), parts)
 
-    send({"id": 0, "ok": True, "ready": True})
-    while True:
-        payload = protocol.read_message(req)
-        if payload is None:
-            return
-        header, value = protocol.decode(payload)
-        rid = header.get("id")
-        op = header.get("op")
-        if op == "import":
-            name = f"backprop.{header['module']}"
+    return send
+
+
+def _import_module(header, send):
+    rid = header.get("id")
+    name = f"backprop.{header['module']}"
+    try:
+        importlib.import_module(name)
+        send({"id": rid, "ok": True})
+    except BaseException as exc:  # noqa: BLE001 - any failure of student code
+        reason = f"{type(exc).__name__}: {exc}"[:500]
+        sys.modules[name] = BrokenModule(name, reason)
+        send({"id": rid, **_error(exc)})
+
+
+def _call(header, value, store, send, pipes, libraries):
+    """Run one requested call of the student's code (its callees swapped in) and reply."""
+    np, protocol, stubs = libraries
+    rid = header.get("id")
+    try:
+        module = sys.modules.get(f"backprop.{header['module']}") or importlib.import_module(
+            f"backprop.{header['module']}"
+        )
+        target = getattr(module, header["function"])
+        args, kwargs = _resolve(value, store, protocol)
+    except BaseException as exc:  # noqa: BLE001
+        send({"id": rid, **_error(exc)})
+        return
+    np.seterr(divide="warn", over="warn", invalid="warn", under="ignore")
+    caught = []
+    undo = []
+    watch = stubs.SilencingWatch(np)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if header.get("callees"):
+                undo = stubs.swap_in([tuple(c) for c in header["callees"]],
+                                     _asker(rid, *pipes, protocol, stubs))
+            watch.start()
+            start = time.perf_counter()
             try:
-                importlib.import_module(name)
-                send({"id": rid, "ok": True})
-            except BaseException as exc:  # noqa: BLE001 - any failure of student code
-                reason = f"{type(exc).__name__}: {exc}"[:500]
-                sys.modules[name] = BrokenModule(name, reason)
-                send({"id": rid, **_error(exc)})
-            continue
-        if op != "call":
-            send({"id": rid, "ok": False, "error": {"type": "BadRequest", "message": str(op)}})
-            continue
-        try:
-            module = sys.modules.get(f"backprop.{header['module']}") or importlib.import_module(
-                f"backprop.{header['module']}"
-            )
-            target = getattr(module, header["function"])
-            args, kwargs = _resolve(value, store, protocol)
-        except BaseException as exc:  # noqa: BLE001
-            send({"id": rid, **_error(exc)})
-            continue
-        np.seterr(divide="warn", over="warn", invalid="warn", under="ignore")
-        caught = []
-        undo = []
-        watch = stubs.SilencingWatch(np)
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                if header.get("callees"):
-                    undo = stubs.swap_in([tuple(c) for c in header["callees"]],
-                                         _asker(rid, req, resp, protocol, stubs))
-                watch.start()
-                start = time.perf_counter()
-                try:
-                    result = target(*args, **kwargs) if callable(target) else target
-                finally:
-                    watch.stop()
-                seconds = time.perf_counter() - start
-        except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
-            send({"id": rid, **_error(exc)})
-            continue
-        finally:
-            stubs.restore(undo)
-            sys.stdout.flush()
-        if header.get("store"):
-            store[header["store"]] = result
-        notes = [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
-        out = {"result": result}
-        if header.get("return_args"):
-            out["args"] = args
-        send({"id": rid, "ok": True, "warnings": notes, "seconds": seconds,
-              "silenced": watch.silenced}, out)
+                result = target(*args, **kwargs) if callable(target) else target
+            finally:
+                watch.stop()
+            seconds = time.perf_counter() - start
+    except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
+        send({"id": rid, **_error(exc)})
+        return
+    finally:
+        stubs.restore(undo)
+        sys.stdout.flush()
+    if header.get("store"):
+        store[header["store"]] = result
+    notes = [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
+    out = {"result": result}
+    if header.get("return_args"):
+        out["args"] = args
+    send({"id": rid, "ok": True, "warnings": notes, "seconds": seconds,
+          "silenced": watch.silenced}, out)
 
 
 # Errors a grader's callee may raise in the student's code, as a correct function would.
