@@ -145,3 +145,88 @@ def test_callees_are_below_the_function_never_itself_nor_its_callers() -> None:
     assert "sigmoid_derivative" not in callees_of("sigmoid")  # no sigma from sigma'
     assert {"linear_backward", "sigmoid_backward", "relu_backward"} <= set(
         callees_of("dense_backward"))
+
+
+AHEAD = '''
+import numpy as np
+
+def sigmoid(Z):
+    raise RuntimeError("the student's own sigmoid never runs under correct callees")
+
+def sigmoid_derivative(Z):
+    {body}
+
+def linear_forward(A_prev, W, b):
+    raise RuntimeError("the student's own linear_forward never runs under correct callees")
+
+def dense_forward(A_prev, W, b, activation):
+    return linear_forward(A_prev, W=W, b=b), None
+'''
+
+
+@pytest.mark.parametrize("body, scale, asked, requests", [
+    ("S = sigmoid(Z); return S * (1 - S)", 1.0, 0, 1),  # its own input: answered ahead
+    ("Z *= 2; S = sigmoid(Z); return S * (1 - S)", 2.0, 1, 1),  # changed in place: asked
+    ("S = sigmoid(Z * 2); return S * (1 - S)", 2.0, 1, 1),  # another array: asked
+    ("sigmoid(Z)[:] = 0; S = sigmoid(Z); return S * (1 - S)", 1.0, 0, 2),  # a fresh copy each
+])
+def test_answers_sent_ahead_fit_only_the_calls_very_unchanged_inputs(
+        tmp_path: Path, body: str, scale: float, asked: int, requests: int) -> None:
+    """A callee called with the call's own inputs is answered from the answer sent with the
+    call (no round trip), counted and named in the feedback as an asked one; any other use asks."""
+    import numpy as np
+
+    from autograder.engine.callees import Callees, callees_of
+    from autograder.engine.core import oracle
+    from autograder.engine.sandbox.worker import Worker
+
+    package = tmp_path / "backprop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    source = AHEAD.replace("{body}", body)
+    for module in ("activations", "layers"):
+        (package / f"{module}.py").write_text(source)
+    worker = Worker(package)
+    try:
+        worker.import_modules()
+        Z = np.array([[0.5, -1.0], [2.0, 0.0]])
+        callees = Callees(callees_of("sigmoid_derivative"), "sigmoid_derivative")
+        asks = []
+        answer = callees.answer
+        callees.answer = lambda *a: asks.append(a[0]) or answer(*a)  # type: ignore[method-assign]
+        result = worker.call("activations", "sigmoid_derivative", Z, callees=callees)
+        assert result.ok, result.error_message
+        S = oracle.sigmoid(Z * scale)
+        assert np.allclose(result.value, S * (1 - S))
+        assert callees.used == ["sigmoid"] and len(asks) == asked
+        assert callees.requests == requests
+
+        A_prev, W, b = np.ones((2, 3)), np.eye(2), np.zeros((2, 1))
+        callees = Callees(callees_of("dense_forward"), "dense_forward")
+        result = worker.call("layers", "dense_forward", A_prev, W, b, "relu", callees=callees)
+        assert result.ok and np.array_equal(result.value[0], W @ A_prev + b)
+        assert callees.used == ["linear_forward"] and callees.requests == 1
+    finally:
+        worker.close()
+
+
+def test_answers_sent_ahead_count_against_the_flood_bound(tmp_path: Path) -> None:
+    import numpy as np
+
+    from autograder.engine.callees import MAX_REQUESTS, Callees, callees_of
+    from autograder.engine.sandbox.worker import Worker
+
+    package = tmp_path / "backprop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    body = f"return [sigmoid(Z) for _ in range({MAX_REQUESTS + 5})][0]"
+    (package / "activations.py").write_text(AHEAD.replace("{body}", body))
+    worker = Worker(package)
+    try:
+        worker.import_modules()
+        callees = Callees(callees_of("sigmoid_derivative"), "sigmoid_derivative")
+        result = worker.call("activations", "sigmoid_derivative", np.zeros((2, 2)),
+                             callees=callees)
+        assert result.error_type == "CalleeFlood" and callees.flood
+    finally:
+        worker.close()

@@ -14,19 +14,28 @@ requests are bounded in number and size, and their work runs against its grading
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from autograder.engine.core import oracle
+from autograder.engine.core import oracle, protocol
 from autograder.engine.core.calls import AnsweringCallees
-from autograder.engine.core.contract import ANSWERED, FUNCTIONS, MODULE_OF, callees_of  # noqa: F401
+from autograder.engine.core.contract import (  # noqa: F401
+    ANSWERED,
+    CALLS,
+    FUNCTIONS,
+    MODULE_OF,
+    callees_of,
+)
 
 # Per call of a student function: requests to the grader's callees, and numbers sent in all.
 MAX_REQUESTS = 2000
 MAX_NUMBERS = 2_000_000
+# Numbers the answers sent ahead with one call may hold (they travel in its request).
+MAX_PREANSWERED_NUMBERS = 1_000_000
 ACTIVATION_NAMES = ("sigmoid", "relu", "linear")
 
 
@@ -278,14 +287,21 @@ class Callees(AnsweringCallees):
         self.answers = answers or ANSWERS
         self.requests = 0
         self.numbers = 0
+        self.preanswered: dict[str, int] = {}  # name: the numbers its saved request would send
 
     def answer(self, name: str, args: Any, kwargs: Any) -> tuple:
+        if refused := self._count(name, count_numbers([args, kwargs], MAX_NUMBERS)):
+            return refused
+        return self._verdict(name, args, kwargs)
+
+    def _count(self, name: str, numbers: int) -> tuple | None:
+        """Count one request of ``name`` sending ``numbers`` numbers; the refusal, or None."""
         self.requests += 1
         if self.flood:
             return ("error", "RuntimeError", self.flood)
         if refused := self.refused(name):
             return refused
-        self.numbers += count_numbers([args, kwargs], MAX_NUMBERS)
+        self.numbers += numbers
         if self.requests > MAX_REQUESTS or self.numbers > MAX_NUMBERS:
             self.flood = (f"{self.caller} called the functions it relies on more than "
                           f"{MAX_REQUESTS:,} times or with more than {MAX_NUMBERS:,} numbers in "
@@ -294,6 +310,9 @@ class Callees(AnsweringCallees):
             return ("error", "RuntimeError", self.flood)
         if name not in self.used:
             self.used.append(name)
+        return None
+
+    def _verdict(self, name: str, args: Any, kwargs: Any) -> tuple:
         args = args if isinstance(args, (list, tuple)) else ()
         kwargs = kwargs if isinstance(kwargs, dict) else {}
         if kwargs or len(args) != len(SIGNATURES[name].parameters):  # else: as bound already
@@ -312,6 +331,67 @@ class Callees(AnsweringCallees):
         if value is OWN:
             return ("own", None)
         return ("ok", value)
+
+    def preanswer(self, args: tuple | list, kwargs: dict) -> list[dict]:
+        """Answers sent ahead with the call, for the callees it usually calls with its own
+        inputs (``sigmoid(Z)`` inside ``sigmoid_derivative(Z)``): ``{"name", "params",
+        "from", "value"}``, ``from`` giving each parameter's input (an index of ``args`` or a
+        key of ``kwargs``). The worker uses one only when the student's code passes those very
+        inputs, unchanged, and tells the grader each time (``used_preanswer``), which counts
+        it as the request it saves; otherwise it asks. Values only, that the student's code
+        could ask for with its own inputs; computed on the inputs as the worker receives them."""
+        try:
+            caller = _caller_params(self.caller)
+        except KeyError:
+            return []
+        where: dict[str, int | str] = {p: i for i, p in enumerate(caller[:len(args)])}
+        where.update({k: k for k in kwargs if k in caller})
+        entries, total = [], 0
+        for name in CALLS.get(self.caller, ()):
+            params = list(SIGNATURES[name].parameters) if name in self.names else []
+            if not params or any(p not in where for p in params):
+                continue
+            sources = [where[p] for p in params]
+            inputs = _crossed([args[s] if isinstance(s, int) else kwargs[s] for s in sources])
+            if inputs is None:
+                continue
+            verdict = self._verdict(name, inputs, {})
+            numbers = count_numbers(verdict[1], MAX_PREANSWERED_NUMBERS)
+            if verdict[0] != "ok" or total + numbers > MAX_PREANSWERED_NUMBERS:
+                continue
+            total += numbers
+            self.preanswered[name] = count_numbers([inputs, {}], MAX_NUMBERS)
+            entries.append({"name": name, "params": params, "from": sources,
+                            "value": verdict[1]})
+        return entries
+
+    def used_preanswer(self, name: str) -> None:
+        """The worker answered a call of ``name`` with its answer sent ahead: counted as the
+        request it saved (a name sent nothing ahead counts as a refused request)."""
+        self._count(name if name in self.preanswered else "", self.preanswered.get(name, 0))
+
+
+@functools.lru_cache(maxsize=64)
+def _caller_params(function: str) -> tuple[str, ...]:
+    return tuple(_signature(function).parameters)
+
+
+def _crossed(inputs: list) -> list | None:
+    """``inputs`` as the worker decodes them (None if one is a value stored in the worker)."""
+    try:
+        crossed = protocol.decode(protocol.encode({}, inputs)[4:])[1]
+    except protocol.ProtocolError:
+        return None
+    todo = list(crossed)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, protocol.Ref):
+            return None
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            todo.extend(item)
+    return crossed
 
 
 def correct_callees(policy: str) -> Callable[..., Callees | None]:

@@ -285,9 +285,11 @@ class Worker:
         it names answer with the grader's values, asked for over the protocol during the call."""
         header = {"op": "call", "module": module, "function": function,
                   "store": store, "return_args": return_args}
+        value = {"args": list(args), "kwargs": kwargs or {}}
         if callees is not None:
             header["callees"] = callees.targets
-        value = {"args": list(args), "kwargs": kwargs or {}}
+            if preanswers := getattr(callees, "preanswer", lambda *_: [])(args, kwargs or {}):
+                value["preanswers"] = preanswers
         result = self._request(header, value, timeout, callees)
         if (result.crashed and len(self.retried) < MAX_RETRIES
                 and not _refers_to_stored(value)):
@@ -298,6 +300,30 @@ class Worker:
                 self.retried.append(f"{module}.{function}")
             return again
         return result
+
+    def _serve_callees(self, rid: int, callees: Any, reply: dict, payload: Any,
+                       deadline: float) -> tuple[Any, Any]:
+        """While the student's code calls functions the grader answers (asked, or answered by
+        an answer sent ahead with the call: the worker says so, nothing goes back), answer;
+        then the call's own reply, or a CallResult if it asked too much."""
+        while "callee" in reply or "preanswered" in reply:
+            answer = None
+            try:
+                if "callee" in reply:
+                    answer = answer_callee(rid, callees, reply, payload)
+                elif callees is not None:
+                    callees.used_preanswer(str(reply.get("preanswered")))
+            except BaseException:  # the grader's deadline, or an unsendable answer
+                self.stop_process()
+                raise
+            if callees is not None and callees.flood:  # no more answers: end the call
+                self.stop_process()
+                return CallResult(ok=False, error_type="CalleeFlood",
+                                  error_message=callees.flood), None
+            if answer is not None:
+                self.channel.send(answer, deadline)
+            reply, payload = self.channel.receive(rid, deadline - time.monotonic())
+        return reply, payload
 
     def _request(self, header: dict, value: Any, timeout: float,
                  callees: Any = None) -> CallResult:
@@ -312,18 +338,9 @@ class Worker:
         try:
             self.channel.send(protocol.encode_parts({**header, "id": rid}, value), deadline)
             reply, payload = self.channel.receive(rid, deadline - time.monotonic())
-            while "callee" in reply:  # the student's code called a function the grader answers
-                try:
-                    answer = answer_callee(rid, callees, reply, payload)
-                except BaseException:  # the grader's deadline, or an unsendable answer
-                    self.stop_process()
-                    raise
-                if callees is not None and callees.flood:  # no more answers: end the call
-                    self.stop_process()
-                    return CallResult(ok=False, error_type="CalleeFlood",
-                                      error_message=callees.flood)
-                self.channel.send(answer, deadline)
-                reply, payload = self.channel.receive(rid, deadline - time.monotonic())
+            reply, payload = self._serve_callees(rid, callees, reply, payload, deadline)
+            if isinstance(reply, CallResult):
+                return reply
         except TimeoutError:
             self.stop_process()
             if header.get("op") == "import":
