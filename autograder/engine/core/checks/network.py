@@ -1,12 +1,16 @@
 """Checks of backprop/network.py: init, forward, backward (gradient checks)."""
 
 import functools
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 
 from autograder.engine.core import oracle
+from autograder.engine.core.checks.network_helpers import (
+    forward_cache_checked,
+    gradient_mistakes,
+    noted,
+    random_problem,
+)
 from autograder.engine.core.compare import (
     DIFFERENCE_NOISE,
     DIRECTIONAL_NOISE,
@@ -23,93 +27,6 @@ from autograder.engine.core.protocol import Ref
 WORKED_ACTS = oracle.WORKED_ACTIVATIONS
 DEEP_SIZES, DEEP_ACTS = [3, 4, 3, 2], ["relu", "sigmoid", "linear"]
 SMALL_SIZES, SMALL_ACTS = [2, 3, 1], ["sigmoid", "linear"]
-
-
-def _problem(rng, sizes, acts, m):
-    params = oracle.random_params(rng, sizes)
-    X = rng.normal(0, 1, (sizes[0], m))
-    if "relu" in acts:  # keep every relu input away from the kink
-        for _ in range(50):
-            A = X
-            ok = True
-            for l, name in enumerate(acts, start=1):
-                Z = oracle.linear(A, params[f"W{l}"], params[f"b{l}"])
-                ok &= name != "relu" or bool(np.all(np.abs(Z) > 0.05))
-                A = oracle.activation(name, Z)
-            if ok:
-                break
-            params = oracle.random_params(rng, sizes)
-            X = rng.normal(0, 1, (sizes[0], m))
-    Y = rng.normal(0, 1, (sizes[-1], m))
-    return X, Y, params
-
-
-def _grad_mistakes(expected, m):
-    return {k: [(m * v, f"{k} is m = {m} times too large: average over the mini-batch (1/m)."),
-                (v / m, f"{k} is m = {m} times too small: the 1/m is applied once, in "
-                        "linear_backward (dZ and dA are per example).")]
-            for k, v in expected.items()}
-
-
-# Said under a failed backward check judged on the cache of the one-layer-longer network.
-LONGER_NETWORK_NOTE = (
-    "(Your forward's output on this network was wrong, so backward was given the cache your "
-    "forward made for the same network with an identity output layer appended, on which its "
-    "output was right: backward was judged on that cache with this network's Y, params and "
-    "activations.)")
-
-
-def _with_identity_output(params: dict, acts: list) -> tuple[dict, list]:
-    """The same network with one more layer, a linear identity (W = I, b = 0): it computes the
-    same Y_hat, exactly, and its first L layers are this network's."""
-    L = len(acts)
-    n = params[f"W{L}"].shape[0]
-    return {**params, f"W{L + 1}": np.eye(n), f"b{L + 1}": np.zeros((n, 1))}, [*acts, "linear"]
-
-
-def _forward_run(t, X, params, acts, expected) -> None:
-    got = expect_tuple(t.call(X, params, acts, function="forward", store="fw", mode="cache"),
-                       2, "forward")
-    expect_array(got[0], expected, "Y_hat")
-
-
-def _forward_checked(t, X, params, acts) -> str:
-    """Make backward's cache with the student's forward (kept in the worker as "fw") and make
-    sure forward computed this network right; return a note for backward's feedback ("" when
-    the cache is forward's own for this very network).
-
-    With correct callees, the layers forward calls answer with this network's correct layer
-    values, so a cache made by the student's own forward code holds right values even where
-    forward passes its layers something wrong: forward's mistakes are charged to forward.
-    But a forward whose loop stops one layer early never computes the output layer, and one
-    that handles the output layer apart can mishandle it: either way that layer is missing or
-    wrong in its cache. When forward's output is wrong, backward is given the cache of the same
-    network with an identity output layer appended (it computes the same Y_hat), on which such
-    a forward computes every layer of this network; that cache counts only if forward's output
-    is right there, so backward is never judged on a cache forward did not make right."""
-    expected = oracle.network_output(X, params, acts)
-    try:
-        _forward_run(t, X, params, acts, expected)
-        return ""
-    except CheckFailed as exc:
-        failed = exc
-    try:
-        _forward_run(t, X, *_with_identity_output(params, acts), expected)
-    except CheckFailed:
-        raise CheckFailed(f"backward needs the cache of your forward, which failed here: "
-                          f"{failed} Fix forward first.") from None
-    return LONGER_NETWORK_NOTE
-
-
-@contextmanager
-def _noted(note: str) -> Iterator[None]:
-    """A failure inside says ``note`` too (how backward's cache was made)."""
-    try:
-        yield
-    except CheckFailed as exc:
-        if note:
-            exc.args = (f"{exc}\n{note}",)
-        raise
 
 
 @check("init_params", 'keys "W1","b1",...,"WL","bL" with shapes (n_l, n_(l-1)) and (n_l, 1)', public=True)
@@ -172,7 +89,7 @@ def forward_worked_example(t):
 
 @check("forward", "a 3-layer relu/sigmoid/linear network on a batch of 5", 2, public=True)
 def forward_three_layers(t):
-    X, _, params = _problem(t.rng(401), DEEP_SIZES, DEEP_ACTS, 5)
+    X, _, params = random_problem(t.rng(401), DEEP_SIZES, DEEP_ACTS, 5)
     got = expect_tuple(t.call(X, params, DEEP_ACTS), 2, "forward")
     expect_array(got[0], oracle.network_output(X, params, DEEP_ACTS), "Y_hat", mistakes=[
         (oracle.network_output(X, params, ["sigmoid"] * 3),
@@ -184,20 +101,20 @@ def forward_three_layers(t):
 
 @check("forward", "a single example (m = 1)")
 def forward_single_example(t):
-    X, _, params = _problem(t.rng(402), SMALL_SIZES, SMALL_ACTS, 1)
+    X, _, params = random_problem(t.rng(402), SMALL_SIZES, SMALL_ACTS, 1)
     got = expect_tuple(t.call(X, params, SMALL_ACTS), 2, "forward")
     expect_array(got[0], oracle.network_output(X, params, SMALL_ACTS), "Y_hat")
 
 
 @check("forward", "an unknown activation name raises ValueError")
 def forward_unknown_activation(t):
-    X, _, params = _problem(t.rng(403), SMALL_SIZES, SMALL_ACTS, 3)
+    X, _, params = random_problem(t.rng(403), SMALL_SIZES, SMALL_ACTS, 3)
     t.expect_error("ValueError", X, params, ["sigmoid", "softplus"],
                    what="activation 'softplus'")
 
 
 def _check_backward(t, X, Y, params, acts):
-    with _noted(_forward_checked(t, X, params, acts)):
+    with noted(forward_cache_checked(t, X, params, acts)):
         return _judge_backward(t, X, Y, params, acts)
 
 
@@ -205,7 +122,7 @@ def _judge_backward(t, X, Y, params, acts):
     """backward's gradients on the cache stored as "fw", judged against this network's."""
     got = t.call(Y, params, Ref("fw", 1), acts)
     expected = oracle.network_gradients(X, Y, params, acts)
-    expect_dict_of = _grad_mistakes(expected, X.shape[1])
+    expect_dict_of = gradient_mistakes(expected, X.shape[1])
     if not isinstance(got, dict):
         raise CheckFailed(f"backward must return a dict of gradients, got {describe(got)}")
     missing = [k for k in expected if k not in got]
@@ -227,20 +144,20 @@ def backward_worked_example(t):
 @check("backward", "gradient check of a 3-layer relu/sigmoid/linear network, batch of 6", 3,
        public=True)
 def backward_three_layers(t):
-    X, Y, params = _problem(t.rng(411), DEEP_SIZES, DEEP_ACTS, 6)
+    X, Y, params = random_problem(t.rng(411), DEEP_SIZES, DEEP_ACTS, 6)
     _check_backward(t, X, Y, params, DEEP_ACTS)
 
 
 @check("backward", "gradient check with a single example (m = 1)")
 def backward_single_example(t):
-    X, Y, params = _problem(t.rng(412), SMALL_SIZES, SMALL_ACTS, 1)
+    X, Y, params = random_problem(t.rng(412), SMALL_SIZES, SMALL_ACTS, 1)
     _check_backward(t, X, Y, params, SMALL_ACTS)
 
 
 @check("backward", "the same cache twice gives the same gradients (the cache is not modified)")
 def backward_keeps_the_cache(t):
-    X, Y, params = _problem(t.rng(413), DEEP_SIZES, DEEP_ACTS, 4)
-    with _noted(_forward_checked(t, X, params, DEEP_ACTS)):
+    X, Y, params = random_problem(t.rng(413), DEEP_SIZES, DEEP_ACTS, 4)
+    with noted(forward_cache_checked(t, X, params, DEEP_ACTS)):
         first = _judge_backward(t, X, Y, params, DEEP_ACTS)
         second = t.call(Y, params, Ref("fw", 1), DEEP_ACTS)
         if not isinstance(second, dict) or any(
@@ -264,7 +181,7 @@ def _check_lag(t, X, Y, params, acts):
     if not isinstance(grads, dict):
         raise CheckFailed(f"the second value must be the dict of gradients, got {describe(grads)}")
     expected = oracle.network_gradients(X, Y, params, acts)
-    mistakes = _grad_mistakes(expected, X.shape[1])
+    mistakes = gradient_mistakes(expected, X.shape[1])
     for key, value in expected.items():
         expect_array(grads.get(key), value, f'grads["{key}"]', m=X.shape[1],
                      mistakes=mistakes[key])
@@ -272,7 +189,7 @@ def _check_lag(t, X, Y, params, acts):
 
 @check("loss_and_gradients", "J and every gradient of a 2-layer network on a batch of 8", 2, public=True)
 def loss_and_gradients_two_layers(t):
-    X, Y, params = _problem(t.rng(421), [3, 4, 2], ["sigmoid", "sigmoid"], 8)
+    X, Y, params = random_problem(t.rng(421), [3, 4, 2], ["sigmoid", "sigmoid"], 8)
     _check_lag(t, X, Y, params, ["sigmoid", "sigmoid"])
 
 
@@ -283,7 +200,7 @@ def loss_and_gradients_worked_example(t):
 
 @check("loss_and_gradients", "a 3-layer relu/sigmoid/linear network with m = 1")
 def loss_and_gradients_single_example(t):
-    X, Y, params = _problem(t.rng(422), DEEP_SIZES, DEEP_ACTS, 1)
+    X, Y, params = random_problem(t.rng(422), DEEP_SIZES, DEEP_ACTS, 1)
     _check_lag(t, X, Y, params, DEEP_ACTS)
 
 
@@ -338,7 +255,7 @@ def loss_and_gradients_wide_network(t):
 @check("forward", "does not modify X, params or activations (judged once its output is right)",
        public=True)
 def forward_leaves_inputs_unchanged(t):
-    X, _, params = _problem(t.rng(404), DEEP_SIZES, DEEP_ACTS, 4)
+    X, _, params = random_problem(t.rng(404), DEEP_SIZES, DEEP_ACTS, 4)
     expected = oracle.network_output(X, params, DEEP_ACTS)
     t.expect_inputs_unchanged(X, params, list(DEEP_ACTS), judge=lambda got: expect_array(
         expect_tuple(got, 2, "forward")[0], expected, "Y_hat"))
@@ -354,10 +271,10 @@ def _expect_grads_dict(got, expected):
 @check("backward", "does not modify Y, params or activations (judged once its gradients are "
        "right)", public=True)
 def backward_leaves_inputs_unchanged(t):
-    X, Y, params = _problem(t.rng(414), DEEP_SIZES, DEEP_ACTS, 4)
-    note = _forward_checked(t, X, params, DEEP_ACTS)
+    X, Y, params = random_problem(t.rng(414), DEEP_SIZES, DEEP_ACTS, 4)
+    note = forward_cache_checked(t, X, params, DEEP_ACTS)
     expected = oracle.network_gradients(X, Y, params, DEEP_ACTS)
-    with _noted(note):
+    with noted(note):
         t.expect_inputs_unchanged(Y, params, Ref("fw", 1), list(DEEP_ACTS),
                                   judge=lambda got: _expect_grads_dict(got, expected))
 
@@ -365,7 +282,7 @@ def backward_leaves_inputs_unchanged(t):
 @check("loss_and_gradients", "does not modify X, Y, params or activations (judged once its "
        "values are right)", public=True)
 def loss_and_gradients_leaves_inputs_unchanged(t):
-    X, Y, params = _problem(t.rng(424), DEEP_SIZES, DEEP_ACTS, 4)
+    X, Y, params = random_problem(t.rng(424), DEEP_SIZES, DEEP_ACTS, 4)
     J = oracle.network_cost(X, Y, params, DEEP_ACTS)
     expected = oracle.network_gradients(X, Y, params, DEEP_ACTS)
 
@@ -417,7 +334,7 @@ def _big_network(seed):
        "parameters in time", 3)
 def backward_is_backpropagation(t):
     (params, X, Y, u), slope = _big_network(416)
-    _forward_checked(t, X, params, BIG_ACTS)
+    forward_cache_checked(t, X, params, BIG_ACTS)
     got = not_numerical(t, "backward", "a network of 91,410 parameters",
                         lambda: t.call(Y, params, Ref("fw", 1), BIG_ACTS))
     shaped = _gradients_shaped_like(got, params, "backward must return a dict of gradients")
