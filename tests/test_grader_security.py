@@ -347,8 +347,13 @@ def security(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
 
+    runnable = [a for a in ATTACKS if IS_ROOT or not a.needs_root]
+    # Made here, not in the threads below: two first calls of mktemp at once race to make the
+    # worker's base folder.
+    scratches = {a.name: tmp_path_factory.mktemp(a.name) for a in runnable}
+
     def run(attack: Attack) -> tuple[str, Outcome]:
-        scratch = tmp_path_factory.mktemp(attack.name)
+        scratch = scratches[attack.name]
         hostile = assemble(attack, scratch / "attack", honest=False)
         honest = assemble(attack, scratch / "twin", honest=True)
         start = time.monotonic()
@@ -363,7 +368,6 @@ def security(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         return attack.name, Outcome(result, twin, seconds, error, left,
                                     reach(attack, hostile / "backprop"))
 
-    runnable = [a for a in ATTACKS if IS_ROOT or not a.needs_root]
     together = [a for a in runnable if a.name != "kill_processes"]
     alone = [a for a in runnable if a.name == "kill_processes"]
     try:
