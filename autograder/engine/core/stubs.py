@@ -194,3 +194,68 @@ class SilencingWatch:
                for k, v in self.np.geterr().items() if k != "under"):
             self.silenced = True
         return self.silenced
+
+
+class AnswersAhead:
+    """The grader's answers sent with a call for callees it usually calls with the call's own
+    inputs. ``find`` gives a fresh copy of one only when the student's code passes those very
+    input objects, their contents unchanged since the call began (compared with a copy made
+    then); otherwise ``MISSING``, and the stand-in asks the grader."""
+
+    MISSING = object()
+
+    def __init__(self, entries, args, kwargs, np):
+        self.np = np
+        self.entries = {}
+        self.inputs = {}  # source (index of args or key of kwargs): (object, pristine copy)
+        for entry in entries if isinstance(entries, list) else []:
+            try:
+                sources = [args[s] if type(s) is int else kwargs[s] for s in entry["from"]]
+                if len(entry["params"]) != len(sources):
+                    continue
+            except (KeyError, IndexError, TypeError):
+                continue
+            for source, obj in zip(entry["from"], sources):
+                if source not in self.inputs:
+                    self.inputs[source] = (obj, self._copy(obj))
+            self.entries[entry["name"]] = entry
+
+    def find(self, name, args, kwargs):
+        entry = self.entries.get(name)
+        if entry is None:
+            return self.MISSING
+        params, given = entry["params"], len(args)
+        if given > len(params) or len(kwargs) != len(params) - given:
+            return self.MISSING
+        for i, (param, source) in enumerate(zip(params, entry["from"])):
+            obj, pristine = self.inputs[source]
+            passed = args[i] if i < given else kwargs.get(param, self.MISSING)
+            if passed is not obj or not self._same(obj, pristine):
+                return self.MISSING
+        return self._copy(entry["value"])
+
+    def _copy(self, value):
+        if isinstance(value, self.np.ndarray):
+            return value.copy()
+        if type(value) is list:
+            return [self._copy(v) for v in value]
+        if type(value) is tuple:
+            return tuple(self._copy(v) for v in value)
+        if type(value) is dict:
+            return {k: self._copy(v) for k, v in value.items()}
+        return value
+
+    def _same(self, value, pristine):
+        """Whether ``value`` still holds what ``pristine`` (its copy) holds, exactly."""
+        if type(value) is not type(pristine):
+            return False
+        if type(pristine) is self.np.ndarray:
+            return (value.dtype == pristine.dtype and value.shape == pristine.shape
+                    and value.tobytes() == pristine.tobytes())
+        if type(pristine) in (list, tuple):
+            return len(value) == len(pristine) and all(
+                self._same(v, p) for v, p in zip(value, pristine))
+        if type(pristine) is dict:
+            return list(value) == list(pristine) and all(
+                self._same(value[k], p) for k, p in pristine.items())
+        return value is pristine or value == pristine
