@@ -154,3 +154,23 @@ def reference_flat(dest: Path) -> Path:
     for path in sorted((ROOT / "solutions" / "backprop").glob("*.py")):
         shutil.copyfile(path, dest / path.name)
     return dest
+
+
+def grader_copy(dest: Path) -> Path:
+    """A copy of the grader's package in ``dest``, readable by other users, to run the grader
+    from (as its working folder). Grading in the uid mode as root closes the checkout itself to
+    other users, and a test anywhere in the run may do that at any moment."""
+    from autograder.engine.sandbox.folders import ensure_traversable
+
+    shutil.copytree(ROOT / "autograder", dest / "autograder",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    open_to_others(dest)
+    ensure_traversable(dest)
+    return dest
+
+
+def open_to_others(tree: Path) -> None:
+    """Make a copied tree readable by other users: a copy keeps the modes of the checkout,
+    which grading in the uid mode closes to them."""
+    for path in [tree, *tree.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)

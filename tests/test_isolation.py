@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from grader_harness import ROOT, TESTS  # noqa: E402
+from grader_harness import ROOT, TESTS, open_to_others  # noqa: E402
 from test_grader_security import assemble  # noqa: E402
 
 from autograder import mistakes as catalog  # noqa: E402
@@ -106,8 +106,7 @@ def make_world(tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(ROOT / "autograder", decoy / "autograder",
                     ignore=shutil.ignore_patterns("__pycache__", "samples"))
     shutil.copytree(ROOT / "solutions", decoy / "solutions")
-    for path in [decoy.parent, *decoy.rglob("*")]:
-        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    open_to_others(decoy.parent)
     ensure_traversable(decoy)
     heard: list[bytes] = []
     server = socket.socket()
@@ -150,6 +149,7 @@ def _submissions(world: World, dest: Path, *, attacks: bool,
     shutil.copytree(TESTS / "variants" / "loops", staging / "01-variant")
     catalog.apply_mutant(next(m for m in catalog.MUTANTS
                               if m.name == "linear_backward_dW_not_averaged"), staging / "02-buggy")
+    open_to_others(staging)
     subs.update({p.name: p for p in sorted(staging.iterdir())})
     for module in staging.rglob("*.py"):
         module.write_text(module.read_text() + f"\n# {CLASSMATE}\n")

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from grader_harness import ROOT  # noqa: E402
+from grader_harness import ROOT, grader_copy  # noqa: E402
 from test_isolation import (  # noqa: E402
     NOBODY,
     UID_MODE_SKIPS,
@@ -43,9 +43,7 @@ def test_attacks_are_contained_as_root_without_namespaces(world, tmp_path):
     submissions graded at once share the machine's /tmp. read_hidden_files is left out: in this
     mode world-readable files elsewhere on the machine (another clone's key) are readable
     (docs/security.md)."""
-    copy = tmp_path / "repo"
-    shutil.copytree(ROOT / "autograder", copy / "autograder",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    copy = grader_copy(tmp_path / "repo")
     clean, attacked, before = _grade_pair(world, tmp_path, "folders", 1, mode="uid", cwd=copy,
                                           skip=UID_MODE_SKIPS)
     _assert_graded(clean, attacked)
@@ -62,19 +60,19 @@ def test_attacks_are_contained_as_an_unprivileged_user(world, tmp_path):
         pytest.skip("user namespaces are not available here")
     nobody = pwd.getpwnam(NOBODY)
     ensure_traversable(Path(os.path.realpath(sys.executable)))
-    for path in (ROOT, ROOT / "autograder", ROOT / ".venv"):
-        if os.stat(path).st_mode & 0o005 != 0o005:
-            pytest.skip(f"{path} is not readable by other users")
+    if os.stat(ROOT).st_mode & 0o001 == 0 or os.stat(ROOT / ".venv").st_mode & 0o005 != 0o005:
+        pytest.skip(f"{ROOT / '.venv'} is not readable by other users")
     # Outside pytest's own temporary tree, which another pytest session may close at any time.
     work = Path(tempfile.mkdtemp(prefix="bp-nobody-", dir="/tmp"))
     os.chown(work, nobody.pw_uid, nobody.pw_gid)
+    copy = grader_copy(work / "grader")
     grader_only = world.canary / "grader-only.txt"
     os.chown(grader_only, nobody.pw_uid, nobody.pw_gid)
     world.hashes = _digest(world.canary)
     try:
         try:
             clean, attacked, before = _grade_pair(world, work, "folders", 2, user=NOBODY,
-                                                  skip=USER_MODE_SKIPS)
+                                                  cwd=copy, skip=USER_MODE_SKIPS)
         finally:
             os.chown(grader_only, 0, 0)
             world.hashes = _digest(world.canary)
