@@ -88,6 +88,23 @@ def test_oversized_messages_are_refused():
         encode({}, np.zeros(protocol.MAX_MESSAGE_BYTES // 8 + 1))
 
 
+def test_values_of_too_many_items_are_refused_both_ways_however_they_are_nested():
+    """Decoding a value costs what its items cost: a forged reply of lists nested to the depth
+    limit (3 ** 11 leaves in 1 MB of JSON) is refused after MAX_ITEMS of them."""
+    at_limit = [0.5] * (protocol.MAX_ITEMS - 1)
+    assert roundtrip([at_limit]) == [at_limit]
+    nested: object = 0
+    for _ in range(11):
+        nested = [nested] * 3
+    for value in (nested, {"k": [1] * protocol.MAX_ITEMS}, tuple(range(protocol.MAX_ITEMS + 1))):
+        with pytest.raises(ProtocolError, match="items"):
+            encode({}, value)
+    with pytest.raises(ProtocolError, match="items"):
+        decode(_message({"tree": nested}))
+    with pytest.raises(ProtocolError, match="items"):
+        decode(_message({"tree": {"__dict__": [[str(i), i] for i in range(protocol.MAX_ITEMS + 1)]}}))
+
+
 def test_refs_cross_as_refs():
     out = roundtrip([Ref("fw", 1)])
     assert isinstance(out[0], Ref) and out[0].path == ["fw", 1]

@@ -190,6 +190,32 @@ def test_a_worker_killed_from_outside_is_retried_before_being_charged(worker_for
     assert r.crashed and w.retried == ["losses.slow"]
 
 
+def test_retries_are_bounded_and_a_reply_that_breaks_the_protocol_is_never_retried(worker_for):
+    """A submission's own crashes use up its retries (each costs the grader a new worker);
+    a malformed reply on the worker's channel is the worker's own doing."""
+    from autograder.engine.sandbox.worker import MAX_RETRIES
+
+    w = worker_for({"losses": """
+        import os, stat, time
+        def crash():
+            os._exit(3)
+        def forge():
+            for fd in range(3, 256):
+                try:
+                    if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                        os.write(fd, b"\\x00\\x00\\x00\\x05{oops")
+                except OSError:
+                    pass
+            time.sleep(5)
+    """})
+    r = w.call("losses", "forge", timeout=20)
+    assert r.crashed and r.malformed and w.retries == 0, r
+    for _ in range(MAX_RETRIES + 2):
+        assert w.call("losses", "crash", timeout=20).crashed
+    assert w.retries == MAX_RETRIES and w.retried == []
+    assert w.restarts == 2 * MAX_RETRIES + 2  # a new worker for each request after forge
+
+
 @root_only
 def test_a_uid_in_use_in_another_mount_namespace_is_neither_leased_nor_swept(monkeypatch):
     """A grader in a container shares the machine's uids, not our lock folder: its worker (here

@@ -41,6 +41,7 @@ class CallResult:
     traceback: str = ""
     timed_out: bool = False
     crashed: bool = False
+    malformed: bool = False  # with crashed: the worker's reply broke the protocol
     seconds: float = 0.0
     silenced: bool = False  # the call switched floating-point warnings off (stubs.SilencingWatch)
 

@@ -29,6 +29,7 @@ import numpy as np
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 12
+MAX_ITEMS = 10_000  # list, tuple and dict items in one value (a correct answer has ~100)
 ALLOWED_KINDS = "biufc"  # bool, int, uint, float, complex
 ALIGN = 16  # every array's bytes start at a multiple of this in the payload
 SHARED_BYTES = 64 * 1024  # arrays at least this large are written from their own memory
@@ -60,7 +61,24 @@ class Ref:
 _PLAIN = frozenset((type(None), bool, str, int))
 
 
-def _encode(value: Any, arrays: list[np.ndarray], depth: int, opaque_ok: bool) -> Any:
+class _Items:
+    """The items one value may still hold (MAX_ITEMS in all): what decoding or encoding it
+    costs is bounded however its lists are nested."""
+
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = MAX_ITEMS
+
+    def take(self, count: int) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise ProtocolError(f"value of more than {MAX_ITEMS:,} items in lists, tuples and "
+                                "dicts (return numpy arrays)")
+
+
+def _encode(value: Any, arrays: list[np.ndarray], depth: int, opaque_ok: bool,
+            items: _Items) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
     kind = type(value)
@@ -71,15 +89,18 @@ def _encode(value: Any, arrays: list[np.ndarray], depth: int, opaque_ok: bool) -
             return value
         return {"__float__": repr(value)}
     if kind is list or kind is tuple:
-        items = [_encode(v, arrays, depth + 1, opaque_ok) for v in value]
-        return items if kind is list else {"__tuple__": items}
+        items.take(len(value))
+        out = [_encode(v, arrays, depth + 1, opaque_ok, items) for v in value]
+        return out if kind is list else {"__tuple__": out}
     if isinstance(value, (np.ndarray, np.generic)):
         arr = value.view(np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)
         if arr.dtype.kind in ALLOWED_KINDS and arr.dtype.names is None:
             arrays.append(arr if arr.flags.c_contiguous else arr.copy(order="C"))
             return {"__nd__": len(arrays) - 1}
     if kind is dict and all(type(k) in (str, int) for k in value):
-        return {"__dict__": [[k, _encode(v, arrays, depth + 1, opaque_ok)] for k, v in value.items()]}
+        items.take(len(value))
+        return {"__dict__": [[k, _encode(v, arrays, depth + 1, opaque_ok, items)]
+                             for k, v in value.items()]}
     if isinstance(value, Ref):
         return {"__ref__": value.path}
     if not opaque_ok:
@@ -95,7 +116,7 @@ def encode_parts(header: dict[str, Any], value: Any, *, opaque_ok: bool = False)
     """One message as a list of buffers to write in order: the length prefix and JSON header
     (and small arrays' bytes) joined, each large array's own memory as it is (not copied)."""
     arrays: list[np.ndarray] = []
-    tree = _encode(value, arrays, 0, opaque_ok)
+    tree = _encode(value, arrays, 0, opaque_ok, _Items())
     specs, offset = [], 0
     for arr in arrays:
         offset += -offset % ALIGN
@@ -141,14 +162,15 @@ def write_parts(fd: int, parts: list) -> None:
 _JSON_SCALARS = frozenset((type(None), bool, int, float, str))
 
 
-def _decode(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
+def _decode(node: Any, arrays: list[np.ndarray], depth: int, items: _Items) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
     kind = type(node)
     if kind in _JSON_SCALARS:
         return node
     if kind is list:
-        return [_decode(v, arrays, depth + 1) for v in node]
+        items.take(len(node))
+        return [_decode(v, arrays, depth + 1, items) for v in node]
     if kind is not dict or len(node) == 0:
         raise ProtocolError("malformed value")
     if "__nd__" in node:
@@ -157,13 +179,17 @@ def _decode(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
             raise ProtocolError("bad array reference")
         return arrays[index]
     if "__tuple__" in node:
-        return tuple(_decode(v, arrays, depth + 1) for v in _as_list(node["__tuple__"]))
+        values = _as_list(node["__tuple__"])
+        items.take(len(values))
+        return tuple(_decode(v, arrays, depth + 1, items) for v in values)
     if "__dict__" in node:
         out = {}
-        for pair in _as_list(node["__dict__"]):
+        pairs = _as_list(node["__dict__"])
+        items.take(len(pairs))
+        for pair in pairs:
             if type(pair) is not list or len(pair) != 2 or type(pair[0]) not in (str, int):
                 raise ProtocolError("malformed dict")
-            out[pair[0]] = _decode(pair[1], arrays, depth + 1)
+            out[pair[0]] = _decode(pair[1], arrays, depth + 1, items)
         return out
     if "__float__" in node:
         text = node["__float__"]
@@ -214,7 +240,7 @@ def decode(payload: bytes) -> tuple[dict[str, Any], Any]:
         end = offset + dtype.itemsize * count
         arr = np.frombuffer(payload, dtype, count, offset).reshape(shape)
         arrays.append(arr if shared and arr.flags.aligned else arr.copy())
-    return header, _decode(header.get("tree"), arrays, 0)
+    return header, _decode(header.get("tree"), arrays, 0, _Items())
 
 
 _DTYPES: dict[str, np.dtype] = {}

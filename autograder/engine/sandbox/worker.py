@@ -62,7 +62,7 @@ DEFAULT_LIMITS = {
 }
 
 
-MAX_RETRIES = 3  # calls per submission run again after their worker died
+MAX_RETRIES = 3  # calls per submission run again after their worker died, answered or not
 
 
 def _refers_to_stored(value: Any) -> bool:
@@ -100,6 +100,7 @@ class Worker:
         self.channel: Channel | None = None
         self.restarts = 0
         self.retried: list[str] = []  # calls whose worker died once, then answered
+        self.retries = 0
         self.cpu_seconds = 0.0  # CPU used by this submission's worker processes
         self.memo: dict[str, Any] = {}  # values the checks read once per submission
         self._started = False
@@ -291,10 +292,12 @@ class Worker:
             if preanswers := getattr(callees, "preanswer", lambda *_: [])(args, kwargs or {}):
                 value["preanswers"] = preanswers
         result = self._request(header, value, timeout, callees)
-        if (result.crashed and len(self.retried) < MAX_RETRIES
+        if (result.crashed and not result.malformed and self.retries < MAX_RETRIES
                 and not _refers_to_stored(value)):
             # A worker the student's code ends ends again; one killed from outside (the
             # kernel's OOM killer on a loaded machine, another process) is not theirs to pay.
+            # A reply that breaks the protocol is the worker's own.
+            self.retries += 1
             again = self._request(header, value, timeout, callees)
             if not again.crashed:
                 self.retried.append(f"{module}.{function}")
@@ -352,7 +355,8 @@ class Worker:
                 self.broken[header["module"]] = (
                     f"importing backprop/{header['module']}.py ended the process"
                 )
-            return CallResult(ok=False, crashed=True, error_message=safe_text(exc, 300))
+            return CallResult(ok=False, crashed=True, error_message=safe_text(exc, 300),
+                              malformed=isinstance(exc, protocol.ProtocolError))
         if not reply.get("ok"):
             err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
             return CallResult(ok=False, error_type=safe_name(err.get("type", "Error"))[:80],
