@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import pwd
 import random
@@ -36,10 +37,11 @@ import tempfile
 import threading
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from conftest import built_once
 from grader_harness import ROOT, TESTS, open_to_others  # noqa: E402
 from test_grader_security import assemble  # noqa: E402
 
@@ -391,9 +393,12 @@ def clean_batch(world: World, tmp: Path, layout: str, jobs: int, skip: tuple[str
 
 def _grade_pair(world: World, tmp: Path, layout: str, jobs: int, skip: tuple[str, ...] = (),
                 clean: Batch | None = None, **kwargs) -> tuple[Batch, Batch, dict]:
-    """The clean batch (or ``clean``, graded already in this mode) and the attacked batch."""
+    """The clean batch (or ``clean``, graded already, less the twins of ``skip``) and the
+    attacked batch."""
     if clean is None:
         clean = clean_batch(world, tmp, layout, jobs, skip, **kwargs)
+    skipped = {f"{ORDER.get(name, '50')}-{name}-twin" for name in skip}
+    clean = replace(clean, rows={k: v for k, v in clean.rows.items() if k not in skipped})
     before = shared_entries()
     world.heard.clear()
     subs = _submissions(world, tmp / "attacked", attacks=True, skip=skip)
@@ -411,19 +416,27 @@ def _assert_graded(clean: Batch, attacked: Batch) -> None:
 # Each layout's batches take a minute or more: the layouts are graded in three files
 # (this one, test_isolation_layouts.py, and the other modes in test_isolation_modes.py), so that
 # pytest-xdist's workers grade them side by side.
-def clean_with_namespaces(world: World, tmp: Path) -> Batch:
-    """The clean batch as root with namespaces, graded once per file: the innocent submissions
-    and the twins score the same in every layout and with any number of jobs, so each attacked
-    batch of the file is held to the same exact scores."""
+def clean_with_namespaces(world: World, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    """The clean batch as root with namespaces, graded once per test run: the innocent
+    submissions and the twins score the same in every mode and layout and with any number of
+    jobs, so every attacked batch of every file is held to the same exact scores."""
     why = namespaces_refused(root=True)
     if why:
         pytest.skip(f"namespaces are not available here: {why}")
-    return clean_batch(world, tmp, "folders", 2)
+
+    def grade(out: Path) -> None:
+        batch = clean_batch(world, out.parent / "grading", "folders", 2)
+        out.write_text(json.dumps({"rows": batch.rows, "seconds": batch.seconds,
+                                   "stderr": batch.stderr, "returncode": batch.returncode}))
+
+    saved = json.loads(built_once(tmp_path_factory, "clean-batch.json", grade).read_text())
+    return Batch(saved["rows"], saved["seconds"], Path(os.devnull), saved["stderr"],
+                 saved["returncode"], [])
 
 
 @pytest.fixture(scope="module")
 def clean(world: World, tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    return clean_with_namespaces(world, tmp_path_factory.mktemp("namespaces"))
+    return clean_with_namespaces(world, tmp_path_factory)
 
 
 def contained_with_namespaces(world: World, tmp_path: Path, layout: str, jobs: int,

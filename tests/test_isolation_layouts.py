@@ -23,7 +23,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def clean(world, tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    return clean_with_namespaces(world, tmp_path_factory.mktemp("namespaces"))
+    return clean_with_namespaces(world, tmp_path_factory)
 
 
 @root_only

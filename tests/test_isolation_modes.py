@@ -19,10 +19,12 @@ from test_isolation import (  # noqa: E402
     NOBODY,
     UID_MODE_SKIPS,
     USER_MODE_SKIPS,
+    Batch,
     _assert_graded,
     _digest,
     _grade_pair,
     breaches,
+    clean_with_namespaces,
     make_world,
     root_only,
 )
@@ -36,8 +38,16 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     yield from make_world(tmp_path_factory)
 
 
+@pytest.fixture(scope="module")
+def clean(world, tmp_path_factory: pytest.TempPathFactory) -> Batch | None:
+    """The shared clean batch where namespaces are available; elsewhere each test grades its
+    own in its mode."""
+    return None if namespaces_refused(root=True) else clean_with_namespaces(world,
+                                                                            tmp_path_factory)
+
+
 @root_only
-def test_attacks_are_contained_as_root_without_namespaces(world, tmp_path):
+def test_attacks_are_contained_as_root_without_namespaces(world, clean, tmp_path):
     """uid drop and rlimits only (a container refusing namespaces). The grader closes its own
     files, so it runs from a copy of the repository here. One job: without namespaces two
     submissions graded at once share the machine's /tmp. read_hidden_files is left out: in this
@@ -45,7 +55,7 @@ def test_attacks_are_contained_as_root_without_namespaces(world, tmp_path):
     (docs/security.md)."""
     copy = grader_copy(tmp_path / "repo")
     clean, attacked, before = _grade_pair(world, tmp_path, "folders", 1, mode="uid", cwd=copy,
-                                          skip=UID_MODE_SKIPS)
+                                          skip=UID_MODE_SKIPS, clean=clean)
     _assert_graded(clean, attacked)
     assert "NO namespaces" in attacked.stderr
     problems = breaches(world, clean, attacked, before, namespaces=False)
@@ -53,7 +63,7 @@ def test_attacks_are_contained_as_root_without_namespaces(world, tmp_path):
 
 
 @root_only
-def test_attacks_are_contained_as_an_unprivileged_user(world, tmp_path):
+def test_attacks_are_contained_as_an_unprivileged_user(world, clean, tmp_path):
     """Run as `nobody`, with user namespaces: worker and zygote share nobody's uid, so each
     submission gets a sandbox of its own."""
     if namespaces_refused(root=False):
@@ -72,7 +82,8 @@ def test_attacks_are_contained_as_an_unprivileged_user(world, tmp_path):
     try:
         try:
             clean, attacked, before = _grade_pair(world, work, "folders", 2, user=NOBODY,
-                                                  cwd=copy, skip=USER_MODE_SKIPS)
+                                                  cwd=copy, skip=USER_MODE_SKIPS,
+                                                  clean=clean)
         finally:
             os.chown(grader_only, 0, 0)
             world.hashes = _digest(world.canary)
