@@ -7,8 +7,8 @@ Modes, strongest first (``detect()`` picks the strongest this machine allows):
   being graded (read-only), a private size-limited /tmp, /var/tmp and /dev/shm, no network (not
   even loopback), a /proc of its own processes (the workers have none), and no keyring system
   calls. As root, every worker also drops to an unprivileged uid, so the root zygote is out of
-  its reach and the sandbox serves the next submission once it is verified empty. Not as root (user
-  namespaces), worker and zygote share a uid, so a sandbox serves one submission and dies.
+  its reach and the sandbox serves the next submission once it is verified empty. Not as root
+  (user namespaces), worker and zygote share a uid, so a sandbox serves one submission and dies.
 - ``uid``: root without namespaces (e.g. a container that refuses them): workers drop to an
   unprivileged uid with rlimits; the grader closes its own files to other users and removes
   what the uid left in the shared temporary folders.
