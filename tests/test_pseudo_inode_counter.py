@@ -26,9 +26,10 @@ INODE_PROBE = textwrap.dedent('''
     pylibc.syscall.restype = ctypes.c_long
 
     CALLS = {"x86_64": {"io_setup": 206, "io_destroy": 207, "memfd_secret": 447, "clone": 56,
-                        "name_to_handle_at": 303},
+                        "name_to_handle_at": 303, "statx": 332, "listmount": 458},
              "aarch64": {"io_setup": 0, "io_destroy": 1, "memfd_secret": 447, "clone": 220,
-                         "name_to_handle_at": 264}}[os.uname().machine]
+                         "name_to_handle_at": 264, "statx": 291, "listmount": 458},
+             }[os.uname().machine]
     libc.syscall.restype = ctypes.c_long
     libc.mmap.restype = ctypes.c_void_p
     libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
@@ -104,6 +105,19 @@ INODE_PROBE = textwrap.dedent('''
                               ctypes.byref(mount_id), 0))
         return mount_id.value
 
+    def _mount_id():
+        """The unique id of /tmp's mount (STATX_MNT_ID_UNIQUE): each worker's mounts are new."""
+        answer = ctypes.create_string_buffer(256)
+        _checked(libc.syscall(CALLS["statx"], -100, b"/tmp", 0, 0x4000, answer))
+        return int.from_bytes(answer.raw[144:152], sys.byteorder)  # stx_mnt_id
+
+    def _mount_list():
+        request = (24).to_bytes(4, sys.byteorder) + bytes(4) + (2**64 - 1).to_bytes(8, sys.byteorder)
+        request += bytes(8)  # size, spare, LSMT_ROOT, param
+        ids = (ctypes.c_uint64 * 64)()
+        count = _checked(libc.syscall(CALLS["listmount"], request, ids, 64, 0))
+        return max(ids[:count])
+
     def _signalfd():
         mask = ctypes.create_string_buffer(128)
         return _inode_of(_checked(libc.signalfd(-1, mask, 0)))
@@ -118,11 +132,12 @@ INODE_PROBE = textwrap.dedent('''
         "secret memory": lambda: _inode_of(_checked(libc.syscall(CALLS["memfd_secret"], 0))),
         "huge-page mapping": _huge_page_mapping,
     }
-    # Counters of their own that every process shares: pidfs numbers every PID ever made, a
-    # file handle's call answers a mount id.
+    # Counters of their own that every process shares: pidfs numbers every PID ever made, and
+    # every mount made (each worker's are new) takes a new mount id.
     OTHER_WAYS = {
         "pidfd": lambda: _inode_of(os.pidfd_open(os.getpid())),
         "clone with a pidfd": _clone_with_pidfd, "file handle": _file_handle,
+        "mount id": _mount_id, "mount list": _mount_list,
     }
     # Anonymous inodes: every such file shares one inode, made at boot.
     SHARED_INODE_WAYS = {
@@ -217,12 +232,13 @@ class _OneCpu:
 
 
 def _assert_refused(found: dict) -> None:
-    """Every way to take or read a number is refused by the seccomp filter (EPERM), /proc is
-    not there (ENOENT), and the anonymous files all read the one inode they share."""
+    """Every way to take or read a number is refused by the seccomp filter (EPERM; statx
+    answers ENOSYS, as on an older kernel), /proc is not there (ENOENT), and the anonymous
+    files all read the one inode they share."""
     probe = _unconfined()
-    taking = [*probe["COUNTER_WAYS"], *probe["OTHER_WAYS"]]
-    assert {name: found[name] for name in taking} == dict.fromkeys(taking, "EPERM"), found
-    assert found["/proc entry"] == "ENOENT", found
+    expected = {**dict.fromkeys([*probe["COUNTER_WAYS"], *probe["OTHER_WAYS"]], "EPERM"),
+                "mount id": "ENOSYS", "/proc entry": "ENOENT"}
+    assert {name: found[name] for name in expected} == expected, found
     shared = {found[name] for name in probe["SHARED_INODE_WAYS"]}
     assert len(shared) == 1 and isinstance(shared.pop(), int), found
 

@@ -37,7 +37,8 @@ def keyring_filter() -> bytes | None:
 # the machine shares, whatever its namespaces: pipes, sockets, message queues, AIO contexts and
 # secret memory each take the next number of the kernel's one inode counter for pseudo-files
 # (which their inode number reads); a pidfd's inode number counts every PID ever made; file
-# handles hold mount ids (a counter of every mount made) and open pidfds by number.
+# handles hold mount ids (a counter of every mount made) and open pidfds by number, and so do
+# statmount and listmount.
 WORKER_DENIED = ("socket", "socketpair", "ptrace", "process_vm_readv", "process_vm_writev",
                  "kcmp", "add_key", "request_key", "keyctl", "shmget", "shmat", "shmctl",
                  "shmdt", "semget", "semop", "semctl", "semtimedop", "msgget", "msgsnd",
@@ -45,7 +46,11 @@ WORKER_DENIED = ("socket", "socketpair", "ptrace", "process_vm_readv", "process_
                  "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark",
                  "memfd_create", "bpf", "perf_event_open", "userfaultfd", "io_uring_setup",
                  "mq_open", "pipe", "pipe2", "pidfd_open", "pidfd_getfd", "io_setup",
-                 "memfd_secret", "name_to_handle_at", "open_by_handle_at")
+                 "memfd_secret", "name_to_handle_at", "open_by_handle_at", "statmount",
+                 "listmount")
+# Calls that answer ENOSYS, as on an older kernel, so that libc falls back: clone3 (whose flags a
+# filter cannot read: clone instead) and statx (it reads mount ids: fstatat instead).
+NOT_THERE = ("clone3", "statx")
 # Without namespaces a worker shares the machine's PID counter: it must not move it. No new
 # process or thread (each takes the next number, which the next submission would read in its
 # own PID).
@@ -62,7 +67,8 @@ SYSCALLS = {
         "userfaultfd": 323, "io_uring_setup": 425, "mq_open": 240, "clone": 56, "clone3": 435,
         "fcntl": 72, "fork": 57, "vfork": 58, "pipe": 22, "pipe2": 293, "pidfd_open": 434,
         "pidfd_getfd": 438, "io_setup": 206, "memfd_secret": 447, "name_to_handle_at": 303,
-        "open_by_handle_at": 304, "mmap": 9}),
+        "open_by_handle_at": 304, "mmap": 9, "statx": 332, "statmount": 457,
+        "listmount": 458}),
     "aarch64": (0xC00000B7, {
         "socket": 198, "socketpair": 199, "ptrace": 117, "process_vm_readv": 270,
         "process_vm_writev": 271, "kcmp": 272, "add_key": 217, "request_key": 218,
@@ -73,7 +79,8 @@ SYSCALLS = {
         "fanotify_mark": 263, "memfd_create": 279, "bpf": 280, "perf_event_open": 241,
         "userfaultfd": 282, "io_uring_setup": 425, "mq_open": 180, "clone": 220, "clone3": 435,
         "fcntl": 25, "pipe2": 59, "pidfd_open": 434, "pidfd_getfd": 438, "io_setup": 0,
-        "memfd_secret": 447, "name_to_handle_at": 264, "open_by_handle_at": 265, "mmap": 222}),
+        "memfd_secret": 447, "name_to_handle_at": 264, "open_by_handle_at": 265, "mmap": 222,
+        "statx": 291, "statmount": 457, "listmount": 458}),
 }
 CLONE_NAMESPACES = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 CLONE_PIDFD = 0x1000  # a pidfd of the child: its inode number counts every PID ever made
@@ -85,9 +92,8 @@ FCNTL_LOCKS = (5, 6, 7, 36, 37, 38)  # F_GETLK, F_SETLK, F_SETLKW and their OFD 
 def worker_filter(single_process: bool = False) -> bytes | None:
     """The seccomp program every worker loads before student code runs: WORKER_DENIED, clone
     with a namespace flag or CLONE_PIDFD, mmap with MAP_HUGETLB and fcntl's locks fail with
-    EPERM; clone3 (whose flags a filter cannot read) fails with ENOSYS, so that libc falls back
-    to clone. ``single_process`` (no namespaces): SINGLE_PROCESS_DENIED too, clone with any
-    flags. None on other architectures."""
+    EPERM; NOT_THERE fails with ENOSYS. ``single_process`` (no namespaces): SINGLE_PROCESS_DENIED
+    too, clone with any flags. None on other architectures."""
     machine = os.uname().machine
     if machine not in SYSCALLS:
         return None
@@ -100,7 +106,8 @@ def worker_filter(single_process: bool = False) -> bytes | None:
     for name in (*WORKER_DENIED, *(SINGLE_PROCESS_DENIED if single_process else ())):
         if name in numbers:
             code += [(jeq, 0, 1, numbers[name]), (ret, 0, 0, eperm)]
-    code += [(jeq, 0, 1, numbers["clone3"]), (ret, 0, 0, enosys)]
+    for name in NOT_THERE:
+        code += [(jeq, 0, 1, numbers[name]), (ret, 0, 0, enosys)]
     code += [(jeq, 0, 4, numbers["clone"]), (ld_abs, 0, 0, arg0),
              (jset, 0, 1, CLONE_NAMESPACES | CLONE_PIDFD), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
     code += [(jeq, 0, 4, numbers["mmap"]), (ld_abs, 0, 0, arg3),
