@@ -4,8 +4,9 @@ sockets, /proc entries looked up for the first time, message queues, ...) and th
 graded at the same time, read it (the inode number of a new pipe, socket or /proc entry).
 The worker has no /proc, and its seccomp filter refuses every other way to take a number from
 the counter; the same probes, run unconfined in the test process, take numbers and read them.
-Also here: a pidfd's inode number (a count of every PID the machine ever made) and what a worker
-could learn of the sandbox's mounts."""
+Also here: a pidfd's inode number (a count of every PID the machine ever made), the mount ids
+(a count of every mount made), the inode counter of the kernel's internal tmpfs (shared
+mappings take its numbers, a memfd's inode number reads it) and the sandbox's mount table."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ pytest.register_assert_rewrite("fresh_world_harness")  # imported here before py
 from fresh_world_harness import PROBE, _run  # noqa: E402
 
 INODE_PROBE = textwrap.dedent('''
-    import errno, sys
+    import errno, mmap, sys
 
     pylibc = ctypes.PyDLL(None, use_errno=True)  # holds the GIL: the clone's child needs it
     pylibc.syscall.restype = ctypes.c_long
@@ -118,6 +119,13 @@ INODE_PROBE = textwrap.dedent('''
         count = _checked(libc.syscall(CALLS["listmount"], request, ids, 64, 0))
         return max(ids[:count])
 
+    def _shared_zero_mapping():
+        fd = os.open("/dev/zero", os.O_RDWR)
+        try:
+            mmap.mmap(fd, 4096).close()  # MAP_SHARED
+        finally:
+            os.close(fd)
+
     def _signalfd():
         mask = ctypes.create_string_buffer(128)
         return _inode_of(_checked(libc.signalfd(-1, mask, 0)))
@@ -139,6 +147,12 @@ INODE_PROBE = textwrap.dedent('''
         "clone with a pidfd": _clone_with_pidfd, "file handle": _file_handle,
         "mount id": _mount_id, "mount list": _mount_list,
     }
+    # Each takes a number of the kernel's internal tmpfs (which a memfd's inode number reads,
+    # such as the worker's output file's, made by the grader).
+    SHMEM_WAYS = {
+        "shared mapping": lambda: mmap.mmap(-1, 4096).close(),  # MAP_SHARED | MAP_ANONYMOUS
+        "shared mapping of /dev/zero": _shared_zero_mapping,
+    }
     # Anonymous inodes: every such file shares one inode, made at boot.
     SHARED_INODE_WAYS = {
         "eventfd": lambda: _inode_of(os.eventfd(0)),
@@ -150,8 +164,7 @@ INODE_PROBE = textwrap.dedent('''
     def pseudo_inodes():
         """What each way gives: the number it reads (None: it reads none), or the error's name."""
         found = {}
-        ways = {**COUNTER_WAYS, **OTHER_WAYS, **SHARED_INODE_WAYS, "/proc entry": _proc_entry}
-        for name, way in ways.items():
+        for name, way in _ways().items():
             try:
                 found[name] = way()
             except OSError as exc:
@@ -162,7 +175,7 @@ INODE_PROBE = textwrap.dedent('''
         """What a submission would do to leave a mark: ``n`` numbers each way, and ``n`` PIDs
         for pidfs; then what each way reads."""
         for _ in range(n):
-            for way in COUNTER_WAYS.values():
+            for way in [*COUNTER_WAYS.values(), *SHMEM_WAYS.values()]:
                 try:
                     way()
                 except OSError:
@@ -178,16 +191,23 @@ INODE_PROBE = textwrap.dedent('''
                 pass
         return pseudo_inodes()
 
-    def numbers_taken(name):
-        """Unconfined, pinned to one CPU (the counter hands each CPU its numbers in order): how
-        many numbers one use of a way takes (pipes measure it)."""
-        way = {**COUNTER_WAYS, **OTHER_WAYS, **SHARED_INODE_WAYS, "/proc entry": _proc_entry}[name]
-        before = _pipe()
+    def _ways():
+        return {**COUNTER_WAYS, **OTHER_WAYS, **SHMEM_WAYS, **SHARED_INODE_WAYS,
+                "/proc entry": _proc_entry}
+
+    def _memfd():
+        return _inode_of(os.memfd_create("probe"))
+
+    def numbers_taken(name, measure="pipe"):
+        """Unconfined, pinned to one CPU (each counter hands each CPU its numbers in order): how
+        many numbers one use of a way takes (new pipes or memfds measure it)."""
+        reading = {"pipe": _pipe, "memfd": _memfd}[measure]
+        before = reading()
         try:
-            way()
+            _ways()[name]()
         except OSError:
             pass
-        return _pipe() - before - 1
+        return reading() - before - 1
 
     def proc_view():
         """What the worker sees at /proc: its entries, its filesystem type, the mount table."""
@@ -236,7 +256,8 @@ def _assert_refused(found: dict) -> None:
     answers ENOSYS, as on an older kernel), /proc is not there (ENOENT), and the anonymous
     files all read the one inode they share."""
     probe = _unconfined()
-    expected = {**dict.fromkeys([*probe["COUNTER_WAYS"], *probe["OTHER_WAYS"]], "EPERM"),
+    taking = [*probe["COUNTER_WAYS"], *probe["OTHER_WAYS"], *probe["SHMEM_WAYS"]]
+    expected = {**dict.fromkeys(taking, "EPERM"),
                 "mount id": "ENOSYS", "/proc entry": "ENOENT"}
     assert {name: found[name] for name in expected} == expected, found
     shared = {found[name] for name in probe["SHARED_INODE_WAYS"]}
@@ -259,6 +280,9 @@ def _assert_open_unconfined() -> None:
     assert all(taken[name] >= 1 for name in [*probe["COUNTER_WAYS"], "/proc entry"]
                if name in taken), taken
     assert all(taken[name] == 0 for name in probe["SHARED_INODE_WAYS"]), taken
+    with _OneCpu():
+        shmem = {name: probe["numbers_taken"](name, "memfd") for name in probe["SHMEM_WAYS"]}
+    assert all(taken >= 1 for taken in shmem.values()), shmem
 
 
 def test_the_worker_takes_and_reads_no_number_of_the_pseudo_inode_counter(mode, probe_package):

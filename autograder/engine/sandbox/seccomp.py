@@ -84,16 +84,19 @@ SYSCALLS = {
 }
 CLONE_NAMESPACES = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 CLONE_PIDFD = 0x1000  # a pidfd of the child: its inode number counts every PID ever made
-# A huge-page mapping takes a number of the pseudo-file inode counter, even when it fails.
-MAP_HUGETLB = 0x40000
+# Mappings that take a number of a counter every process shares: a huge-page mapping one of the
+# pseudo-file inode counter (even when it fails), a shared mapping of anonymous memory or of
+# /dev/zero one of the kernel's internal tmpfs (which a memfd's inode number, such as the
+# worker's output file's, reads). MAP_SHARED_VALIDATE has the MAP_SHARED bit too.
+MAP_HUGETLB, MAP_SHARED = 0x40000, 0x01
 FCNTL_LOCKS = (5, 6, 7, 36, 37, 38)  # F_GETLK, F_SETLK, F_SETLKW and their OFD forms
 
 
 def worker_filter(single_process: bool = False) -> bytes | None:
     """The seccomp program every worker loads before student code runs: WORKER_DENIED, clone
-    with a namespace flag or CLONE_PIDFD, mmap with MAP_HUGETLB and fcntl's locks fail with
-    EPERM; NOT_THERE fails with ENOSYS. ``single_process`` (no namespaces): SINGLE_PROCESS_DENIED
-    too, clone with any flags. None on other architectures."""
+    with a namespace flag or CLONE_PIDFD, mmap with MAP_HUGETLB or MAP_SHARED and fcntl's locks
+    fail with EPERM; NOT_THERE fails with ENOSYS. ``single_process`` (no namespaces):
+    SINGLE_PROCESS_DENIED too, clone with any flags. None on other architectures."""
     machine = os.uname().machine
     if machine not in SYSCALLS:
         return None
@@ -111,7 +114,7 @@ def worker_filter(single_process: bool = False) -> bytes | None:
     code += [(jeq, 0, 4, numbers["clone"]), (ld_abs, 0, 0, arg0),
              (jset, 0, 1, CLONE_NAMESPACES | CLONE_PIDFD), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
     code += [(jeq, 0, 4, numbers["mmap"]), (ld_abs, 0, 0, arg3),
-             (jset, 0, 1, MAP_HUGETLB), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
+             (jset, 0, 1, MAP_HUGETLB | MAP_SHARED), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
     code += [(jeq, 0, 2 * len(FCNTL_LOCKS) + 2, numbers["fcntl"]), (ld_abs, 0, 0, arg1)]
     for command in FCNTL_LOCKS:
         code += [(jeq, 0, 1, command), (ret, 0, 0, eperm)]
