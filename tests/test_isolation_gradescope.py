@@ -43,8 +43,10 @@ def make_world(tmp_path_factory: pytest.TempPathFactory) -> World:
                  canary)
 
 
-# One submission per container: attacks on the next or a concurrent submission do not apply.
-ALONE = [a for a in ATTACKS if a not in ("leave_counters", "use_counters", "signal_neighbours")]
+# One submission per container: attacks on the next or a concurrent submission do not apply,
+# and one that reads what an earlier submission left finds nothing there (it cannot fail).
+ALONE = [a for a in ATTACKS if a not in ("leave_counters", "use_counters", "signal_neighbours",
+                                         "use_traces", "use_nested")]
 # The attacks on the grader's channel, its output and its resources: the longest to grade, run
 # in test_isolation_gradescope_channel.py, beside this file's, by another pytest-xdist worker.
 CHANNEL = ("forge_replies", "huge_returns", "poison_text", "snoop_and_call_out",
