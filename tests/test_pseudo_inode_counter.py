@@ -273,8 +273,8 @@ def _assert_open_unconfined() -> None:
     usable = {name: value for name, value in found.items() if name not in absent}
     errors = {name: value for name, value in usable.items() if isinstance(value, str)}
     assert set(errors) <= {"huge-page mapping"}, errors  # no huge page to map: still a number
-    with _OneCpu():
-        taken = {name: probe["numbers_taken"](name) for name in
+    with _OneCpu():  # another process on that CPU can only add numbers: the least of five
+        taken = {name: min(probe["numbers_taken"](name) for _ in range(5)) for name in
                  [*probe["COUNTER_WAYS"], "/proc entry", *probe["SHARED_INODE_WAYS"]]
                  if name not in absent}
     assert all(taken[name] >= 1 for name in [*probe["COUNTER_WAYS"], "/proc entry"]
