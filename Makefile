@@ -22,7 +22,7 @@ GRADE_FLAGS := $(if $(MERGE),--merge) $(if $(COMPARE),--compare "$(COMPARE)") \
 	$(if $(DUE),--due "$(DUE)") $(if $(CANVAS_ASSIGNMENT),--canvas-assignment "$(CANVAS_ASSIGNMENT)") \
 	$(if $(ALLOW_UNSANDBOXED),--allow-unsandboxed) $(if $(PRIOR),--prior "$(PRIOR)")
 
-.PHONY: help venv sandbox-tools test grade similarity check skeleton handout autograder notebook lint bench catalog lock clean
+.PHONY: help venv sandbox-tools container-image test grade similarity check skeleton handout autograder notebook lint bench catalog lock clean
 
 help:
 	@echo "make grade        grade the bundled sample submissions (SUBMISSIONS=PATH OUT=DIR JOBS=N"
@@ -74,8 +74,13 @@ sandbox-tools:
 # each artefact (the autograder zip, the handout) is still built once per run, and the longest
 # files start first, in tests/conftest.py's order (xdist would reorder them by test count).
 TEST_WORKERS ?= 6
-test: $(STAMP) sandbox-tools
+test: $(STAMP) sandbox-tools container-image
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
+# The Debian image tests/test_container.py runs the grader in (once per checkout; set-up, like
+# the virtualenv). Where the machine cannot run containers it says why and the tests skip.
+container-image: $(STAMP)
+	@$(PY) tests/container_image.py
 
 grade: $(GRADE_STAMP) sandbox-tools
 	$(PY) -m autograder.grade $(if $(SUBMISSIONS),"$(SUBMISSIONS)") --out "$(OUT)" --jobs $(JOBS) $(GRADE_FLAGS)

@@ -134,18 +134,20 @@ def variant_copy(name: str, dest: Path) -> Path:
     return dest / name
 
 
-def probe_in_subprocess(submission_root: Path, timeout: float = 120.0) -> dict[str, Any]:
-    """Run tests/probe_submission.py on a trusted package (reference, mutant or variant)."""
+def probe_in_subprocess(roots: list[Path], timeout: float = 120.0) -> list[dict[str, Any]]:
+    """Run tests/probe_submission.py on trusted packages (reference, mutants, variants), one
+    after the other in one process: each one's record, or {"__error__": why}."""
     with tempfile.TemporaryDirectory(prefix="bp-probe-") as scratch:
         out = Path(scratch) / "probe.json"
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         proc = subprocess.run(
-            [sys.executable, str(PROBE), str(submission_root), str(out)],
-            capture_output=True, text=True, timeout=timeout, cwd=scratch, env=env,
+            [sys.executable, str(PROBE), str(out), *map(str, roots)],
+            capture_output=True, text=True, timeout=timeout * len(roots), cwd=scratch, env=env,
         )
         if proc.returncode != 0:
-            return {"__error__": proc.stderr[-3000:]}
-        return json.loads(out.read_text())
+            return [{"__error__": proc.stderr[-3000:]}] * len(roots)
+        records = json.loads(out.read_text())
+        return [records[str(root)] for root in roots]
 
 
 def reference_flat(dest: Path) -> Path:

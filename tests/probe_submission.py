@@ -1,6 +1,6 @@
 """Differential probe for the test catalog (trusted packages only: reference, mutants, variants).
 
-Usage: python tests/probe_submission.py SUBMISSION_ROOT OUT.json
+Usage: python tests/probe_submission.py OUT.json SUBMISSION_ROOT [SUBMISSION_ROOT ...]
 
 Imports ``backprop`` from SUBMISSION_ROOT, calls every graded function on fixed probe inputs and
 writes, per function, the outputs it returned and the contract violations it showed (warnings,
@@ -23,6 +23,7 @@ import json
 import math
 import signal
 import sys
+import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -480,6 +481,8 @@ def probe_train(pkg: dict[str, Any], rec: dict[str, Record], rng: np.random.Gene
 
 
 def probe(root: Path) -> dict[str, dict]:
+    for name in [m for m in sys.modules if m == "backprop" or m.startswith("backprop.")]:
+        del sys.modules[name]  # the previous package's modules
     sys.path.insert(0, str(root))
     rec = {f: Record() for f in GRADED}
     pkg: dict[str, Any] = {}
@@ -499,6 +502,22 @@ def probe(root: Path) -> dict[str, dict]:
     return {f: {"outputs": r.outputs, "violations": r.violations} for f, r in rec.items()}
 
 
+def probe_each(roots: list[Path]) -> dict[str, dict]:
+    """Each package probed in turn in this process (one numpy import for all of them): root ->
+    its record, or {"__error__": why} if probing it raised."""
+    records: dict[str, dict] = {}
+    for root in roots:
+        state = np.geterr()
+        try:
+            records[str(root)] = probe(root.resolve())
+        except Exception:  # noqa: BLE001 - one package's failure is its own record
+            records[str(root)] = {"__error__": traceback.format_exc()[-3000:]}
+        finally:
+            if str(root.resolve()) in sys.path:
+                sys.path.remove(str(root.resolve()))
+            np.seterr(**state)
+    return records
+
+
 if __name__ == "__main__":
-    result = probe(Path(sys.argv[1]).resolve())
-    Path(sys.argv[2]).write_text(json.dumps(result))
+    Path(sys.argv[1]).write_text(json.dumps(probe_each([Path(a) for a in sys.argv[2:]])))

@@ -1,8 +1,9 @@
 """The grader inside a real Docker container, as on Gradescope: Docker's default seccomp profile
 refuses namespaces there, so the grader falls back to the uid mode (uid drop, seccomp, Landlock).
 
-A Debian image is built with debootstrap (once; kept in .venv/container-rootfs) and imported
-into a Docker daemon started here with its own data root, no bridge and no iptables. The
+A Debian image built with debootstrap (tests/container_image.py: `make test` builds it once,
+before the tests, into .venv/container-rootfs) is imported into a Docker daemon started here
+with its own data root, no bridge and no iptables. The
 interpreter and the environment of this checkout are mounted read-only at the same paths, a
 copy of the grader read-write (it closes its own files). Skipped, with the reason, where the
 machine cannot run containers (not root, docker.io or debootstrap missing, no daemon).
@@ -20,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import container_image
 import pytest
 from grader_harness import ROOT
 from test_isolation import (
@@ -35,56 +37,24 @@ from test_isolation import (
     lay_out,
 )
 
-from autograder.engine.sandbox.uids import is_root
-
 IMAGE = "backprop-lab-container-test"
 VENV = (ROOT / ".venv").absolute()
 PREFIX = Path(os.path.realpath(sys.executable)).parents[1]  # the interpreter's installation
 
 
-def _tool(name: str) -> str | None:
-    return shutil.which(name, path="/usr/sbin:/usr/bin:/sbin:/bin")
-
-
-def _mirror() -> str:
-    for source in Path("/etc/apt/sources.list.d").glob("*.sources"):
-        for line in source.read_text().splitlines():
-            if line.startswith("URIs:") and "debian" in line and "security" not in line:
-                return line.split()[1]
-    return "http://deb.debian.org/debian"
-
-
-def _rootfs() -> Path:
-    rootfs = VENV / "container-rootfs"
-    if (rootfs / "usr" / "bin" / "python3").exists() and (rootfs / "usr/bin/bwrap").exists():
-        return rootfs
-    shutil.rmtree(rootfs, ignore_errors=True)
-    done = subprocess.run([_tool("debootstrap"), "--variant=minbase",
-                           "--include=python3,bubblewrap", "bookworm", str(rootfs), _mirror()],
-                          capture_output=True, text=True, timeout=900, check=False)
-    if done.returncode != 0:
-        shutil.rmtree(rootfs, ignore_errors=True)
-        pytest.skip(f"debootstrap could not build an image: {done.stderr.strip()[-300:]}")
-    return rootfs
-
-
 @pytest.fixture(scope="module")
 def docker():
-    if not is_root():
-        pytest.skip("Docker's daemon needs root")
-    missing = [t for t in ("dockerd", "docker", "debootstrap") if _tool(t) is None]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not installed (Debian: apt-get install docker.io "
-                    "debootstrap; .ci/run does)")
-    rootfs = _rootfs()
+    rootfs, why = container_image.build()
+    if rootfs is None:
+        pytest.skip(why)
     home = Path(tempfile.mkdtemp(prefix="bpd-", dir="/tmp"))  # short: a socket lives there
     sock = f"unix://{home}/docker.sock"
     log = open(home / "dockerd.log", "wb")
     daemon = subprocess.Popen(
-        [_tool("dockerd"), "--iptables=false", "--ip-masq=false", "--bridge=none",
+        [container_image.tool("dockerd"), "--iptables=false", "--ip-masq=false", "--bridge=none",
          "--data-root", str(home / "data"), "--exec-root", str(home / "exec"), "-H", sock,
          "--pidfile", str(home / "dockerd.pid")], stdout=log, stderr=log)
-    client = [_tool("docker"), "-H", sock]
+    client = [container_image.tool("docker"), "-H", sock]
     try:
         for _ in range(120):
             if subprocess.run([*client, "info"], capture_output=True, check=False).returncode == 0:

@@ -58,9 +58,12 @@ IS_ROOT = os.geteuid() == 0
 ROOT_REASON = ("the grader does not run as root here, so it cannot run student code under "
                "another uid: this guarantee is only required (and only testable) as root")
 TIME_LIMIT = 120.0
-# Attacks whose functions hang on purpose wait this long per call (not the rubric's 3 s and 15 s):
-# the reference code they leave in place needs milliseconds.
-HANG_TIMEOUTS = {"infinite_loop_function": {"default": 1.5, "train": 3.0}}
+# Attacks whose functions hang (or, in train, which runs the whole stack, flood) on purpose wait
+# this long per call (not the rubric's 3 s and 15 s): the reference code they leave in place
+# needs milliseconds.
+HANG_TIMEOUTS = {"infinite_loop_function": {"default": 1.5, "train": 3.0},
+                 "infinite_loop_import": {"import": 2.0},
+                 "callee_flood": {"train": 3.0}}
 STDOUT_LIMIT = 1_000_000
 FEEDBACK_LIMIT = 100_000
 # Split so that no source file carries the marker itself (the clean-up looks for it).

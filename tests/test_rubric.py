@@ -46,7 +46,7 @@ def test_each_mistake_gives_one_sentence() -> None:
     assert "give a number >= 0" in broken(lambda d: d["points"].update(relu="two"))
     assert "visibility 'publc' is not one of" in broken(lambda d: d.update(visibility="publc"))
     assert "give a number of seconds above 0" in broken(lambda d: d["timeouts"].update(default=0))
-    assert "neither default, budget nor" in broken(lambda d: d["timeouts"].update(trian=5))
+    assert "neither default, budget, import nor" in broken(lambda d: d["timeouts"].update(trian=5))
     assert "must be one letter A-D" in broken(lambda d: d["quiz_key"].update({3: "E"}))
     assert "numbered 1 to" in broken(lambda d: d["quiz_key"].pop(2))
     assert "points: give each graded function its points" in broken(lambda d: d.pop("points"))

@@ -21,7 +21,7 @@ from autograder.engine.core.framework import REGISTRY, CheckResult, run_function
 from autograder.engine.intake import staged
 from autograder.engine.rubric import Rubric, load_rubric
 from autograder.engine.sandbox.folders import protect_installation
-from autograder.engine.sandbox.worker import Worker
+from autograder.engine.sandbox.worker import IMPORT_TIMEOUT, Worker
 from autograder.engine.untrusted_text import bound_result
 
 GRADER_MARGIN = 30.0  # seconds the grader's own checks may run past the students' budget
@@ -125,7 +125,8 @@ def grade_submission(path: Path | str, *, name: str | None = None,
     protect_grader()
     results: dict[str, FunctionResult] = {}
     with staged(path) as (package, notes):
-        worker = Worker(package, limits=limits)
+        worker = Worker(package, limits=limits,
+                        import_timeout=rubric.timeouts.get("import", IMPORT_TIMEOUT))
         try:
             worker.import_modules()
             hung: set[str] = set()

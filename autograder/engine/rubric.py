@@ -20,7 +20,7 @@ from autograder.engine.core.contract import CALLEE_POLICIES, GRADED
 RUBRIC_PATH = Path(__file__).resolve().parents[1] / "rubric.yml"
 VISIBILITIES = ("visible", "after_published", "after_due_date", "hidden")
 TOTAL = 100.0
-TIMEOUT_KEYS = ("default", "budget")  # besides a graded function's name
+TIMEOUT_KEYS = ("default", "budget", "import")  # besides a graded function's name
 
 
 class RubricError(SystemExit):
@@ -92,12 +92,12 @@ def parse_rubric(data: object, path: Path = RUBRIC_PATH) -> Rubric:
                                 f"{len(key)}")
     timeouts_in = data.get("timeouts", {})
     if not isinstance(timeouts_in, dict):
-        raise RubricError(path, "timeouts: expected seconds per name (default, budget, or a "
-                                "graded function)")
+        raise RubricError(path, "timeouts: expected seconds per name (default, budget, import, "
+                                "or a graded function)")
     for name, value in timeouts_in.items():
         if str(name) not in TIMEOUT_KEYS and str(name) not in GRADED:
-            raise RubricError(path, f"timeouts: {name!r} is neither default, budget nor a graded "
-                                    "function")
+            raise RubricError(path, f"timeouts: {name!r} is neither default, budget, import nor "
+                                    "a graded function")
         if _number(value) is None or value <= 0:
             raise RubricError(path, f"timeouts: {name} is {value!r}; give a number of seconds "
                                     "above 0")

@@ -62,6 +62,7 @@ DEFAULT_LIMITS = {
 }
 
 
+IMPORT_TIMEOUT = 10.0  # seconds to import one student module (rubric.yml: timeouts.import)
 MAX_RETRIES = 3  # calls per submission run again after their worker died, answered or not
 
 
@@ -85,7 +86,7 @@ class Worker:
     MODULE_ORDER = IMPORT_ORDER  # each module after the ones it imports
 
     def __init__(self, package_dir: Path, *, limits: dict | None = None,
-                 import_timeout: float = 10.0) -> None:
+                 import_timeout: float = IMPORT_TIMEOUT) -> None:
         self.limits = dict(DEFAULT_LIMITS, **(limits or {}))
         self.import_timeout = import_timeout
         self.source = Path(package_dir)
