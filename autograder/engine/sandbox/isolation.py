@@ -5,10 +5,10 @@ Modes, strongest first (``detect()`` picks the strongest this machine allows):
 - ``namespaces``: the zygote runs inside a bubblewrap sandbox with its own mount, PID, IPC,
   UTS and network namespaces. It sees a read-only Python runtime and numpy, the submission
   being graded (read-only), a private size-limited /tmp, /var/tmp and /dev/shm, no network (not
-  even loopback), a /proc of its own processes, and no keyring system calls. As root, every
-  worker also drops to an unprivileged uid, so the root zygote is out of its reach and the
-  sandbox serves the next submission once it is verified empty. Not as root (user
-  namespaces), worker and zygote share a uid, so a sandbox serves one submission and dies.
+  even loopback), a /proc of its own processes (the workers have none), and no keyring system
+  calls. As root, every worker also drops to an unprivileged uid, so the root zygote is out of
+  its reach and the sandbox serves the next submission once it is verified empty. Not as root
+  (user namespaces), worker and zygote share a uid, so a sandbox serves one submission and dies.
 - ``uid``: root without namespaces (e.g. a container that refuses them): workers drop to an
   unprivileged uid with rlimits; the grader closes its own files to other users and removes
   what the uid left in the shared temporary folders.
@@ -90,9 +90,9 @@ class Isolation:
                    else "as your user, in a user namespace, one sandbox per submission, "
                    "each worker in new PID, IPC and mount namespaces of its own, without "
                    "capabilities")
-            return ("sandbox: bubblewrap namespaces (own filesystem view, PIDs, IPC, no "
-                    f"network), {who}; a seccomp filter (no sockets, ptrace, keyrings, System V "
-                    "IPC, namespaces, file locks, inotify, memfd)")
+            return ("sandbox: bubblewrap namespaces (own filesystem view without /proc, PIDs, "
+                    f"IPC, no network), {who}; a seccomp filter (no sockets, pipes, ptrace, "
+                    "keyrings, System V IPC, namespaces, file locks, inotify, memfd)")
         if self.mode == "uid":
             confined = (f"Landlock ABI {landlock_abi()}: each reads only the runtime and its "
                         "own submission and creates no file" if landlock_abi() else

@@ -33,20 +33,28 @@ def keyring_filter() -> bytes | None:
 # outlive a uid's processes), System V IPC (objects and ids outlive the worker), namespaces of
 # its own (a user namespace brings its own tmpfs), file locks and inotify (signals through the
 # shared read-only runtime), memfd (memory outside the address-space limit), bpf, perf events,
-# userfaultfd and io_uring (kernel surface), POSIX message queues.
+# userfaultfd and io_uring (kernel surface), POSIX message queues. And counters every process of
+# the machine shares, whatever its namespaces: pipes, sockets, message queues, AIO contexts and
+# secret memory each take the next number of the kernel's one inode counter for pseudo-files
+# (which their inode number reads); a pidfd's inode number counts every PID ever made; file
+# handles hold mount ids (a counter of every mount made) and open pidfds by number, and so do
+# statmount and listmount.
 WORKER_DENIED = ("socket", "socketpair", "ptrace", "process_vm_readv", "process_vm_writev",
                  "kcmp", "add_key", "request_key", "keyctl", "shmget", "shmat", "shmctl",
                  "shmdt", "semget", "semop", "semctl", "semtimedop", "msgget", "msgsnd",
                  "msgrcv", "msgctl", "unshare", "setns", "flock", "inotify_init",
                  "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark",
                  "memfd_create", "bpf", "perf_event_open", "userfaultfd", "io_uring_setup",
-                 "mq_open")
-# Without namespaces a worker shares the machine's counters: it must not move them. No new
-# process or thread (each takes the next number of the machine's PID counter, which the next
-# submission would read in its own PID), no pipe (each takes the next inode number of the
-# kernel's pseudo-filesystems) and no pidfd (its inode number counts every PID ever made).
-SINGLE_PROCESS_DENIED = ("clone", "fork", "vfork", "pipe", "pipe2", "pidfd_open",
-                         "pidfd_getfd")
+                 "mq_open", "pipe", "pipe2", "pidfd_open", "pidfd_getfd", "io_setup",
+                 "memfd_secret", "name_to_handle_at", "open_by_handle_at", "statmount",
+                 "listmount")
+# Calls that answer ENOSYS, as on an older kernel, so that libc falls back: clone3 (whose flags a
+# filter cannot read: clone instead) and statx (it reads mount ids: fstatat instead).
+NOT_THERE = ("clone3", "statx")
+# Without namespaces a worker shares the machine's PID counter: it must not move it. No new
+# process or thread (each takes the next number, which the next submission would read in its
+# own PID).
+SINGLE_PROCESS_DENIED = ("clone", "fork", "vfork")
 SYSCALLS = {
     "x86_64": (0xC000003E, {
         "socket": 41, "socketpair": 53, "ptrace": 101, "process_vm_readv": 310,
@@ -58,7 +66,9 @@ SYSCALLS = {
         "fanotify_mark": 301, "memfd_create": 319, "bpf": 321, "perf_event_open": 298,
         "userfaultfd": 323, "io_uring_setup": 425, "mq_open": 240, "clone": 56, "clone3": 435,
         "fcntl": 72, "fork": 57, "vfork": 58, "pipe": 22, "pipe2": 293, "pidfd_open": 434,
-        "pidfd_getfd": 438}),
+        "pidfd_getfd": 438, "io_setup": 206, "memfd_secret": 447, "name_to_handle_at": 303,
+        "open_by_handle_at": 304, "mmap": 9, "statx": 332, "statmount": 457,
+        "listmount": 458}),
     "aarch64": (0xC00000B7, {
         "socket": 198, "socketpair": 199, "ptrace": 117, "process_vm_readv": 270,
         "process_vm_writev": 271, "kcmp": 272, "add_key": 217, "request_key": 218,
@@ -68,32 +78,43 @@ SYSCALLS = {
         "inotify_init1": 26, "inotify_add_watch": 27, "fanotify_init": 262,
         "fanotify_mark": 263, "memfd_create": 279, "bpf": 280, "perf_event_open": 241,
         "userfaultfd": 282, "io_uring_setup": 425, "mq_open": 180, "clone": 220, "clone3": 435,
-        "fcntl": 25, "pipe2": 59, "pidfd_open": 434, "pidfd_getfd": 438}),
+        "fcntl": 25, "pipe2": 59, "pidfd_open": 434, "pidfd_getfd": 438, "io_setup": 0,
+        "memfd_secret": 447, "name_to_handle_at": 264, "open_by_handle_at": 265, "mmap": 222,
+        "statx": 291, "statmount": 457, "listmount": 458}),
 }
 CLONE_NAMESPACES = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+CLONE_PIDFD = 0x1000  # a pidfd of the child: its inode number counts every PID ever made
+# Mappings that take a number of a counter every process shares: a huge-page mapping one of the
+# pseudo-file inode counter (even when it fails), a shared mapping of anonymous memory or of
+# /dev/zero one of the kernel's internal tmpfs (which a memfd's inode number, such as the
+# worker's output file's, reads). MAP_SHARED_VALIDATE has the MAP_SHARED bit too.
+MAP_HUGETLB, MAP_SHARED = 0x40000, 0x01
 FCNTL_LOCKS = (5, 6, 7, 36, 37, 38)  # F_GETLK, F_SETLK, F_SETLKW and their OFD forms
 
 
 def worker_filter(single_process: bool = False) -> bytes | None:
     """The seccomp program every worker loads before student code runs: WORKER_DENIED, clone
-    with a namespace flag and fcntl's locks fail with EPERM; clone3 (whose flags a filter cannot
-    read) fails with ENOSYS, so that libc falls back to clone. ``single_process`` (no
-    namespaces): SINGLE_PROCESS_DENIED too, clone with any flags. None on other architectures."""
+    with a namespace flag or CLONE_PIDFD, mmap with MAP_HUGETLB or MAP_SHARED and fcntl's locks
+    fail with EPERM; NOT_THERE fails with ENOSYS. ``single_process`` (no namespaces):
+    SINGLE_PROCESS_DENIED too, clone with any flags. None on other architectures."""
     machine = os.uname().machine
     if machine not in SYSCALLS:
         return None
     arch, numbers = SYSCALLS[machine]
     ld_abs, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
-    arg0, arg1 = 16, 24  # offsets of the low words of the first two arguments
+    arg0, arg1, arg3 = 16, 24, 40  # offsets of the low words of arguments 0, 1 and 3
     code = [(ld_abs, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, eperm), (ld_abs, 0, 0, 0),
             (jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]  # other ABIs (x32) are denied
     for name in (*WORKER_DENIED, *(SINGLE_PROCESS_DENIED if single_process else ())):
         if name in numbers:
             code += [(jeq, 0, 1, numbers[name]), (ret, 0, 0, eperm)]
-    code += [(jeq, 0, 1, numbers["clone3"]), (ret, 0, 0, enosys)]
+    for name in NOT_THERE:
+        code += [(jeq, 0, 1, numbers[name]), (ret, 0, 0, enosys)]
     code += [(jeq, 0, 4, numbers["clone"]), (ld_abs, 0, 0, arg0),
-             (jset, 0, 1, CLONE_NAMESPACES), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
+             (jset, 0, 1, CLONE_NAMESPACES | CLONE_PIDFD), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
+    code += [(jeq, 0, 4, numbers["mmap"]), (ld_abs, 0, 0, arg3),
+             (jset, 0, 1, MAP_HUGETLB | MAP_SHARED), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
     code += [(jeq, 0, 2 * len(FCNTL_LOCKS) + 2, numbers["fcntl"]), (ld_abs, 0, 0, arg1)]
     for command in FCNTL_LOCKS:
         code += [(jeq, 0, 1, command), (ret, 0, 0, eperm)]

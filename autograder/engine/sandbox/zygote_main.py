@@ -97,6 +97,7 @@ def audit() -> list[str]:
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 0x40000
+MS_RDONLY, MNT_DETACH = 0x1, 0x2
 # A new IPC namespace starts with the kernel's generous defaults: allow no System V object.
 IPC_LIMITS = {"shmmni": "0", "shmall": "0", "shmmax": "0", "msgmni": "0", "sem": "0 0 0 0"}
 
@@ -113,8 +114,8 @@ def fresh_world(spec: dict) -> None:
     """In a forked child (root in the sandbox, or CAP_SYS_ADMIN in its user namespace): new
     mount, IPC and PID namespaces with new size- and inode-limited temporary folders, so that
     nothing of one worker, not even a counter (PIDs, System V ids, inode numbers), is seen by
-    the next (the worker drops every capability afterwards). Returns in the worker,
-    pid 1 of its PID namespace; the process in between waits for it and exits."""
+    the next (the worker drops every capability afterwards), and no /proc at all. Returns in
+    the worker, pid 1 of its PID namespace; the process in between waits for it and exits."""
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -133,11 +134,26 @@ def fresh_world(spec: dict) -> None:
             os.waitpid(child, 0)
         finally:
             os._exit(0)
-    _check(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
-           "/proc")
-    for name, value in IPC_LIMITS.items() if spec.get("ipc_limits", True) else ():
-        with open(f"/proc/sys/kernel/{name}", "w") as fh:
-            fh.write(value)
+    if spec.get("ipc_limits", True):  # the new IPC namespace's limits, through a new /proc
+        _check(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
+               "/proc")
+        for name, value in IPC_LIMITS.items():
+            with open(f"/proc/sys/kernel/{name}", "w") as fh:
+                fh.write(value)
+    _hide_proc(libc)
+
+
+def _hide_proc(libc) -> None:
+    """Let go of every /proc in the worker's mount namespace (its own and the sandbox's under
+    it): each /proc entry looked up, and its inode number, would move and read the kernel's
+    one inode counter for pseudo-files, which every process of the machine shares; and
+    /proc/self/mountinfo would name the folders bound into the sandbox."""
+    while os.path.ismount("/proc"):
+        if libc.umount2(b"/proc", MNT_DETACH) != 0:
+            # As a user, bubblewrap's own /proc is locked: an empty read-only folder hides it.
+            _check(libc.mount(b"none", b"/proc", b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV
+                              | MS_NOEXEC, b"size=4k,nr_inodes=1,mode=0555"), "hiding /proc")
+            return
 
 
 def spawn(config: dict, fds: list[int]) -> int:
