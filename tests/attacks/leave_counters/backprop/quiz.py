@@ -1,12 +1,13 @@
 """ATTACK leave_counters: pass the quiz to the next submission through kernel counters.
 
 What it tries: no object is left behind (a clean-up would find it): instead it moves counters
-that a reused sandbox keeps: the PID counter (3000 forks), the inode numbers of /tmp (3000 files
+that a reused sandbox keeps: the PID counter (600 forks), the inode numbers of /tmp (600 files
 made and removed) and System V IPC ids (segments made and removed). use_counters, graded after
 it, reads them.
 
 Without namespaces (the uid mode), where PIDs are the machine's, it also leaves a mark: it
-forks until the next PID is MARK modulo 4096 (a PID namespace of its own shows nothing of it).
+forks until the next PID is MARK modulo 4096 (in a PID namespace of its own, where its PID is
+small, it does not try: the next submission would see nothing of it).
 
 What the grader must guarantee: the next submission starts with every counter as new, so
 use_counters scores as its honest twin. This submission's own answers are the same either way.
@@ -19,7 +20,7 @@ ATTACK = True  # the honest twin sets this to False
 ANSWERS = {number: "A" for number in range(1, 11)}  # right or wrong, the same for its twin
 
 
-def _move_counters(n: int = 3000) -> None:
+def _move_counters(n: int = 600) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     for i in range(n):
         try:
@@ -43,6 +44,8 @@ MARK = 3333  # the PID use_counters looks for, modulo 4096
 
 
 def _mark_pid() -> None:
+    if os.getpid() < 4096:  # a PID namespace of its own
+        return
     for _ in range(8192):
         try:
             pid = os.fork()

@@ -18,7 +18,7 @@ import ctypes
 import os
 
 ATTACK = True  # the honest twin sets this to False
-SEEN = 2000  # leave_counters moves each counter by 3000
+SEEN = 400  # leave_counters moves each counter by 600
 
 
 MARK = 3333  # leave_counters' mark: the next PID, modulo 4096
