@@ -43,10 +43,11 @@ def make_world(tmp_path_factory: pytest.TempPathFactory) -> World:
                  canary)
 
 
-# One submission per container: attacks on the next or a concurrent submission do not apply,
-# and one that reads what an earlier submission left finds nothing there (it cannot fail).
+# One submission per container: attacks on the next or a concurrent submission do not apply
+# (what they leave, no submission reads; what they read, none left: they cannot fail there).
 ALONE = [a for a in ATTACKS if a not in ("leave_counters", "use_counters", "signal_neighbours",
-                                         "use_traces", "use_nested")]
+                                         "leave_traces", "use_traces", "leave_nested",
+                                         "use_nested")]
 # The attacks on the grader's channel, its output and its resources: the longest to grade, run
 # in test_isolation_gradescope_channel.py, beside this file's, by another pytest-xdist worker.
 CHANNEL = ("forge_replies", "huge_returns", "poison_text", "snoop_and_call_out",
