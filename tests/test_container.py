@@ -23,7 +23,7 @@ from pathlib import Path
 
 import container_image
 import pytest
-from grader_harness import ROOT
+from grader_harness import ROOT, grader_copy
 from test_isolation import (
     ATTACKS,
     ORDER,
@@ -102,10 +102,8 @@ CONTAINER_UID_BASE = 1_000_000 + 1000 * (int.from_bytes(os.urandom(2), "big") % 
 
 
 def _grader_copy(dest: Path) -> Path:
-    """A writable copy of the grader (it closes its own files to other users)."""
-    shutil.copytree(ROOT / "autograder", dest / "autograder",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", dest)
+    """A copy of the grader (it closes its own files to other users), with its pyproject."""
+    shutil.copy(ROOT / "pyproject.toml", grader_copy(dest))
     return dest
 
 

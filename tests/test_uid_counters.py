@@ -22,6 +22,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from grader_harness import grader_copy
 
 from autograder.engine.sandbox import isolation
 from autograder.engine.sandbox.isolation import SandboxPool
@@ -243,9 +244,7 @@ def test_every_correct_submission_scores_full_marks_in_the_uid_mode(tmp_path):
                       if (p / "backprop").is_dir())
     for variant in variants:
         shutil.copytree(variant, subs / variant.name)
-    copy = tmp_path / "repo"
-    shutil.copytree(ROOT / "autograder", copy / "autograder",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    copy = grader_copy(tmp_path / "repo")
     out = tmp_path / "out"
     done = subprocess.run([sys.executable, "-m", "autograder.grade", str(subs), "--out", str(out),
                            "--jobs", "2"], cwd=copy, capture_output=True, text=True, timeout=600,

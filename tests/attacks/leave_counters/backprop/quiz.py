@@ -20,16 +20,23 @@ ATTACK = True  # the honest twin sets this to False
 ANSWERS = {number: "A" for number in range(1, 11)}  # right or wrong, the same for its twin
 
 
+def _new_pid() -> int:
+    """The PID of a child that ends at once (0 if forking is refused)."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return 0
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid
+
+
 def _move_counters(n: int = 600) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     for i in range(n):
-        try:
-            pid = os.fork()
-        except OSError:
+        if not _new_pid():
             break
-        if pid == 0:
-            os._exit(0)
-        os.waitpid(pid, 0)
         try:
             os.close(os.open(f"/tmp/bpattack-counter-{i}", os.O_CREAT | os.O_WRONLY, 0o600))
             os.unlink(f"/tmp/bpattack-counter-{i}")
@@ -47,14 +54,8 @@ def _mark_pid() -> None:
     if os.getpid() < 4096:  # a PID namespace of its own
         return
     for _ in range(8192):
-        try:
-            pid = os.fork()
-        except OSError:
-            return
-        if pid == 0:
-            os._exit(0)
-        os.waitpid(pid, 0)
-        if (pid + 1) % 4096 == MARK:
+        pid = _new_pid()
+        if not pid or (pid + 1) % 4096 == MARK:
             return
 
 
