@@ -230,3 +230,31 @@ def test_answers_sent_ahead_count_against_the_flood_bound(tmp_path: Path) -> Non
         assert result.error_type == "CalleeFlood" and callees.flood
     finally:
         worker.close()
+
+
+def test_a_call_that_runs_out_of_time_asking_its_callees_is_told_so(tmp_path: Path) -> None:
+    """On a loaded machine a flood can time out before it reaches the cap: the feedback still
+    names the flood (and a call that asks little and hangs gets the plain timeout)."""
+    import numpy as np
+
+    from autograder.engine.callees import MAX_REQUESTS, Callees, callees_of
+    from autograder.engine.core.framework import CheckFailed, Tester
+    from autograder.engine.sandbox.worker import Worker
+
+    package = tmp_path / "backprop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    body = (f"import time\n    for _ in range({MAX_REQUESTS}): sigmoid(Z); time.sleep(0.005)\n"
+            "    return Z")  # 10 s or more to reach the cap
+    (package / "activations.py").write_text(AHEAD.replace("{body}", body))
+    worker = Worker(package)
+    try:
+        worker.import_modules()
+        tester = Tester(worker, "sigmoid_derivative", timeouts={"default": 1.5},
+                        callees_for=lambda name, *_: Callees(callees_of(name), name))
+        with pytest.raises(CheckFailed) as failed:
+            tester.call(np.zeros((2, 2)))
+        assert tester.last is not None and tester.last.timed_out
+        assert "timed out after calling the functions it relies on" in str(failed.value)
+    finally:
+        worker.close()

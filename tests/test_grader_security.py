@@ -529,7 +529,11 @@ def test_callee_flood_is_that_functions_failed_check(security: dict[str, Any]) -
     outcome = security["outcomes"]["callee_flood"]
     assert outcome.result is not None, outcome.error
     dense = outcome.result["functions"]["dense_forward"]
-    assert "called the functions it relies on more than" in dense["output"], dense["output"]
+    # Past the cap, or (on a loaded machine, before it reaches the cap) out of time: either
+    # way the feedback names the flood.
+    assert ("called the functions it relies on more than" in dense["output"]
+            or "timed out after calling the functions it relies on" in dense["output"]), (
+        dense["output"])
 
 
 def test_no_forged_results_and_repository_unchanged(security: dict[str, Any]) -> None:

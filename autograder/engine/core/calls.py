@@ -27,6 +27,9 @@ import numpy as np
 from autograder.engine.core import protocol, stubs
 from autograder.engine.core.contract import MODULE_OF
 
+# A call that timed out after this many requests to its correct callees is told so.
+FLOOD_HINT_REQUESTS = 100
+
 
 @dataclass
 class CallResult:
@@ -44,8 +47,14 @@ class CallResult:
     malformed: bool = False  # with crashed: the worker's reply broke the protocol
     seconds: float = 0.0
     silenced: bool = False  # the call switched floating-point warnings off (stubs.SilencingWatch)
+    callee_requests: int = 0  # how often it asked the grader's correct callees
 
     def describe_error(self) -> str:
+        if self.timed_out and self.callee_requests >= FLOOD_HINT_REQUESTS:
+            # On a loaded machine a flood can run out of time before it reaches the cap.
+            return (f"timed out after calling the functions it relies on "
+                    f"{self.callee_requests:,} times in one call (check for a loop that calls "
+                    "them far too often)")
         if self.timed_out:
             return "timed out (an infinite loop, or far too slow?)"
         if self.crashed:
@@ -103,6 +112,7 @@ class AnsweringCallees:
         self.caller = caller
         self.used: list[str] = []
         self.flood = ""
+        self.requests = 0
 
     @property
     def targets(self) -> list[tuple[str, str]]:

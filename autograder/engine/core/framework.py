@@ -153,6 +153,7 @@ class Tester:
                 self.graded_with += [c for c in callees.used if c not in self.graded_with]
             if callees.flood:
                 raise CheckFailed(callees.flood)
+            result.callee_requests = callees.requests
         if result.timed_out:
             self.hung.add(name)
         if not result.ok:

@@ -131,6 +131,7 @@ class RecordedCallees(AnsweringCallees):
         self.mode = mode or ""
 
     def answer(self, name: str, args: Any, kwargs: Any) -> tuple:
+        self.requests += 1
         if refused := self.refused(name):
             return refused
         args, kwargs = list(args or []), dict(kwargs or {})
