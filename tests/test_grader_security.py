@@ -58,12 +58,14 @@ IS_ROOT = os.geteuid() == 0
 ROOT_REASON = ("the grader does not run as root here, so it cannot run student code under "
                "another uid: this guarantee is only required (and only testable) as root")
 TIME_LIMIT = 120.0
-# Attacks whose functions hang (or, in train, which runs the whole stack, flood) on purpose wait
-# this long per call (not the rubric's 3 s and 15 s): the reference code they leave in place
-# needs milliseconds.
+# Attacks whose functions hang on purpose, or whose train (which runs the whole stack) floods or
+# searches the process's memory on every call, wait this long per call (not the rubric's 3 s and
+# 15 s): the reference code they leave in place needs milliseconds.
 HANG_TIMEOUTS = {"infinite_loop_function": {"default": 1.5, "train": 3.0},
                  "infinite_loop_import": {"import": 2.0},
-                 "callee_flood": {"train": 3.0}}
+                 "callee_flood": {"train": 1.5},
+                 "frame_snooping": {"train": 1.5},
+                 "read_callee": {"train": 1.5}}
 STDOUT_LIMIT = 1_000_000
 FEEDBACK_LIMIT = 100_000
 # Split so that no source file carries the marker itself (the clean-up looks for it).

@@ -6,8 +6,8 @@ autograder/packaging/local_run.py), as far as it runs here.
   :func:`fresh_environment`); the wheel is installed from the zip with pip as environment.yml
   asks, and the Gradescope layout is graded with that environment alone.
 - Every reasonable upload is graded on the Gradescope path as make grade grades it: extra
-  notebooks, extra files, ``__MACOSX/``, the package one folder deeper, the whole handout
-  folder.
+  notebooks and files beside the package; a Mac zip (``__MACOSX/``) of the package one folder
+  deeper; the whole handout folder.
 - A test file changed while the submission runs: the change never runs, and every score is 0
   with a message that says why.
 """
@@ -33,7 +33,6 @@ from test_otter_package import (
     assert_same_scores,
     engine_scores,
     function_scores,
-    reference_package,
     write_notebook,
     zip_folder,
 )
@@ -121,15 +120,11 @@ def test_gradescope_setup_installs_the_wheel_from_the_zip_and_grades(
 
 
 # --- upload shapes on the Gradescope path --------------------------------------------------------
-def extra_notebooks(dest: Path) -> Path:
-    reference_flat(dest)
+def extras(dest: Path) -> Path:
+    """A package with a mistake, among the student's own files and notebooks."""
+    apply_mutant(MUTANT_SLICE[1], dest)
     for name in ("backprop_lab.ipynb", "backprop_lab (1).ipynb", "my notes.ipynb"):
         write_notebook(dest / name)
-    return dest
-
-
-def extra_files(dest: Path) -> Path:
-    apply_mutant(MUTANT_SLICE[1], dest)
     (dest / "notes.txt").write_text("my notes\n")
     (dest / "check.py").write_text("print('my own checks')\n")
     (dest / "test_mine.py").write_text("def test_nothing():\n    pass\n")
@@ -139,18 +134,14 @@ def extra_files(dest: Path) -> Path:
     return dest
 
 
-def macosx(dest: Path) -> Path:
-    reference_package(dest)
-    resources = dest / "__MACOSX" / "backprop"
-    resources.mkdir(parents=True)
-    for path in sorted(SOLUTIONS.glob("*.py")):
-        (resources / f"._{path.name}").write_bytes(b"\0\x05\x16\x07AppleDouble")
-    (dest / "__MACOSX" / "._backprop").write_bytes(b"\0\x05\x16\x07")
-    return dest
-
-
-def deeper(dest: Path) -> Path:
+def mac_zip_one_folder_deeper(dest: Path) -> Path:
+    """A folder zipped on a Mac: the submission one folder deeper, and AppleDouble files."""
     shutil.copytree(SAMPLES / "typical-mistakes-b", dest / "my-submission")
+    resources = dest / "__MACOSX" / "my-submission" / "backprop"
+    resources.mkdir(parents=True)
+    for path in sorted((dest / "my-submission" / "backprop").glob("*.py")):
+        (resources / f"._{path.name}").write_bytes(b"\0\x05\x16\x07AppleDouble")
+    (dest / "__MACOSX" / "my-submission" / "._backprop").write_bytes(b"\0\x05\x16\x07")
     return dest
 
 
@@ -165,8 +156,9 @@ def handout_folder(dest: Path, handout: Path) -> Path:
     return dest
 
 
-SHAPES = {"extra notebooks": extra_notebooks, "extra files": extra_files, "__MACOSX": macosx,
-          "one folder deeper": deeper, "whole handout folder": handout_folder}
+SHAPES = {"extra files and notebooks": extras,
+          "a Mac zip, one folder deeper": mac_zip_one_folder_deeper,
+          "whole handout folder": handout_folder}
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -184,7 +176,7 @@ def test_every_reasonable_upload_is_graded_on_gradescope(
     assert_same_scores(function_scores(done.results), engine_scores(folder), shape)
     print(f"{shape}: {sum(function_scores(done.results).values()):.4g} / 100;",
           done.results["output"].splitlines()[1])
-    if shape == "extra notebooks":
+    if shape == "extra files and notebooks":
         assert ("Set aside: backprop_lab (1).ipynb, backprop_lab.ipynb, my notes.ipynb."
                 in done.results["output"])
 
