@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # (xdist's own order). Only the order of the files depends on this list, never a verdict.
 LONGEST_FIRST = (
     "test_isolation_gradescope_channel.py", "test_gradescope_path.py", "test_isolation.py",
-    "test_grader_security.py", "test_isolation_layouts.py", "test_isolation_gradescope.py",
+    "test_grader_security.py", "test_isolation_gradescope.py",
     "test_otter_package.py", "test_isolation_modes.py", "test_gradescope_layout.py",
     "test_mistakes_catalog.py", "test_public_checks.py", "test_grader_verdicts.py",
     "test_container.py", "test_grade_isolation.py", "test_similarity.py", "test_gradebook.py",

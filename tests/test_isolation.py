@@ -4,9 +4,9 @@ tests/attacks/ holds one folder per attack (each module's docstring says what it
 must hold); every attack has an honest twin (``ATTACK = False``). A batch holds innocent
 submissions (the reference, a correct variant, a buggy one), the honest twins, the attacks and
 broken inputs (a FIFO in place of a module, a corrupt and an encrypted zip). It is graded with
-``python -m autograder.grade`` in several layouts (a folder of folders, of zips, a Gradescope
-export) and job counts, as root with namespaces, as root without them (uid drop only) and as an
-unprivileged user. An attack is contained when, after its batch:
+``python -m autograder.grade`` in several layouts (a folder of folders and zips, of folders, a
+Gradescope export) and job counts, as root with namespaces, as root without them (uid drop only)
+and as an unprivileged user. An attack is contained when, after its batch:
 
 - no file outside the worker's sandbox changed: root-owned canary files are byte-identical and
   nothing was planted in the grader's site-packages;
@@ -177,12 +177,13 @@ def _zip(folder: Path, archive: Path) -> None:
 
 
 def lay_out(subs: dict[str, Path], dest: Path, layout: str, *, broken: bool) -> Path:
-    """The batch as a folder of folders, a folder of zips, or a Gradescope export."""
+    """The batch as a folder of folders, a folder of zips, a folder of both (every other
+    submission zipped: attacks, twins and innocents of each kind), or a Gradescope export."""
     batch = dest / "batch"
     batch.mkdir()
     meta = []
     for i, (name, folder) in enumerate(subs.items()):
-        if layout == "zips":
+        if layout == "zips" or (layout == "mixed" and i % 2):
             _zip(folder, batch / f"{name}.zip")
             continue
         target = batch / (f"submission_{1000 + i}" if layout == "export" else name)
@@ -191,11 +192,11 @@ def lay_out(subs: dict[str, Path], dest: Path, layout: str, *, broken: bool) -> 
                     f"    :sid: '{i}'\n    :email: s{i}@example.edu\n")
     if layout == "export":
         (batch / "submission_metadata.yml").write_text("".join(meta))
-    if broken and layout == "folders":
+    if broken and layout in ("folders", "mixed"):
         (batch / "90-fifo" / "backprop").mkdir(parents=True)
         os.mkfifo(batch / "90-fifo" / "backprop" / "activations.py")
         os.mkfifo(batch / "91-fifo-zip.zip")
-    if broken and layout == "zips":
+    if broken and layout in ("zips", "mixed"):
         _zip(subs["00-reference"], batch / "92-truncated.zip")
         data = (batch / "92-truncated.zip").read_bytes()
         (batch / "92-truncated.zip").write_bytes(data[: len(data) // 2])
@@ -413,9 +414,8 @@ def _assert_graded(clean: Batch, attacked: Batch) -> None:
 
 
 # --------------------------------------------------------------------------- the modes
-# Each layout's batches take a minute or more: the layouts are graded in three files
-# (this one, test_isolation_layouts.py, and the other modes in test_isolation_modes.py), so that
-# pytest-xdist's workers grade them side by side.
+# Each layout's batches take a minute or more: the layouts are graded here and the other modes
+# in test_isolation_modes.py, so that pytest-xdist's workers grade them side by side.
 def clean_with_namespaces(world: World, tmp_path_factory: pytest.TempPathFactory) -> Batch:
     """The clean batch as root with namespaces, graded once per test run: the innocent
     submissions and the twins score the same in every mode and layout and with any number of
@@ -453,7 +453,7 @@ def contained_with_namespaces(world: World, tmp_path: Path, layout: str, jobs: i
 
 
 @root_only
-@pytest.mark.parametrize("layout,jobs", [("folders", 1), ("export", 2)])
+@pytest.mark.parametrize("layout,jobs", [("mixed", 1), ("export", 2)])
 def test_attacks_are_contained_as_root_with_namespaces(world, clean, tmp_path, layout, jobs):
     contained_with_namespaces(world, tmp_path, layout, jobs, clean)
 
