@@ -121,8 +121,8 @@ lock:
 	rm -rf /tmp/backprop-lab-lock && $(PYTHON) -m venv /tmp/backprop-lab-lock
 	grep -v '^otter-grader' requirements/lock.txt > /tmp/backprop-lab-lock/constraints.txt
 	/tmp/backprop-lab-lock/bin/pip install --quiet -c /tmp/backprop-lab-lock/constraints.txt \
-	  $$(grep -iE '^(numpy|pyyaml|matplotlib|tqdm)==' requirements/direct.txt)
-	( echo "# What \`make grade\` installs: grading only (numpy, PyYAML, matplotlib, tqdm) and their"; \
+	  $$(grep -iE '^(numpy|pyyaml|pillow|tqdm)==' requirements/direct.txt)
+	( echo "# What \`make grade\` installs: grading only (numpy, PyYAML, Pillow, tqdm) and their"; \
 	  echo "# dependencies, at the same versions as requirements/lock.txt. Regenerate: make lock"; \
 	  /tmp/backprop-lab-lock/bin/pip freeze ) > requirements/grade.txt
 

@@ -21,12 +21,12 @@ from autograder.engine.rubric import Rubric
 from autograder.model import Graded
 from autograder.outputs.class_report import report_html
 from autograder.outputs.feedback import write_feedback
+from autograder.outputs.histogram import plot_scores
 from autograder.outputs.lms import DEFAULT_ASSIGNMENT, write_canvas_csv
 from autograder.outputs.report import (
     file_stems,
     graded_only,
     grades_rows,
-    plot_scores,
     results_json,
     summary_markdown,
     write_csv,

@@ -17,6 +17,7 @@ from autograder.engine.core.feedback import diagnosis as diagnose
 from autograder.engine.core.feedback import is_judged
 from autograder.engine.rubric import Rubric
 from autograder.model import Graded
+from autograder.outputs.histogram import BINS, histogram_counts
 from autograder.outputs.report import graded_only, points
 
 E = html.escape
@@ -82,10 +83,8 @@ SORT_SCRIPT = """
 """
 
 
-def histogram_svg(scores: list[float], total: float, bins: int = 20) -> str:
-    counts = [0] * bins
-    for s in scores:
-        counts[min(bins - 1, max(0, int(s / total * bins))) if total else 0] += 1
+def histogram_svg(scores: list[float], total: float, bins: int = BINS) -> str:
+    counts = histogram_counts(scores, total, bins)
     width, height, left, bottom, top = 520, 240, 40, 36, 12
     plot_w, plot_h = width - left - 10, height - bottom - top
     peak = max(counts) or 1

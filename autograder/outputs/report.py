@@ -1,5 +1,6 @@
-"""The pieces of what `make grade` writes: Gradescope results.json, grades.csv, summary.md,
-scores.png and the terminal table (autograder/outputs/__init__.py writes them all)."""
+"""The pieces of what `make grade` writes: Gradescope results.json, grades.csv, summary.md
+and the terminal table (autograder/outputs/__init__.py writes them all; histogram.py draws
+scores.png)."""
 
 from __future__ import annotations
 
@@ -179,25 +180,6 @@ def md_text(text: str) -> str:
             .replace("[", "\\[").replace("]", "\\]"))
     text = re.sub(r"<(?=[A-Za-z/!?])", r"\\<", text)
     return "\\" + text if text.startswith(">") else text
-
-
-def plot_scores(scores: list[float], total: float, path: Path, left_out: int = 0) -> None:
-    """The histogram of the graded submissions' scores; ``left_out`` error rows are named in
-    the title, never drawn as zeros."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.hist(scores, bins=[total * i / 20 for i in range(21)], color="#3b6ea5", edgecolor="white")
-    ax.set_xlabel(f"score (out of {total:g})")
-    ax.set_ylabel("submissions")
-    ax.set_title(f"Score distribution ({len(scores)} submissions"
-                 + (f"; {left_out} not graded, left out)" if left_out else ")"))
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def table(graded: list[Graded]) -> str:
