@@ -70,10 +70,14 @@ sandbox-tools:
 	    echo "warning: could not install bubblewrap: grading without namespaces"; \
 	  else echo "note: bubblewrap (bwrap) is not installed: grading without namespaces"; fi; }
 
-# Most tests wait (on subprocesses, sandboxes, Otter): pytest-xdist runs test files side by side;
-# each artefact (the autograder zip, the handout) is still built once per run, and the longest
-# files start first, in tests/conftest.py's order (xdist would reorder them by test count).
+# pytest-xdist runs test files side by side (the suite keeps two cores busy); each artefact
+# (the autograder zip, the handout) is still built once per run, and the longest files start
+# first, in tests/conftest.py's order (xdist would reorder them by test count). Bytecode is
+# cached even where the environment says not to (PYTHONDONTWRITEBYTECODE): otherwise every
+# worker rewrites each test module's asserts again, and every process the tests start (make
+# grade, Otter and its kernel) compiles the grader again.
 TEST_WORKERS ?= 6
+test: export PYTHONDONTWRITEBYTECODE =
 test: $(STAMP) sandbox-tools container-image
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
