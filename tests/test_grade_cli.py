@@ -134,3 +134,25 @@ def test_staging_prefers_a_backprop_folder_and_replaces_init(tmp_path):
     with staged(tmp_path) as (package, notes):
         assert "import" not in (package / "__init__.py").read_text() and notes == []
         assert (package / "layers.py").exists()
+
+
+def test_scores_png_draws_each_score_in_its_bin(tmp_path):
+    """The histogram's bars stand in the bins of the scores, as high as their counts (read back
+    from the image's pixels: the bar colour, column by column)."""
+    from PIL import Image
+
+    from autograder.outputs import histogram as h
+
+    path = tmp_path / "scores.png"
+    h.plot_scores([100.0, 100.0, 99.5, 50.0, 3.0], 100.0, path, left_out=1)
+    image = Image.open(path).convert("RGB")
+    assert image.size == (h.WIDTH, h.HEIGHT)
+    bar_w = (h.WIDTH - h.LEFT - h.RIGHT) / h.BINS
+    heights = []
+    for i in range(h.BINS):
+        x = int(h.LEFT + (i + 0.5) * bar_w)
+        heights.append(sum(image.getpixel((x, y)) == h.BAR for y in range(h.HEIGHT)))
+    drawn = {i: n for i, n in enumerate(heights) if n}
+    assert sorted(drawn) == [0, 10, 19], heights
+    assert drawn[19] == pytest.approx(3 * drawn[10], abs=3) and drawn[0] == pytest.approx(
+        drawn[10], abs=2), heights

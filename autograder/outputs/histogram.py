@@ -10,7 +10,7 @@ from pathlib import Path
 
 BINS = 20
 BAR = (59, 110, 165)  # #3b6ea5, as in report.html
-INK, GRID = (38, 38, 38), (120, 120, 120)
+INK = (38, 38, 38)
 WIDTH, HEIGHT = 600, 350
 LEFT, RIGHT, TOP, BOTTOM = 62, 20, 38, 52
 
