@@ -140,6 +140,7 @@ def test_attacks_are_contained_inside_a_container(docker, tmp_path):
                   {"BACKPROP_LAB_TEST_SECRET": SECRET_ENV, "LANG": "C.UTF-8"})
     assert done.returncode == 0, done.stderr[-3000:]
     assert "NO namespaces" in done.stderr and "Landlock ABI" in done.stderr, done.stderr[:500]
+    assert "a root of its own" in done.stderr, done.stderr[:800]  # chroot: in Docker's default set
     assert "NO memory cgroup" in done.stderr, done.stderr[:800]  # /sys/fs/cgroup is read-only
     rows = {r["submission"]: r for r in csv.DictReader(open(out / "grades" / "grades.csv"))}
     for innocent in ("00-reference", "01-variant"):
@@ -187,5 +188,6 @@ def test_the_gradescope_layout_runs_inside_a_container(docker, tmp_path, autogra
         scores[name] = {t["name"]: t["score"] for t in data["tests"] if "score" in t}
         report = (out / name / "otter-output.txt").read_text(errors="replace")
         assert "NO namespaces" in report and "Landlock ABI" in report, report[-1000:]
+        assert "a root of its own" in report, report[-1000:]
     assert sum(scores["reference"].values()) == pytest.approx(100)
     assert all(scores["poison"][f] <= scores["twin"][f] + 1e-6 for f in scores["twin"])

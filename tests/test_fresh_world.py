@@ -15,6 +15,8 @@ from autograder.engine.sandbox import cgroups, isolation
 from autograder.engine.sandbox.folders import ensure_traversable
 from autograder.engine.sandbox.worker import Worker
 
+RUBRIC = Path(__file__).resolve().parents[1] / "autograder" / "rubric.yml"  # the grader's own
+
 pytest_plugins = ["fresh_world_harness"]  # the fixtures: mode, probe_package, as_nobody
 pytest.register_assert_rewrite("fresh_world_harness")  # imported here before pytest loads it
 from fresh_world_harness import PROBE, _kernel_bytes, _run  # noqa: E402
@@ -131,6 +133,7 @@ def test_without_landlock_the_clean_up_removes_what_a_uid_hid_at_any_depth(
     from autograder.engine.sandbox.uids import files_of_uid
 
     monkeypatch.setattr(worker_module, "landlock_abi", lambda: 0)
+    monkeypatch.setattr(worker_module, "chroot_refused", lambda: "left out by the test")
     attacks = Path(__file__).parent / "attacks"
     (probe_package / "leave.py").write_text(
         (attacks / "leave_nested" / "backprop" / "quiz.py").read_text())
@@ -154,28 +157,48 @@ def test_without_landlock_the_clean_up_removes_what_a_uid_hid_at_any_depth(
     assert found.ok and found.value == {}, found.value
 
 
-def test_without_namespaces_landlock_confines_reads_and_writes(mode, probe_package, tmp_path):
+@pytest.mark.parametrize("layer", ["landlock", "chroot"])
+def test_without_namespaces_the_worker_reaches_no_file_of_the_machine(
+        mode, probe_package, tmp_path, monkeypatch, layer):
+    """Each layer alone: Landlock refuses every read and write outside the runtime and the
+    submission; a root of its own (chroot.py) holds none of those files at all."""
     if mode != "uid":
         pytest.skip("the namespace modes give the worker a filesystem view of its own")
-    if not isolation.landlock_abi():
-        pytest.skip("this kernel has no Landlock: docs/security.md says what the uid mode loses")
+    from autograder.engine.sandbox import worker as worker_module
+    from autograder.engine.sandbox.chroot import chroot_refused
+
+    if layer == "landlock":
+        if not isolation.landlock_abi():
+            pytest.skip("this kernel has no Landlock: docs/security.md says what the uid mode "
+                        "loses")
+        monkeypatch.setattr(worker_module, "chroot_refused", lambda: "left out by the test")
+        refused = {"PermissionError"}
+        homes = ["$HOME"]  # not even its own folder: a new file would move an inode counter
+    else:
+        if chroot_refused():
+            pytest.skip(f"no chroot here ({chroot_refused()}): docs/security.md says what the "
+                        "uid mode loses")
+        monkeypatch.setattr(worker_module, "landlock_abi", lambda: 0)
+        refused = {"FileNotFoundError"}
+        homes = []  # its own, inside its root: closed by Landlock (above)
     readable = tmp_path / "world-readable.txt"  # a classmate's file in a world-readable input
     readable.write_text("classmate")
     os.chmod(tmp_path, 0o755)
     os.chmod(readable, 0o644)
-    ensure_traversable(tmp_path)  # without Landlock, the worker's uid could read it
+    ensure_traversable(tmp_path)  # without either layer, the worker's uid could read it
     (probe_package / "reach.py").write_text(textwrap.dedent(f'''
         import os
 
         def reach():
             found = {{}}
-            for path in ({str(readable)!r}, "/etc/passwd", "/proc/1/cmdline"):
+            for path in ({str(readable)!r}, {str(RUBRIC)!r}, "/etc/passwd", "/proc/1/cmdline"):
                 try:
                     with open(path) as fh:
                         found[path] = fh.read(20)
                 except OSError as exc:
                     found[path] = type(exc).__name__
-            for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", os.environ["HOME"]):
+            for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", *{homes!r}):
+                folder = os.path.expandvars(folder)
                 try:
                     with open(folder + "/bp-landlock-probe", "w") as fh:
                         fh.write("x")
@@ -192,8 +215,8 @@ def test_without_namespaces_landlock_confines_reads_and_writes(mode, probe_packa
     finally:
         worker.close()
     assert result.ok, result.describe_error()
-    found = result.value  # not even its own folder: a new file would move an inode counter
-    assert set(found.values()) == {"PermissionError"}, found
+    found = result.value
+    assert set(found.values()) == refused, found
 
 
 def test_as_a_user_the_worker_holds_no_capability_and_makes_no_namespace(as_nobody):
@@ -266,3 +289,49 @@ def test_as_a_user_a_worker_killed_from_outside_is_retried_before_being_charged(
     killer.join()
     assert len(killed) == 1, killed
     assert as_nobody("retried") == ["probe.slow"]
+
+
+def test_access_times_of_the_runtime_carry_nothing_to_the_next_submission(mode, probe_package):
+    """The uid mode's workers share the runtime's files (hard links in each worker's root): a
+    submission that reads one marks its access time (relatime: once after each change), and
+    the next could read the mark. Each worker's root is laid out by reading a byte of every
+    file, so the next sees the same time on the file read and on one nobody reads."""
+    if mode != "uid":
+        pytest.skip("the namespace modes bind the runtime read-only: a read marks nothing")
+    from autograder.engine.sandbox.chroot import chroot_refused
+
+    if chroot_refused():
+        pytest.skip(f"no chroot here ({chroot_refused()}): docs/security.md leaves atimes open")
+    (probe_package / "atimes.py").write_text(textwrap.dedent('''
+        import os
+
+        READ, UNREAD = (os.path.join(os.path.dirname(os.__file__), name)
+                        for name in ("colorsys.py", "this.py"))
+
+        def mark():
+            with open(READ, "rb") as fh:
+                return len(fh.read())
+
+        def times():
+            read, unread = os.stat(READ), os.stat(UNREAD)
+            return [read.st_atime - unread.st_atime, read.st_atime - read.st_ctime,
+                    unread.st_atime - unread.st_ctime]
+    '''))
+    def submission(function: str):
+        worker = Worker(probe_package)
+        try:
+            result = worker.call("atimes", function, timeout=60)
+        finally:
+            worker.close()
+        assert result.ok, result.describe_error()
+        return result.value
+
+    assert submission("mark") > 0
+    for _ in range(3):  # a worker laid out by another test meanwhile changes both files
+        newer, read_since_change, unread_since_change = seen = submission("times")
+        # Both read after this root was laid out (their last change), at the same time; a
+        # read by the last submission would be older than that change.
+        if read_since_change >= 0 and unread_since_change >= 0 and abs(newer) < 1.0:
+            break
+    assert read_since_change >= 0 and unread_since_change >= 0, seen
+    assert abs(newer) < 1.0, f"the file the last submission read is {newer:.3f} s newer"

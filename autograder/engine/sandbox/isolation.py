@@ -94,10 +94,16 @@ class Isolation:
                     f"IPC, no network), {who}; a seccomp filter (no sockets, pipes, ptrace, "
                     "keyrings, System V IPC, namespaces, file locks, inotify, memfd)")
         if self.mode == "uid":
+            from autograder.engine.sandbox.chroot import chroot_refused
+
+            rooted = ("each in a root of its own holding only its submission and the runtime's "
+                      "sources (no /proc, no file of the machine)" if not chroot_refused() else
+                      f"NO root of their own ({chroot_refused()})")
             confined = (f"Landlock ABI {landlock_abi()}: each reads only the runtime and its "
                         "own submission and creates no file" if landlock_abi() else
                         "NO Landlock: they can read world-readable files of this machine and "
                         "write to world-writable folders")
+            confined = f"{rooted}; {confined}"
             return (f"sandbox: NO namespaces ({self.why}); workers run under unprivileged uids "
                     "with resource limits and a seccomp filter (no sockets, ptrace, keyrings, "
                     "System V IPC, namespaces, file locks, inotify, memfd, nor any process, "
@@ -168,6 +174,8 @@ class Sandbox:
                        str(child.fileno())]
             # Not the grader's environment: bwrap's own process is visible in the sandbox.
             env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **THREADS_ENV}
+            if isolation.mode == "uid":  # each worker chroots to a folder of Python sources
+                env["BACKPROP_LAB_PRELOAD"] = "1"
             self.proc = subprocess.Popen(
                 cmd, pass_fds=keep, env=env,
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,

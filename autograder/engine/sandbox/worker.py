@@ -22,9 +22,11 @@ from typing import Any
 from autograder.engine.core import protocol
 from autograder.engine.core.calls import CallResult, module_missing, module_unimportable
 from autograder.engine.core.contract import IMPORT_ORDER
+from autograder.engine.sandbox import chroot
 from autograder.engine.sandbox.cgroups import MemoryCgroup
 from autograder.engine.sandbox.cgroups import unavailable as no_memory_cgroup
 from autograder.engine.sandbox.channel import Channel, WorkerDied, answer_callee, open_pipes
+from autograder.engine.sandbox.chroot import chroot_refused, lay_out_root
 from autograder.engine.sandbox.folders import copy_package, ensure_traversable
 from autograder.engine.sandbox.isolation import (
     INSIDE_PACKAGE,
@@ -95,6 +97,7 @@ class Worker:
         self.lease: UidLease | None = None
         self.cgroup: MemoryCgroup | None = None
         self.scratch: Path | None = None
+        self.root: str | None = None  # without namespaces: the folder the worker chroots to
         self.output = -1
         self.broken: dict[str, str] = {}
         self.pid: int | None = None
@@ -135,6 +138,10 @@ class Worker:
                 if self.lease:
                     os.chown(home, self.lease.uid, self.lease.uid)
                 self.home = str(home)
+                if self.lease and not chroot_refused():  # the worker's root: this folder
+                    lay_out_root(self.scratch)
+                    self.root = str(self.scratch)
+                    self.package_root, self.home = chroot.PACKAGE, chroot.HOME
         except BaseException:
             self.close()
             raise
@@ -172,6 +179,8 @@ class Worker:
             "limits": {k: v for k, v in self.limits.items() if k != "processes" or self.lease},
             "broken": self.broken,
         }
+        if self.root:
+            config["chroot"] = self.root
         if self.isolation.mode == "namespaces":
             # As a user, the IPC namespace's limits belong to the machine's root (System V is
             # denied by the seccomp filter in every mode).

@@ -5,7 +5,8 @@ drops to an unprivileged user when the grader is root and sets its resource limi
 student code runs. It only executes calls and sends back what they return: it never sees
 expected values and never decides pass or fail. Imports nothing from the grader but protocol.py.
 
-config: {"package_root", "limits", "broken": {module: reason}, "uid", "home", "make_home", "env"}.
+config: {"package_root", "limits", "broken": {module: reason}, "uid", "home", "make_home", "env",
+"chroot" (the mode without namespaces: the folder that becomes the worker's root)}.
 """
 
 import importlib
@@ -39,12 +40,15 @@ def _apply_limits(limits):
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
 
 
+_null_fd = None  # /dev/null, opened before a chroot leaves it behind
+
+
 def _take_protocol_fds():
     """Keep the request/response pipes on private fds; stdout/stderr go to the capture file."""
     req = os.fdopen(os.dup(0), "rb", buffering=0)
     resp = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)  # the trusted side opened fd 2 on the capture file
-    null = os.open(os.devnull, os.O_RDONLY)
+    null = _null_fd if _null_fd is not None else os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
     sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", buffering=0), write_through=True)
@@ -97,6 +101,7 @@ def _error(exc):
 
 def become(config):
     """In the forked child: a new session, the sandbox user, a clean environment, the limits."""
+    global _null_fd
     os.setsid()
     uid = config.get("uid")
     if config.get("make_home"):  # in the sandbox's private /tmp, made for this submission
@@ -105,6 +110,11 @@ def become(config):
             raise OSError("the worker's home is not a folder")
         if uid is not None:
             os.chown(config["home"], uid, uid, follow_symlinks=False)
+    if config.get("chroot"):  # the mode without namespaces: a root of its own (chroot.py)
+        import ctypes  # noqa: F401 - loaded before the root changes: the steps below need it
+
+        _null_fd = os.open(os.devnull, os.O_RDONLY)
+        os.chroot(config["chroot"])
     os.chdir(config["home"])
     if uid is not None:
         os.setgroups([])
