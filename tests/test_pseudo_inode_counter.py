@@ -29,9 +29,11 @@ INODE_PROBE = textwrap.dedent('''
     pylibc.syscall.restype = ctypes.c_long
 
     CALLS = {"x86_64": {"io_setup": 206, "io_destroy": 207, "memfd_secret": 447, "clone": 56,
-                        "name_to_handle_at": 303, "statx": 332, "listmount": 458},
+                        "name_to_handle_at": 303, "statx": 332, "listmount": 458,
+                        "newfstatat": 262},
              "aarch64": {"io_setup": 0, "io_destroy": 1, "memfd_secret": 447, "clone": 220,
-                         "name_to_handle_at": 264, "statx": 291, "listmount": 458},
+                         "name_to_handle_at": 264, "statx": 291, "listmount": 458,
+                         "newfstatat": 79},
              }[os.uname().machine]
     libc.syscall.restype = ctypes.c_long
     libc.mmap.restype = ctypes.c_void_p
@@ -217,6 +219,38 @@ INODE_PROBE = textwrap.dedent('''
             pass
         return reading() - before - 1
 
+    def _fstatat_empty(fd):
+        """newfstatat(fd, "", AT_EMPTY_PATH), which Python's os.stat does not call: the mode
+        and inode number of a struct stat (x86_64 and aarch64 layouts)."""
+        buffer = ctypes.create_string_buffer(256)
+        if pylibc.syscall(CALLS["newfstatat"], fd, b"", buffer, 0x1000) != 0:
+            raise OSError(ctypes.get_errno(), "newfstatat")
+        ino = int.from_bytes(buffer.raw[8:16], sys.byteorder)
+        at = 24 if os.uname().machine == "x86_64" else 16
+        mode = int.from_bytes(buffer.raw[at:at + 4], sys.byteorder)
+        return os.stat_result((mode, ino, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    def pipe_inodes():
+        """The inode numbers of every pipe and anonymous file (memfd) among its fds, read
+        directly, through a copy made with dup or fcntl, or by fstatat: each reads a counter
+        every process shares as it was when the grader made it (for each worker it starts)."""
+        import fcntl, stat
+        found = {}
+        for fd in range(64):
+            ways = {"fstat": lambda: os.fstat(fd), "dup": lambda: os.fstat(os.dup(fd)),
+                    "fcntl": lambda: os.fstat(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 100)),
+                    "dup2": lambda: os.fstat(os.dup2(fd, 101)),
+                    "fstatat": lambda: _fstatat_empty(fd)}
+            for way, read in ways.items():
+                try:
+                    info = read()
+                except (OSError, ValueError):
+                    continue
+                if stat.S_ISFIFO(info.st_mode) or (stat.S_ISREG(info.st_mode)
+                                                   and way != "fstatat" and info.st_nlink == 0):
+                    found[f"{way} {fd}"] = info.st_ino
+        return found
+
     def proc_view():
         """What the worker sees at /proc: its entries, its filesystem type, the mount table."""
         statfs = ctypes.create_string_buffer(256)
@@ -327,6 +361,25 @@ def test_the_pseudo_inode_counter_carries_nothing_to_the_next_submission(mode, p
     assert moved_here["pipe"] - before["pipe"] > 50 * len(probe["COUNTER_WAYS"]), moved_here
     new_child = "clone with a pidfd"  # pidfs numbers each PID made, in any namespace
     assert moved_here[new_child] - before[new_child] > 50, (before, moved_here)
+
+
+def test_the_worker_reads_no_inode_number_of_its_own_pipes_and_output(mode, probe_package):
+    """The grader makes two pipes for every worker it starts (and as a user a sandbox with
+    memfds), so a submission that ends its worker on purpose moves shared counters, and the
+    next could read them in its own pipes' and output file's inode numbers: no fstat, dup or
+    fcntl copy of them works. Here, unconfined, each way reads them."""
+    found, = _run(probe_package, ("pipe_inodes",))
+    assert found == {}, found
+    read, write = os.pipe()
+    memfd = os.memfd_create("control")
+    try:
+        here = _unconfined()["pipe_inodes"]()
+    finally:
+        for fd in (read, write, memfd):
+            os.close(fd)
+    for way in ("fstat", "dup", "fcntl", "dup2", "fstatat"):
+        assert f"{way} {read}" in here, here
+    assert f"fstat {memfd}" in here, here
 
 
 def test_the_worker_has_no_proc_and_no_mountinfo(mode, probe_package):

@@ -68,7 +68,7 @@ SYSCALLS = {
         "fcntl": 72, "fork": 57, "vfork": 58, "pipe": 22, "pipe2": 293, "pidfd_open": 434,
         "pidfd_getfd": 438, "io_setup": 206, "memfd_secret": 447, "name_to_handle_at": 303,
         "open_by_handle_at": 304, "mmap": 9, "statx": 332, "statmount": 457,
-        "listmount": 458}),
+        "listmount": 458, "fstat": 5, "newfstatat": 262, "dup": 32, "dup2": 33, "dup3": 292}),
     "aarch64": (0xC00000B7, {
         "socket": 198, "socketpair": 199, "ptrace": 117, "process_vm_readv": 270,
         "process_vm_writev": 271, "kcmp": 272, "add_key": 217, "request_key": 218,
@@ -80,7 +80,8 @@ SYSCALLS = {
         "userfaultfd": 282, "io_uring_setup": 425, "mq_open": 180, "clone": 220, "clone3": 435,
         "fcntl": 25, "pipe2": 59, "pidfd_open": 434, "pidfd_getfd": 438, "io_setup": 0,
         "memfd_secret": 447, "name_to_handle_at": 264, "open_by_handle_at": 265, "mmap": 222,
-        "statx": 291, "statmount": 457, "listmount": 458}),
+        "statx": 291, "statmount": 457, "listmount": 458, "fstat": 80, "newfstatat": 79,
+        "dup": 23, "dup3": 24}),
 }
 CLONE_NAMESPACES = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 CLONE_PIDFD = 0x1000  # a pidfd of the child: its inode number counts every PID ever made
@@ -90,13 +91,23 @@ CLONE_PIDFD = 0x1000  # a pidfd of the child: its inode number counts every PID 
 # worker's output file's, reads). MAP_SHARED_VALIDATE has the MAP_SHARED bit too.
 MAP_HUGETLB, MAP_SHARED = 0x40000, 0x01
 FCNTL_LOCKS = (5, 6, 7, 36, 37, 38)  # F_GETLK, F_SETLK, F_SETLKW and their OFD forms
+# Where each worker keeps its request and reply pipes (worker_main.py). Their inode numbers,
+# and its output file's (fds 1 and 2, a memfd), read counters every process shares, which the
+# grader's own work moves for each worker it starts (new pipes; as a user, a new sandbox's
+# memfds), so a submission that ends its worker on purpose moves them: no fstat of these fds,
+# and no copy of them to fstat.
+PROTOCOL_FDS = (3, 4)
+UNREADABLE_FDS = (1, 2, *PROTOCOL_FDS)
+FD_STAT_CALLS = ("fstat", "newfstatat", "dup", "dup2", "dup3")
+FCNTL_DUPS = (0, 1030)  # F_DUPFD, F_DUPFD_CLOEXEC
 
 
 def worker_filter(single_process: bool = False) -> bytes | None:
     """The seccomp program every worker loads before student code runs: WORKER_DENIED, clone
-    with a namespace flag or CLONE_PIDFD, mmap with MAP_HUGETLB or MAP_SHARED and fcntl's locks
-    fail with EPERM; NOT_THERE fails with ENOSYS. ``single_process`` (no namespaces):
-    SINGLE_PROCESS_DENIED too, clone with any flags. None on other architectures."""
+    with a namespace flag or CLONE_PIDFD, mmap with MAP_HUGETLB or MAP_SHARED, fcntl's locks,
+    and FD_STAT_CALLS and fcntl's dups on UNREADABLE_FDS fail with EPERM; NOT_THERE fails with
+    ENOSYS. ``single_process`` (no namespaces): SINGLE_PROCESS_DENIED too, clone with any
+    flags. None on other architectures."""
     machine = os.uname().machine
     if machine not in SYSCALLS:
         return None
@@ -115,8 +126,19 @@ def worker_filter(single_process: bool = False) -> bytes | None:
              (jset, 0, 1, CLONE_NAMESPACES | CLONE_PIDFD), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
     code += [(jeq, 0, 4, numbers["mmap"]), (ld_abs, 0, 0, arg3),
              (jset, 0, 1, MAP_HUGETLB | MAP_SHARED), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
-    code += [(jeq, 0, 2 * len(FCNTL_LOCKS) + 2, numbers["fcntl"]), (ld_abs, 0, 0, arg1)]
+    for name in (n for n in FD_STAT_CALLS if n in numbers):  # on those fds: refused
+        code += [(jeq, 0, 2 + 2 * len(UNREADABLE_FDS), numbers[name]), (ld_abs, 0, 0, arg0)]
+        for fd in UNREADABLE_FDS:
+            code += [(jeq, 0, 1, fd), (ret, 0, 0, eperm)]
+        code += [(ret, 0, 0, allow)]
+    fcntl = [(ld_abs, 0, 0, arg1)]
     for command in FCNTL_LOCKS:
-        code += [(jeq, 0, 1, command), (ret, 0, 0, eperm)]
-    code += [(ret, 0, 0, allow), (ret, 0, 0, allow)]
+        fcntl += [(jeq, 0, 1, command), (ret, 0, 0, eperm)]
+    for i, command in enumerate(FCNTL_DUPS):  # a dup: on to its fd
+        fcntl += [(jeq, len(FCNTL_DUPS) - i, 0, command)]
+    fcntl += [(ret, 0, 0, allow), (ld_abs, 0, 0, arg0)]
+    for fd in UNREADABLE_FDS:
+        fcntl += [(jeq, 0, 1, fd), (ret, 0, 0, eperm)]
+    fcntl += [(ret, 0, 0, allow)]
+    code += [(jeq, 0, len(fcntl), numbers["fcntl"]), *fcntl, (ret, 0, 0, allow)]
     return b"".join(struct.pack("=HBBI", *insn) for insn in code)

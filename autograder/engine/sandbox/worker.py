@@ -38,6 +38,7 @@ from autograder.engine.sandbox.isolation import (
     landlock_rules,
     worker_filter,
 )
+from autograder.engine.sandbox.seccomp import PROTOCOL_FDS
 from autograder.engine.sandbox.uids import (
     UidLease,
     kill_uid,
@@ -178,6 +179,7 @@ class Worker:
             "env": env,
             "limits": {k: v for k, v in self.limits.items() if k != "processes" or self.lease},
             "broken": self.broken,
+            "protocol_fds": list(PROTOCOL_FDS),
         }
         if self.root:
             config["chroot"] = self.root

@@ -6,7 +6,8 @@ student code runs. It only executes calls and sends back what they return: it ne
 expected values and never decides pass or fail. Imports nothing from the grader but protocol.py.
 
 config: {"package_root", "limits", "broken": {module: reason}, "uid", "home", "make_home", "env",
-"chroot" (the mode without namespaces: the folder that becomes the worker's root)}.
+"protocol_fds" (where the pipes are kept), "chroot" (the mode without namespaces: the folder that
+becomes the worker's root)}.
 """
 
 import importlib
@@ -40,15 +41,20 @@ def _apply_limits(limits):
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
 
 
-_null_fd = None  # /dev/null, opened before a chroot leaves it behind
+_pipes = None  # (requests, replies), taken in become()
 
 
-def _take_protocol_fds():
-    """Keep the request/response pipes on private fds; stdout/stderr go to the capture file."""
-    req = os.fdopen(os.dup(0), "rb", buffering=0)
-    resp = os.fdopen(os.dup(1), "wb", buffering=0)
+def _take_protocol_fds(fds):
+    """Keep the request/response pipes on the fds ``fds`` (the grader's seccomp filter refuses
+    fstat and dup on them: a pipe's inode number reads a counter the whole machine shares);
+    stdout/stderr go to the capture file. Before any chroot, seccomp or limit."""
+    req_fd, resp_fd = fds
+    os.dup2(0, req_fd)
+    os.dup2(1, resp_fd)
+    req = os.fdopen(req_fd, "rb", buffering=0)
+    resp = os.fdopen(resp_fd, "wb", buffering=0)
     os.dup2(2, 1)  # the trusted side opened fd 2 on the capture file
-    null = _null_fd if _null_fd is not None else os.open(os.devnull, os.O_RDONLY)
+    null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
     sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", buffering=0), write_through=True)
@@ -101,8 +107,9 @@ def _error(exc):
 
 def become(config):
     """In the forked child: a new session, the sandbox user, a clean environment, the limits."""
-    global _null_fd
+    global _pipes
     os.setsid()
+    _pipes = _take_protocol_fds(config["protocol_fds"])
     uid = config.get("uid")
     if config.get("make_home"):  # in the sandbox's private /tmp, made for this submission
         os.makedirs(config["home"], 0o700, exist_ok=True)
@@ -113,7 +120,6 @@ def become(config):
     if config.get("chroot"):  # the mode without namespaces: a root of its own (chroot.py)
         import ctypes  # noqa: F401 - loaded before the root changes: the steps below need it
 
-        _null_fd = os.open(os.devnull, os.O_RDONLY)
         os.chroot(config["chroot"])
     os.chdir(config["home"])
     if uid is not None:
@@ -210,7 +216,7 @@ def _install_seccomp(program):
 
 def serve(config):
     """Answer the grader's requests (import a module, call a function) until it closes the pipe."""
-    req, resp = _take_protocol_fds()
+    req, resp = _pipes
     import numpy as np
     import protocol
     import stubs
