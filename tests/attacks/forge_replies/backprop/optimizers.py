@@ -1,7 +1,7 @@
 """ATTACK forge_replies: answer for the worker, on the grader's own channel, with poison.
 
-What it tries: every optimizer function finds the pipes of the worker's channel in
-/proc/self/fd and writes well-formed frames of the grader's protocol into each: replies for the
+What it tries: every optimizer function writes into every descriptor it may hold (the
+worker's reply pipe among them) well-formed frames of the grader's protocol: replies for the
 next hundreds of request ids claiming success, with values meant to crash or stall the trusted
 side (nesting at the depth limit, complex and huge arrays, a header advertising gigabytes,
 truncated frames), then kills its own process. Its values would be zeros anyway.
@@ -13,7 +13,6 @@ keeps its exact score, and these functions earn no more than the honest twin (ze
 
 import json
 import os
-import stat
 import struct
 
 import numpy as np
@@ -45,11 +44,8 @@ def _poison() -> list[bytes]:
 
 def _attack() -> None:
     frames = _poison()
-    for entry in os.listdir("/proc/self/fd"):
-        fd = int(entry)
+    for fd in range(3, 256):  # the reply pipe among them (no /proc, and no fstat of it)
         try:
-            if not stat.S_ISFIFO(os.fstat(fd).st_mode):
-                continue
             os.set_blocking(fd, False)
             for frame in frames:
                 os.write(fd, frame)
