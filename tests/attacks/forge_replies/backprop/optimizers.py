@@ -1,10 +1,11 @@
 """ATTACK forge_replies: answer for the worker, on the grader's own channel, with poison.
 
-What it tries: every optimizer function writes into every descriptor it may hold (the
+What it tries: sgd_update and adam_update write into every descriptor they may hold (the
 worker's reply pipe among them) well-formed frames of the grader's protocol: replies for the
 next hundreds of request ids claiming success, with values meant to crash or stall the trusted
 side (nesting at the depth limit, complex and huge arrays, a header advertising gigabytes,
-truncated frames), then kills its own process. Its values would be zeros anyway.
+truncated frames), then kill their own process. The optimizers' values are zeros (or ones)
+anyway, in the honest twin too.
 
 What the grader must guarantee: a forged, malformed or oversized reply fails this submission's
 own call and never crashes, stalls or misleads the grader: every other submission of the batch
@@ -65,20 +66,14 @@ def sgd_update(params, grads, lr):
 
 
 def init_state(params):
-    if ATTACK:
-        _attack()
     return {"d" + k: np.ones_like(v) for k, v in params.items()}
 
 
 def momentum_update(params, grads, v, lr, beta=0.9):
-    if ATTACK:
-        _attack()
     return _zeros(params), _zeros(v)
 
 
 def rmsprop_update(params, grads, s, lr, beta=0.999, eps=1e-8):
-    if ATTACK:
-        _attack()
     return _zeros(params), _zeros(s)
 
 
