@@ -4,14 +4,16 @@ Without a mount namespace the worker would share the machine's files: Landlock c
 may read, but a `stat` of a `/proc` entry still takes a number of the kernel's one counter for
 pseudo-files, and a read of a runtime file still marks its access time, and both can be read
 by the next submission. So the worker changes its root to its own scratch folder before it
-drops its uid. The folder holds its submission (`/pkg`), its home (`/home`) and copies of
-the runtime's Python sources at their own paths: no `/proc`, no `/sys`, nothing of the grader
-and no file any other process shares. The zygote loads every compiled module of the runtime
-before forking (zygote_main.py), since those are not copied.
+drops its uid. The folder holds its submission (`/pkg`), its home (`/home`) and the Python
+sources of the runtime at their own paths, hard links to the machine's files (copies where the
+folders lie on different file systems): no `/proc`, no `/sys`, nothing of the grader. The
+zygote loads every compiled module of the runtime before forking (zygote_main.py), since those
+are not linked.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sys
@@ -66,15 +68,21 @@ def chroot_refused() -> str:
 
 
 def lay_out_root(root: Path) -> None:
-    """Copy the runtime's sources into ``root`` at their own paths. Copies, not hard links: a
-    link would share the machine's file with every other worker (its access time, which a read
-    marks, and its link count, which counts the roots alive), where a copy is this worker's own
-    and goes with its root."""
+    """Put the runtime's sources into ``root`` at their own paths, then read a byte of each:
+    a read sets a file's access time only if it is older than its last change (relatime), so
+    the worker's own reads then change none, and whatever the previous worker read is erased."""
     for source in runtime_sources():
         target = root / source.relative_to("/")
         _folders(root, target.parent)
-        shutil.copyfile(source, target)
-        os.chmod(target, 0o644)  # readable by the worker, whatever the grader's umask
+        try:
+            os.link(source, target)
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+                raise
+            shutil.copyfile(source, target)
+            os.chmod(target, 0o644)  # readable by the worker, whatever the grader's umask
+        with open(target, "rb") as fh:
+            fh.read(1)
 
 
 def _folders(root: Path, folder: Path) -> None:
