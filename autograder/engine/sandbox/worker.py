@@ -22,11 +22,10 @@ from typing import Any
 from autograder.engine.core import protocol
 from autograder.engine.core.calls import CallResult, module_missing, module_unimportable
 from autograder.engine.core.contract import IMPORT_ORDER
-from autograder.engine.sandbox import chroot
 from autograder.engine.sandbox.cgroups import MemoryCgroup
 from autograder.engine.sandbox.cgroups import unavailable as no_memory_cgroup
 from autograder.engine.sandbox.channel import Channel, WorkerDied, answer_callee, open_pipes
-from autograder.engine.sandbox.chroot import chroot_refused, lay_out_root
+from autograder.engine.sandbox.chroot import HOME, PACKAGE, chroot_refused, lay_out_root
 from autograder.engine.sandbox.folders import copy_package, ensure_traversable
 from autograder.engine.sandbox.isolation import (
     INSIDE_PACKAGE,
@@ -142,7 +141,7 @@ class Worker:
                 if self.lease and not chroot_refused():  # the worker's root: this folder
                     lay_out_root(self.scratch)
                     self.root = str(self.scratch)
-                    self.package_root, self.home = chroot.PACKAGE, chroot.HOME
+                    self.package_root, self.home = PACKAGE, HOME
         except BaseException:
             self.close()
             raise
