@@ -70,8 +70,9 @@ def test_a_bad_rubric_stops_make_grade_without_a_traceback(tmp_path: Path) -> No
     assert done.stderr.strip().endswith("hidden") and "visibility 'x" in done.stderr
 
 
-def test_the_listing_names_every_check_with_its_points() -> None:
-    done = subprocess.run([sys.executable, "-m", "autograder.list_checks"], cwd=ROOT,
+@pytest.mark.parametrize("command", ["autograder.list_checks", "autograder.rubric"])
+def test_the_listing_names_every_check_with_its_points(command: str) -> None:
+    done = subprocess.run([sys.executable, "-m", command], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     for function, checks in REGISTRY.items():
