@@ -282,8 +282,9 @@ def probe_large(mod_layers: Any, mod_network: Any, rec: dict[str, Record],
     A_prev, W = rng.normal(0.0, 1.0, (400, 2)), rng.normal(0.0, 0.05, (400, 400))
     dZ = rng.normal(0.0, 1.0, (400, 2))
     in_time(rec["linear_backward"], mod_layers.linear_backward, dZ, A_prev, W)
-    in_time(rec["dense_backward"], mod_layers.dense_backward, dZ, A_prev, W, W @ A_prev,
-            "sigmoid")
+    A_wide, W_wide = rng.normal(0.0, 1.0, (5, 400)), rng.normal(0.0, 0.5, (100, 5))
+    in_time(rec["dense_backward"], mod_layers.dense_backward, rng.normal(0.0, 1.0, (100, 400)),
+            A_wide, W_wide, W_wide @ A_wide, "sigmoid")  # 40,000 pre-activations
     sizes, acts = [200, 300, 100, 10], ["relu", "sigmoid", "linear"]
     params = _params(sizes, rng)
     params = {k: v * 0.05 for k, v in params.items()}

@@ -125,6 +125,18 @@ NETWORK: list[M] = [
       "linear_backward",
       "dW by numerical differentiation of sum(dZ * (W A_prev)) instead of dZ A_prev^T / m: "
       "right values, one product per weight"),
+    M("dense_backward_numerical_gradient", "layers",
+      "    if activation == \"sigmoid\":\n        dZ = sigmoid_backward(dA, Z)\n"
+      "    elif activation == \"relu\":\n        dZ = relu_backward(dA, Z)\n",
+      "    from backprop.gradcheck import numerical_gradient\n\n"
+      "    if activation == \"sigmoid\":\n"
+      "        dZ = numerical_gradient(lambda Z_: float(np.sum(dA * sigmoid(Z_))), Z)\n"
+      "    elif activation == \"relu\":\n"
+      "        dZ = numerical_gradient(lambda Z_: float(np.sum(dA * relu(Z_))), Z)\n",
+      "dense_backward",
+      "dZ by numerical differentiation of sum(dA * g(Z)) with the given "
+      "gradcheck.numerical_gradient instead of dA * g'(Z): right values, one activation pass "
+      "per pre-activation"),
     M("loss_and_gradients_double_average", "network",
       "    return mse_loss(Y_hat, Y), backward(Y, params, cache, activations)",
       "    return mse_loss(Y_hat, Y) / X.shape[1], backward(Y, params, cache, activations)",

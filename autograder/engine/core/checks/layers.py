@@ -230,35 +230,45 @@ def dense_backward_leaves_inputs_unchanged(t):
         got, dense_grads(dA, A_prev, W, b, "relu")))
 
 
-@functools.lru_cache(maxsize=2)
-def _big_layer(seed):
-    """The 400 x 400 problem and the slope of its cost along one random direction: the same
+# Layers where backpropagation takes milliseconds (a second even with hand-written loops) and
+# numerical differentiation, two passes per number differentiated, far longer than the time
+# limit: (n, n_prev, m) and the activation. dense_backward's 40,000 pre-activations catch
+# finite differences through Z; its products stay small enough (n n_prev m < 262,144) for
+# OpenBLAS to run them on the calling thread, as the grader answers them in its own process.
+BIG_LAYERS = {"linear_backward": ((400, 400, 2), "linear"),
+              "dense_backward": ((100, 5, 400), "sigmoid")}
+
+
+@functools.lru_cache(maxsize=4)
+def _big_layer(function, seed):
+    """A large layer problem and the slope of its cost along one random direction: the same
     for every submission, so made once per grading process (and read-only)."""
+    (n, n_prev, m), activation = BIG_LAYERS[function]
     rng = np.random.default_rng(seed)
-    A_prev, W, b = _layer(rng, 400, 400, 2)
-    W = W / 20
-    dZ = rng.normal(0, 1, (400, 2))
+    A_prev, W, b = _layer(rng, n, n_prev, m)
+    W = W / np.sqrt(n_prev)
+    dA = rng.normal(0, 1, (n, m))
     [(u, slope)] = oracle.directional_derivatives(  # W_ @ A_: the oracle's einsum is slow here
-        lambda p: float(np.sum(dZ * (p["W"] @ p["A"] + p["b"]))),
+        lambda p: float(np.sum(dA * oracle.activation(activation, p["W"] @ p["A"] + p["b"]))),
         {"A": A_prev, "W": W, "b": b}, rng, directions=1)
-    return oracle.read_only((A_prev, W, b, dZ, u)), slope
+    return oracle.read_only((A_prev, W, b, dA, W @ A_prev + b, u)), slope
 
 
-def _big_layer_check(t, seed):
-    """A 400 x 400 layer on 2 examples: backpropagation takes a millisecond (a second even
-    with hand-written loops), numerical differentiation of its 160,000 weights far longer
-    than the time limit."""
+def _big_layer_check(t, function, seed):
+    """Calls ``function`` on its large layer and judges (dA_prev, dW, db) by their slope."""
     from autograder.engine.core.checks.network import not_numerical
 
-    (A_prev, W, b, dZ, u), slope = _big_layer(seed)
-    got = expect_tuple(not_numerical(t, "linear_backward", "a layer of 400 x 400 weights",
-                                     lambda: t.call(dZ, A_prev, W)), 3, "linear_backward")
+    (A_prev, W, b, dA, Z, u), slope = _big_layer(function, seed)
+    (n, n_prev, m), activation = BIG_LAYERS[function]
+    args = (dA, A_prev, W) if function == "linear_backward" else (dA, A_prev, W, Z, activation)
+    got = expect_tuple(not_numerical(t, function, f"a {activation} layer of {n} x {n_prev} "
+                                     f"weights on {m} examples", lambda: t.call(*args)),
+                       3, function)
     for name, value, shape in zip(("dA_prev", "dW", "db"), got, (A_prev.shape, W.shape, b.shape)):
         if not isinstance(value, np.ndarray) or value.shape != shape:
             raise CheckFailed(f"{name} should have shape {shape}, got {describe(value)}")
-    dA, dW, db = (g.astype(float) for g in got)
-    m = A_prev.shape[1]
-    value = float(np.sum(dA * u["A"]) + m * (np.sum(dW * u["W"]) + np.sum(db * u["b"])))
+    dA_prev, dW, db = (g.astype(float) for g in got)
+    value = float(np.sum(dA_prev * u["A"]) + m * (np.sum(dW * u["W"]) + np.sum(db * u["b"])))
     if not abs(value - slope) <= 1e-3 * abs(slope) + 1e-6:  # NaN fails too
         raise CheckFailed(f"along a random direction (dA_prev, m dW, m db) give a slope of "
                           f"{value:.6g}, finite differences {slope:.6g}.")
@@ -267,4 +277,10 @@ def _big_layer_check(t, seed):
 @check("linear_backward", "backpropagation, not numerical differentiation: a 400 x 400 layer "
        "in time", 2)
 def linear_backward_is_backpropagation(t):
-    _big_layer_check(t, 307)
+    _big_layer_check(t, "linear_backward", 307)
+
+
+@check("dense_backward", "backpropagation, not numerical differentiation: a sigmoid layer of "
+       "40,000 pre-activations in time", 1)
+def dense_backward_is_backpropagation(t):
+    _big_layer_check(t, "dense_backward", 326)
