@@ -79,9 +79,10 @@ class Callees(AnsweringCallees):
         self.preanswered: dict[str, int] = {}  # name: the numbers its saved request would send
 
     def answer(self, name: str, args: Any, kwargs: Any) -> tuple:
+        args = self.fixed(name, args)
         if refused := self._count(name, count_numbers([args, kwargs], MAX_NUMBERS)):
-            return refused
-        return self._verdict(name, args, kwargs)
+            return self.logged(name, args, refused)
+        return self.logged(name, args, self._verdict(name, args, kwargs))
 
     def _count(self, name: str, numbers: int) -> tuple | None:
         """Count one request of ``name`` sending ``numbers`` numbers; the refusal, or None."""

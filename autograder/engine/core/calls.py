@@ -102,10 +102,43 @@ CALLEE_ERRORS = {"ValueError": ValueError, "TypeError": TypeError, "KeyError": K
                  "IndexError": IndexError}
 
 
+# Requests of one call kept in its log (the correct callees bound them anyway).
+MAX_LOGGED = 2000
+
+
+@dataclass(frozen=True)
+class ArgumentFix:
+    """One argument a call passes its callees, set right: in a request of ``name`` whose
+    argument ``key_at`` is ``key`` (a layer's W; ``key_at`` None: any request of ``name``),
+    argument ``at`` is replaced by ``right`` when it is ``wrong``, value for value."""
+
+    name: str
+    at: int
+    wrong: np.ndarray
+    right: np.ndarray
+    key_at: int | None = None
+    key: np.ndarray | None = None
+
+    def apply(self, name: str, args: list) -> list:
+        if name != self.name or len(args) <= self.at or not _equal(args[self.at], self.wrong):
+            return args
+        if self.key_at is not None and (len(args) <= self.key_at
+                                        or not _equal(args[self.key_at], self.key)):
+            return args
+        return [*args[:self.at], self.right, *args[self.at + 1:]]
+
+
+def _equal(a: Any, b: Any) -> bool:
+    return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+            and bool(np.array_equal(a, b)))
+
+
 class AnsweringCallees:
     """What a call asks of its correct callees (callees.Callees in the grader,
     recorded.RecordedCallees in the handout): the ``targets`` to swap in and ``answer``; after
-    the call, which were ``used`` and whether it asked too much (``flood``)."""
+    the call, which were ``used``, whether it asked too much (``flood``) and what it asked
+    (``log``: name, arguments, answer). ``fixes`` set arguments right before they are answered
+    (backward's reads of a cache its forward got wrong)."""
 
     def __init__(self, names: tuple[str, ...], caller: str) -> None:
         self.names = tuple(names)
@@ -113,6 +146,21 @@ class AnsweringCallees:
         self.used: list[str] = []
         self.flood = ""
         self.requests = 0
+        self.log: list[tuple[str, Any, tuple]] = []
+        self.fixes: tuple[ArgumentFix, ...] = ()
+
+    def fixed(self, name: str, args: Any) -> Any:
+        """``args`` with this call's fixes applied."""
+        if isinstance(args, list):
+            for fix in self.fixes:
+                args = fix.apply(name, args)
+        return args
+
+    def logged(self, name: str, args: Any, verdict: tuple) -> tuple:
+        """``verdict``, the answer to ``name(*args)``, noted in the log."""
+        if len(self.log) < MAX_LOGGED:
+            self.log.append((name, args, verdict))
+        return verdict
 
     @property
     def targets(self) -> list[tuple[str, str]]:

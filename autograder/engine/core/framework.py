@@ -115,13 +115,15 @@ class Tester:
     # function -> its correct callees for one call (callees.Callees), or None: the student's own
     callees_for: Callable[..., Any] | None = None
     graded_with: list[str] = field(default_factory=list)
+    last_callees: Any = None  # the correct callees of the last call (their log), or None
 
     def rng(self, seed: int) -> np.random.Generator:
         return np.random.default_rng(seed)
 
     def call(self, *args: Any, function: str | None = None, kwargs: dict | None = None,
              store: str | None = None, attribute: str | None = None,
-             inputs_back: bool = False, mode: str | None = None) -> Any:
+             inputs_back: bool = False, mode: str | None = None,
+             fixes: tuple = ()) -> Any:
         """Call a student function (default: the one under test) and return its value.
 
         ``attribute`` reads a module attribute instead (a non-callable is returned as is).
@@ -131,9 +133,11 @@ class Tester:
         ``mode="cache"`` (forward only) makes its layers answer with this network's correct
         layer values, so that forward's own mistakes stay out of the cache backward reads;
         ``mode="trusted_init"`` (train) answers its init_params call with the grader's
-        parameters, the starting point train is then judged from.
+        parameters, the starting point train is then judged from. ``fixes`` (calls.ArgumentFix)
+        set arguments of its callee requests right before they are answered.
         """
         name = function or self.function
+        self.last_callees = None
         if time.monotonic() > self.deadline:
             raise NotJudged("not run: this submission used up its grading time budget (slow or "
                             "hanging code elsewhere).")
@@ -141,6 +145,9 @@ class Tester:
             raise NotJudged(f"{name} timed out in an earlier check, so it was not run again.")
         callees = (self.callees_for(name, mode, args, kwargs or {})
                    if self.callees_for and attribute is None else None)
+        if callees is not None:
+            callees.fixes = tuple(fixes)
+        self.last_callees = callees
         result = self.worker.call(
             MODULE_OF[name], attribute or name, *args, kwargs=kwargs, store=store,
             return_args=inputs_back,
@@ -169,7 +176,8 @@ class Tester:
         return result.value
 
     def expect_inputs_unchanged(self, *args: Any, judge: Callable[[Any], None],
-                                kwargs: dict | None = None, mode: str | None = None) -> None:
+                                kwargs: dict | None = None, mode: str | None = None,
+                                fixes: tuple = ()) -> None:
         """The contract's rule that no function modifies its inputs, as a check of its own.
 
         Precondition: the call returns right values (``judge(value)`` passes), so only a
@@ -177,7 +185,7 @@ class Tester:
         """
         name = self.function
         try:  # a call that fails is judged by the function's other checks, not by this one
-            value = self.call(*args, kwargs=kwargs, inputs_back=True, mode=mode)
+            value = self.call(*args, kwargs=kwargs, inputs_back=True, mode=mode, fixes=fixes)
         except CheckFailed as exc:
             raise NotJudged(str(exc)) from None
         try:

@@ -131,10 +131,13 @@ class RecordedCallees(AnsweringCallees):
         self.mode = mode or ""
 
     def answer(self, name: str, args: Any, kwargs: Any) -> tuple:
+        args = self.fixed(name, list(args or []))
+        return self.logged(name, args, self._answer(name, args, dict(kwargs or {})))
+
+    def _answer(self, name: str, args: list, kwargs: dict) -> tuple:
         self.requests += 1
         if refused := self.refused(name):
             return refused
-        args, kwargs = list(args or []), dict(kwargs or {})
         for entry in ANSWERS:
             if entry["name"] != name or entry["mode"] != self.mode:
                 continue
