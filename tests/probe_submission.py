@@ -310,6 +310,8 @@ def probe_network(mod: Any, rec: dict[str, Record], rng: np.random.Generator) ->
         else:
             rec["forward"].outputs.append(encode(out[0]))
             rec["backward"].call(mod.backward, Y, params, out[1], list(acts))
+            # forward's cache, as the package's own backward reads it
+            rec["forward"].call(mod.backward, Y, params, out[1], list(acts))
         rec["loss_and_gradients"].call(mod.loss_and_gradients, X, Y, params, list(acts))
     # init_params: properties only (the scale and the generator are the student's choice)
     r = rec["init_params"]

@@ -14,8 +14,10 @@ MODULE_OF: dict[str, str] = dict(contract.MODULE_OF)
 GRADED: tuple[str, ...] = contract.GRADED
 
 # Grading dependencies that are not calls: `backward` receives the cache made by the student's
-# own `forward` (the cache is the student's design), so grading `backward` needs `forward`.
-EXTRA_GRADING_DEPENDENCIES: dict[str, set[str]] = {f: set(d) for f, d in contract.GRADED_WITH.items()}
+# own `forward` (the cache is the student's design), so grading `backward` needs `forward`; and
+# forward's check of its cache is judged with the student's own `backward`.
+EXTRA_GRADING_DEPENDENCIES: dict[str, set[str]] = {
+    **{f: set(d) for f, d in contract.GRADED_WITH.items()}, "forward": {"backward"}}
 
 
 def _graded_name(module: str, function: str) -> str | None:

@@ -45,6 +45,25 @@ NETWORK: list[M] = [
       "enumerate(activations[:-1], start=1)",
       "forward",
       "off by one: stops before the output layer"),
+    M("forward_cache_A_holds_Z", "network",
+      "        cache[\"A\"].append(A)\n",
+      "        cache[\"A\"].append(Z)\n",
+      "forward",
+      "stores each layer's Z where its A belongs in the cache: the output is right, but "
+      "backward reads Z[l] as the next layer's input"),
+    M("forward_cache_Z_holds_A", "network",
+      "        cache[\"Z\"].append(Z)\n",
+      "        cache[\"Z\"].append(A)\n",
+      "forward",
+      "stores each layer's activation A where its Z belongs in the cache: the output is right, "
+      "but backward applies g'(A) for g'(Z)"),
+    M("forward_cache_leaves_out_output_layer", "network",
+      "        cache[\"A\"].append(A)\n        cache[\"Z\"].append(Z)\n",
+      "        if l < len(activations):\n"
+      "            cache[\"A\"].append(A)\n            cache[\"Z\"].append(Z)\n",
+      "forward",
+      "the cache leaves out the output layer: the output is right, but backward finds no A[L] "
+      "or Z[L]"),
     M("forward_loop_stops_before_output_layer", "network",
       "    for l, activation in enumerate(activations, start=1):\n",
       "    for l in range(1, len(params) // 2):  # the output layer is never reached\n"

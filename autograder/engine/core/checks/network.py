@@ -5,6 +5,7 @@ import functools
 import numpy as np
 
 from autograder.engine.core import oracle
+from autograder.engine.core.checks.cache_reads import judged_on_forward_cache
 from autograder.engine.core.checks.network_helpers import (
     forward_cache_checked,
     gradient_mistakes,
@@ -16,6 +17,7 @@ from autograder.engine.core.compare import (
     DIRECTIONAL_NOISE,
     RTOL,
     CheckFailed,
+    NotJudged,
     describe,
     expect_array,
     expect_float,
@@ -113,14 +115,34 @@ def forward_unknown_activation(t):
                    what="activation 'softplus'")
 
 
+@check("forward", "its cache holds what backward reads: each layer's A[l-1] and Z[l] (judged "
+       "with your backward, once forward's output is right)", 2)
+def forward_cache_holds_what_backward_reads(t):
+    X, Y, params = random_problem(t.rng(405), DEEP_SIZES, DEEP_ACTS, 4)
+    expected = oracle.network_gradients(X, Y, params, DEEP_ACTS)
+    try:
+        fc = forward_cache_checked(t, X, params, DEEP_ACTS)
+    except CheckFailed as exc:
+        raise NotJudged(f"not judged yet: forward's output must be right first. {exc}") from None
+    try:
+        judged = judged_on_forward_cache(t, fc, lambda fixes: _expect_grads_dict(
+            _judge_backward(t, X, Y, params, DEEP_ACTS, fixes), expected))
+    except CheckFailed:
+        return  # backward's own mistake, charged in backward's checks: none seen in the cache
+    if judged.fault:
+        raise CheckFailed(judged.fault)
+
+
 def _check_backward(t, X, Y, params, acts):
-    with noted(forward_cache_checked(t, X, params, acts)):
-        return _judge_backward(t, X, Y, params, acts)
+    fc = forward_cache_checked(t, X, params, acts)
+    with noted(fc.note):
+        return judged_on_forward_cache(
+            t, fc, lambda fixes: _judge_backward(t, X, Y, params, acts, fixes)).value
 
 
-def _judge_backward(t, X, Y, params, acts):
+def _judge_backward(t, X, Y, params, acts, fixes=()):
     """backward's gradients on the cache stored as "fw", judged against this network's."""
-    got = t.call(Y, params, Ref("fw", 1), acts)
+    got = t.call(Y, params, Ref("fw", 1), acts, function="backward", fixes=fixes)
     expected = oracle.network_gradients(X, Y, params, acts)
     expect_dict_of = gradient_mistakes(expected, X.shape[1])
     if not isinstance(got, dict):
@@ -157,9 +179,12 @@ def backward_single_example(t):
 @check("backward", "the same cache twice gives the same gradients (the cache is not modified)")
 def backward_keeps_the_cache(t):
     X, Y, params = random_problem(t.rng(413), DEEP_SIZES, DEEP_ACTS, 4)
-    with noted(forward_cache_checked(t, X, params, DEEP_ACTS)):
-        first = _judge_backward(t, X, Y, params, DEEP_ACTS)
-        second = t.call(Y, params, Ref("fw", 1), DEEP_ACTS)
+    fc = forward_cache_checked(t, X, params, DEEP_ACTS)
+    with noted(fc.note):
+        judged = judged_on_forward_cache(
+            t, fc, lambda fixes: _judge_backward(t, X, Y, params, DEEP_ACTS, fixes))
+        first = judged.value
+        second = t.call(Y, params, Ref("fw", 1), DEEP_ACTS, fixes=judged.fixes)
         if not isinstance(second, dict) or any(
             not isinstance(second.get(k), np.ndarray) or not np.array_equal(first[k], second[k])
             for k in first
@@ -272,11 +297,12 @@ def _expect_grads_dict(got, expected):
        "right)", public=True)
 def backward_leaves_inputs_unchanged(t):
     X, Y, params = random_problem(t.rng(414), DEEP_SIZES, DEEP_ACTS, 4)
-    note = forward_cache_checked(t, X, params, DEEP_ACTS)
+    fc = forward_cache_checked(t, X, params, DEEP_ACTS)
     expected = oracle.network_gradients(X, Y, params, DEEP_ACTS)
-    with noted(note):
-        t.expect_inputs_unchanged(Y, params, Ref("fw", 1), list(DEEP_ACTS),
-                                  judge=lambda got: _expect_grads_dict(got, expected))
+    with noted(fc.note):
+        judged_on_forward_cache(t, fc, lambda fixes: t.expect_inputs_unchanged(
+            Y, params, Ref("fw", 1), list(DEEP_ACTS), fixes=fixes,
+            judge=lambda got: _expect_grads_dict(got, expected)))
 
 
 @check("loss_and_gradients", "does not modify X, Y, params or activations (judged once its "
@@ -334,11 +360,15 @@ def _big_network(seed):
        "parameters in time", 3)
 def backward_is_backpropagation(t):
     (params, X, Y, u), slope = _big_network(416)
-    forward_cache_checked(t, X, params, BIG_ACTS)
-    got = not_numerical(t, "backward", "a network of 91,410 parameters",
-                        lambda: t.call(Y, params, Ref("fw", 1), BIG_ACTS))
-    shaped = _gradients_shaped_like(got, params, "backward must return a dict of gradients")
-    value = sum(float(np.sum(shaped[k] * u[k])) for k in params)
-    if not abs(value - slope) <= 1e-3 * abs(slope) + 1e-6:  # NaN fails too
-        raise CheckFailed(f"along a random direction the gradients give a slope of "
-                          f"{value:.6g}, finite differences {slope:.6g}.")
+    fc = forward_cache_checked(t, X, params, BIG_ACTS)
+
+    def judge(fixes):
+        got = not_numerical(t, "backward", "a network of 91,410 parameters",
+                            lambda: t.call(Y, params, Ref("fw", 1), BIG_ACTS, fixes=fixes))
+        shaped = _gradients_shaped_like(got, params, "backward must return a dict of gradients")
+        value = sum(float(np.sum(shaped[k] * u[k])) for k in params)
+        if not abs(value - slope) <= 1e-3 * abs(slope) + 1e-6:  # NaN fails too
+            raise CheckFailed(f"along a random direction the gradients give a slope of "
+                              f"{value:.6g}, finite differences {slope:.6g}.")
+
+    judged_on_forward_cache(t, fc, judge)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from autograder.engine.core import oracle
+from autograder.engine.core.checks.cache_reads import ForwardCache, layer_values
 from autograder.engine.core.compare import CheckFailed, expect_array, expect_tuple
 
 
@@ -52,15 +53,17 @@ def with_identity_output(params: dict, acts: list) -> tuple[dict, list]:
     return {**params, f"W{L + 1}": np.eye(n), f"b{L + 1}": np.zeros((n, 1))}, [*acts, "linear"]
 
 
-def _forward_run(t, X, params, acts, expected) -> None:
+def _forward_run(t, X, params, acts, expected, note: str = "") -> ForwardCache:
     got = expect_tuple(t.call(X, params, acts, function="forward", store="fw", mode="cache"),
                        2, "forward")
     expect_array(got[0], expected, "Y_hat")
+    log = t.last_callees.log if t.last_callees is not None else []
+    return ForwardCache(got[1], layer_values(log, X, params, acts), params, len(acts), note)
 
 
-def forward_cache_checked(t, X, params, acts) -> str:
+def forward_cache_checked(t, X, params, acts) -> ForwardCache:
     """Make backward's cache with the student's forward (kept in the worker as "fw") and make
-    sure forward computed this network right; return a note for backward's feedback ("" when
+    sure forward computed this network right; its ``note`` is for backward's feedback ("" when
     the cache is forward's own for this very network).
 
     With correct callees, the layers forward calls answer with this network's correct layer
@@ -71,19 +74,27 @@ def forward_cache_checked(t, X, params, acts) -> str:
     wrong in its cache. When forward's output is wrong, backward is given the cache of the same
     network with an identity output layer appended (it computes the same Y_hat), on which such
     a forward computes every layer of this network; that cache counts only if forward's output
-    is right there, so backward is never judged on a cache forward did not make right."""
+    is right there, so backward is never judged on a cache forward did not make right. Where
+    forward's output is right but its cache is not, cache_reads finds out from backward's reads.
+    """
     expected = oracle.network_output(X, params, acts)
+
+    def longer(note: str = LONGER_NETWORK_NOTE) -> ForwardCache:
+        fc = _forward_run(t, X, *with_identity_output(params, acts), expected, note)
+        fc.params, fc.layers = params, len(acts)
+        return fc
+
     try:
-        _forward_run(t, X, params, acts, expected)
-        return ""
+        fc = _forward_run(t, X, params, acts, expected)
+        fc.remake = lambda: longer("")
+        return fc
     except CheckFailed as exc:
         failed = exc
     try:
-        _forward_run(t, X, *with_identity_output(params, acts), expected)
+        return longer()
     except CheckFailed:
         raise CheckFailed(f"backward needs the cache of your forward, which failed here: "
                           f"{failed} Fix forward first.") from None
-    return LONGER_NETWORK_NOTE
 
 
 @contextmanager
