@@ -464,6 +464,28 @@ def probe_train(pkg: dict[str, Any], rec: dict[str, Record], rng: np.random.Gene
         if any(_rel_diff(got_params[k], params[k]) > 1e-3 for k in params):
             r.violate(f"{optimizer}: parameters differ from init_params + {optimizer} steps")
 
+    # A fresh shuffle each epoch: the seeds train passes random_mini_batches (when it calls it).
+    seeds: list[str] = []
+    shuffle = pkg["minibatch"].random_mini_batches
+
+    def spy(X_: Any, Y_: Any, batch_size: int, seed: Any = 0) -> Any:
+        seeds.append(repr(seed))
+        return shuffle(X_, Y_, batch_size, seed)
+
+    bound = [m for m in (pkg["minibatch"], tr) if getattr(m, "random_mini_batches", None) is shuffle]
+    for module in bound:
+        module.random_mini_batches = spy
+    try:
+        tr.train(X, Y, list(sizes), list(acts), optimizer="momentum", lr=0.1, batch_size=8,
+                 epochs=3, seed=2)
+    except Exception:  # noqa: BLE001 - judged by the other probes
+        pass
+    finally:
+        for module in bound:
+            module.random_mini_batches = shuffle
+    if seeds and len(set(seeds)) < 3:
+        r.violate("the same shuffle every epoch")
+
     # Mini-batches: the cost history is the full-data J after each epoch, and Adam learns.
     out = r.call(tr.train, X, Y, list(sizes), list(acts), optimizer="adam", lr=0.05,
                  batch_size=8, epochs=25, seed=0, keep=False)

@@ -230,6 +230,15 @@ def _trusted_init(layer_sizes: Any, seed: Any = 0) -> dict:
 # train's checks answer its init_params call with parameters made here ("trusted_init"), so
 # the starting point train is judged from is the grader's, never one the student chose.
 TRUSTED_INIT = {"init_params": _trusted_init}
-SIGNATURES = {f: contract_signature(f) for f in (*ANSWERS, *TRUSTED_INIT)}
+
+
+def _own(*_: Any, **__: Any) -> object:
+    return OWN
+
+
+# "observed_shuffle": the same, and train's random_mini_batches calls pass through the grader,
+# which answers "your own function" and so sees the seeds train shuffles with each epoch.
+OBSERVED_SHUFFLE = {**TRUSTED_INIT, "random_mini_batches": _own}
+SIGNATURES = {f: contract_signature(f) for f in (*ANSWERS, *OBSERVED_SHUFFLE)}
 if tuple(ANSWERS) != ANSWERED:
     raise RuntimeError("every function the contract says the grader answers needs an answer here")

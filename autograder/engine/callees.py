@@ -22,6 +22,7 @@ import numpy as np
 
 from autograder.engine.callee_answers import (
     ANSWERS,
+    OBSERVED_SHUFFLE,
     OWN,
     SIGNATURES,
     TRUSTED_INIT,
@@ -81,8 +82,8 @@ class Callees(AnsweringCallees):
     def answer(self, name: str, args: Any, kwargs: Any) -> tuple:
         args = self.fixed(name, args)
         if refused := self._count(name, count_numbers([args, kwargs], MAX_NUMBERS)):
-            return self.logged(name, args, refused)
-        return self.logged(name, args, self._verdict(name, args, kwargs))
+            return self.logged(name, args, kwargs, refused)
+        return self.logged(name, args, kwargs, self._verdict(name, args, kwargs))
 
     def _count(self, name: str, numbers: int) -> tuple | None:
         """Count one request of ``name`` sending ``numbers`` numbers; the refusal, or None."""
@@ -187,12 +188,14 @@ def _crossed(inputs: list) -> list | None:
 def correct_callees(policy: str) -> Callable[..., Callees | None]:
     """The checks' ``callees_for`` under ``policy``: each call's correct callees, or None (the
     student's own, as under ``callees: own``). Whatever the policy, ``mode="trusted_init"``
-    answers train's init_params call with the grader's parameters."""
+    answers train's init_params call with the grader's parameters (``"observed_shuffle"`` also
+    notes the arguments of its random_mini_batches calls, run as the student's own)."""
 
     def callees_for(function: str, mode: str | None = None, args: tuple = (),
                     kwargs: dict | None = None) -> Callees | None:
-        if mode == "trusted_init":
-            return Callees(tuple(TRUSTED_INIT), function, TRUSTED_INIT)
+        if mode in ("trusted_init", "observed_shuffle"):
+            answers = TRUSTED_INIT if mode == "trusted_init" else OBSERVED_SHUFFLE
+            return Callees(tuple(answers), function, answers)
         names = callees_of(function, policy)
         if not names:
             return None

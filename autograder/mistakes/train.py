@@ -18,6 +18,12 @@ _TRAIN_UPDATES = (
 )
 
 TRAIN: list[M] = [
+    M("train_shuffles_with_one_seed", "train",
+      "random_mini_batches(X, Y, batch_size, seed=seed + epoch)",
+      "random_mini_batches(X, Y, batch_size, seed=seed)",
+      "train",
+      "the same seed every epoch: every epoch sees the same batches in the same order (the "
+      "contract asks for a fresh shuffle each epoch)"),
     M("train_discards_adam_update", "train",
       "                params, v, s = adam_update(params, grads, v, s, t, lr)",
       "                _, v, s = adam_update(params, grads, v, s, t, lr)",

@@ -137,8 +137,8 @@ class AnsweringCallees:
     """What a call asks of its correct callees (callees.Callees in the grader,
     recorded.RecordedCallees in the handout): the ``targets`` to swap in and ``answer``; after
     the call, which were ``used``, whether it asked too much (``flood``) and what it asked
-    (``log``: name, arguments, answer). ``fixes`` set arguments right before they are answered
-    (backward's reads of a cache its forward got wrong)."""
+    (``log``: name, arguments, keyword arguments, answer). ``fixes`` set arguments right before
+    they are answered (backward's reads of a cache its forward got wrong)."""
 
     def __init__(self, names: tuple[str, ...], caller: str) -> None:
         self.names = tuple(names)
@@ -146,7 +146,7 @@ class AnsweringCallees:
         self.used: list[str] = []
         self.flood = ""
         self.requests = 0
-        self.log: list[tuple[str, Any, tuple]] = []
+        self.log: list[tuple[str, Any, Any, tuple]] = []
         self.fixes: tuple[ArgumentFix, ...] = ()
 
     def fixed(self, name: str, args: Any) -> Any:
@@ -156,10 +156,10 @@ class AnsweringCallees:
                 args = fix.apply(name, args)
         return args
 
-    def logged(self, name: str, args: Any, verdict: tuple) -> tuple:
-        """``verdict``, the answer to ``name(*args)``, noted in the log."""
+    def logged(self, name: str, args: Any, kwargs: Any, verdict: tuple) -> tuple:
+        """``verdict``, the answer to ``name(*args, **kwargs)``, noted in the log."""
         if len(self.log) < MAX_LOGGED:
-            self.log.append((name, args, verdict))
+            self.log.append((name, args, kwargs, verdict))
         return verdict
 
     @property

@@ -133,7 +133,9 @@ class Tester:
         ``mode="cache"`` (forward only) makes its layers answer with this network's correct
         layer values, so that forward's own mistakes stay out of the cache backward reads;
         ``mode="trusted_init"`` (train) answers its init_params call with the grader's
-        parameters, the starting point train is then judged from. ``fixes`` (calls.ArgumentFix)
+        parameters, the starting point train is then judged from; ``"observed_shuffle"`` also
+        runs its random_mini_batches calls through the grader (as the student's own), so that
+        their seeds are in ``last_callees.log``. ``fixes`` (calls.ArgumentFix)
         set arguments of its callee requests right before they are answered.
         """
         name = function or self.function
@@ -156,7 +158,7 @@ class Tester:
         )
         self.last = result
         if callees is not None:
-            if name == self.function and mode != "trusted_init":  # a starting point, not a callee
+            if name == self.function and mode not in ("trusted_init", "observed_shuffle"):
                 self.graded_with += [c for c in callees.used if c not in self.graded_with]
             if callees.flood:
                 raise CheckFailed(callees.flood)

@@ -131,8 +131,8 @@ class RecordedCallees(AnsweringCallees):
         self.mode = mode or ""
 
     def answer(self, name: str, args: Any, kwargs: Any) -> tuple:
-        args = self.fixed(name, list(args or []))
-        return self.logged(name, args, self._answer(name, args, dict(kwargs or {})))
+        args, kwargs = self.fixed(name, list(args or [])), dict(kwargs or {})
+        return self.logged(name, args, kwargs, self._answer(name, args, kwargs))
 
     def _answer(self, name: str, args: list, kwargs: dict) -> tuple:
         self.requests += 1
@@ -161,6 +161,8 @@ def correct_callees(policy: str) -> Callable[..., RecordedCallees | None]:
                     kwargs: dict | None = None) -> RecordedCallees | None:
         if mode == "trusted_init":
             return RecordedCallees(("init_params",), function, mode)
+        if mode == "observed_shuffle":  # hidden checks only: never run by check.py
+            return RecordedCallees(("init_params", "random_mini_batches"), function, mode)
         names = callees_of(function, policy)
         return RecordedCallees(names, function, mode) if names else None
 

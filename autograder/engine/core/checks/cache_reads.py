@@ -93,7 +93,7 @@ def layer_of(W: Any, params: dict) -> int | None:
 def layer_values(log: list, X: np.ndarray, params: dict, activations: list) -> dict:
     """Each layer's A and Z as forward's layer functions answered them (the cache's truth)."""
     values: dict[tuple[str, int], np.ndarray] = {("A", 0): X}
-    for name, args, verdict in log:
+    for name, args, _, verdict in log:
         if verdict[0] != "ok" or not isinstance(args, list) or len(args) < 2:
             continue
         l = layer_of(args[1], params)
@@ -104,7 +104,7 @@ def layer_values(log: list, X: np.ndarray, params: dict, activations: list) -> d
             values[("A", l)], values[("Z", l)] = answer
         elif name == "linear_forward" and isinstance(answer, np.ndarray):
             values[("Z", l)] = answer
-    for name, args, verdict in log:  # activations called apart from the linear part
+    for name, args, _, verdict in log:  # activations called apart from the linear part
         if name in ("sigmoid", "relu") and verdict[0] == "ok" and isinstance(args, list) and args:
             for (kind, l), Z in list(values.items()):
                 if kind == "Z" and ("A", l) not in values and _close(args[0], Z):
@@ -156,7 +156,7 @@ def forward_mistakes(log: list, fc: ForwardCache) -> tuple[list[ArgumentFix], li
     fixes: list[ArgumentFix] = []
     said: list[str] = []
     derived: list[np.ndarray] = []  # answers to requests that carried a wrong read
-    for name, args, verdict in [entry for entry in log if entry[0] in READS][:MAX_READS]:
+    for name, args, _, verdict in [entry for entry in log if entry[0] in READS][:MAX_READS]:
         if not isinstance(args, list):
             continue
         key_at, reads = READS[name]

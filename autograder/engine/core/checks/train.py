@@ -177,6 +177,45 @@ def train_minibatch_optimizers_converge(t):
                               f"epochs; a linear fit should reach below {0.01 * base:.3g}.")
 
 
+def _seed(args, kwargs):
+    """The seed of a random_mini_batches(X, Y, batch_size, seed=0) call, as a plain value."""
+    seed = args[3] if len(args) > 3 else kwargs.get("seed", 0)
+    if isinstance(seed, (np.integer, np.floating)):
+        return seed.item()
+    return seed if isinstance(seed, (int, float, str)) else repr(seed)[:40]
+
+
+@check("train", "a fresh shuffle each epoch: random_mini_batches gets a new seed every epoch "
+       "(judged when train calls it, once it trains)")
+def train_shuffles_afresh_each_epoch(t):
+    X, Y = _linear_problem(12, seed=3)
+    epochs = 3
+    kwargs = {"optimizer": "momentum", "lr": 0.1, "batch_size": 4, "epochs": epochs, "seed": 7}
+    try:
+        got = _parse_run(t.call(X, Y, [2, 1], ["linear"], kwargs=kwargs,
+                                mode="observed_shuffle"), kwargs)[0]
+        final = _parameters(got, [2, 1], "train returned params that are not")
+    except CheckFailed as exc:
+        raise NotJudged(f"not judged yet: train must run first. {exc}") from None
+    log = t.last_callees.log if t.last_callees is not None else []
+    if not (oracle.network_cost(X, Y, final, ["linear"])
+            < oracle.network_cost(X, Y, _initial([2, 1], 7), ["linear"])):
+        raise NotJudged("not judged yet: the params train returned cost no less than those it "
+                        "started from, so it did not train (see the other checks of train).")
+    seeds = [_seed(args if isinstance(args, list) else [], kw if isinstance(kw, dict) else {})
+             for name, args, kw, _ in log if name == "random_mini_batches"]
+    if not seeds:
+        return  # it shuffles with code of its own: judged by how it trains
+    if len(seeds) < epochs:
+        raise CheckFailed(f"train called random_mini_batches {len(seeds)} time(s) in {epochs} "
+                          "epochs: shuffle afresh at the start of every epoch.")
+    if len(set(seeds)) < len(seeds):
+        raise CheckFailed(f"train passed random_mini_batches the seeds {seeds[:epochs]} in "
+                          f"{epochs} epochs: with the same seed, every epoch sees the same "
+                          "batches in the same order. Give each epoch its own seed (for "
+                          "example seed + epoch).")
+
+
 @check("train", "losses[-1] is the full-data cost of the returned parameters")
 def train_last_loss_matches_params(t):
     X, Y = _linear_problem(40, seed=2)
