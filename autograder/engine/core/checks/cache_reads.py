@@ -6,14 +6,17 @@ as its input), overwrites one later, or leaves the output layer out, makes a rig
 fail. With correct callees, the layer functions backward calls receive what it read: each
 layer's A[l-1] and Z[l] (dense_backward, linear_backward, dense_forward, linear_forward; the
 layer found by its W) and the output A[L] (mse_loss_backward). A wrong read is forward's when
-the value is one of the cache's arrays and the right value is none of them: the cache never
-held it. Any other wrong read (backward took the wrong entry, or computed it) is backward's.
+the value is one of the cache's arrays and the right value is not where backward could find
+it: nowhere in the cache, or not in the cache's own entry of that layer (a tuple or dict that
+holds the layer's W). A value a callee computed from such a read is set right with it. Any
+other wrong read (backward took the wrong entry, or computed it wrongly) is backward's.
 
 When every wrong read is forward's, backward is called again with those reads set right and
-nothing else changed; if its gradients are then right, backward passes and forward's check of
-its cache fails instead. A backward that fails on forward's cache before reading anything
-(an entry that is not there) is given the cache forward makes for the same network with an
-identity layer appended (network_helpers), on which it must then be right.
+nothing else changed, as often as each call shows more (a crash stops backward at its first);
+if its gradients are then right, backward passes and forward's check of its cache fails
+instead. A backward that stops on forward's cache without a wrong read (an entry that is not
+there) is given the cache forward makes for the same network with an identity layer appended
+(network_helpers), on which it must then be right.
 """
 
 from __future__ import annotations
