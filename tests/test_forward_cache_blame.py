@@ -2,14 +2,20 @@
 
 backward is judged on the cache of the student's own forward. The catalogue's cache mutants
 (forward_cache_*) are written in the reference's format (a dict of lists); here the same kinds
-of mistakes are made in two other formats learners use, and backward's own mistake of reading
-the wrong entry is made in one of them:
+of mistakes are made in the formats learners use, each exercising one way the grader tells
+whose mistake a wrong read is (autograder/engine/core/checks/cache_reads.py):
 
-- a list of per-layer tuples (variant tuple_cache) where forward stores each layer's output
-  as its input: every value is in the cache, each in the wrong layer's tuple;
-- a list of activations only (variant recompute_z, whose backward recomputes Z) where forward
-  stores Z instead: backward's recomputed Z is then wrong too, derived from the wrong read;
-- the same tuple format with forward right and backward reading the next layer's tuple.
+- per-layer tuples holding W (tuple_cache) and per-layer dicts without W (chatty) where forward
+  stores each layer's output as its input: every value is in the cache, each in the wrong
+  layer's entry;
+- activations only (recompute_z, whose backward recomputes Z) where forward stores Z instead,
+  or leaves X out: backward's recomputed Z is then wrong too, derived from the wrong read;
+- flat keys (loops) where forward stores A[l] under "A{l-1}": backward first stops at a key
+  that is not there;
+- float16 copies of Z (float32), the output layer linear, where A[L] is Z[L] too;
+- a module-level cache never reset (import_styles), where backward reads an earlier call's
+  arrays;
+- and backward's own wrong reads of a right cache in three of these formats.
 
 Each costs points on the function that holds it (and on train, which runs the whole stack),
 nowhere else; the feedback of forward's cache check names what the cache held.
@@ -37,21 +43,43 @@ BUGS = {
         "tuple_cache", "network", "A_prev, _, _, Z, _ = layers[l - 1]",
         "A_prev = layers[l][0] if l < len(layers) else Y_hat\n        _, _, _, Z, _ = layers[l - 1]",
         "backward"),
+    "chatty_stores_output_as_input": (
+        "chatty", "network", 'caches.append({"A_prev": A_prev, "Z": Z, "A": A})',
+        'caches.append({"A_prev": A, "Z": Z, "A": A})', "forward"),
+    "recompute_z_leaves_out_X": (
+        "recompute_z", "network", "    return As[-1], As\n", "    return As[-1], As[1:]\n",
+        "forward"),
+    "loops_stores_output_under_input_key": (
+        "loops", "network", '        cache["A" + str(l)] = A\n',
+        '        cache["A" + str(l - 1)] = A\n', "forward"),
+    "float32_stores_Z_in_float16": (
+        "float32", "network", '        cache["Z"].append(Z)',
+        '        cache["Z"].append(Z.astype(np.float16))', "forward"),
+    "import_styles_cache_never_reset": (
+        "import_styles", "network", '    cache = {"A": [X], "Z": []}\n',
+        '    cache = _CACHE\n    cache["A"].append(X)\n', "forward"),
+    "loops_backward_reads_output_as_input": (
+        "loops", "network", 'dA, cache["A" + str(l - 1)], params',
+        'dA, cache["A" + str(l)], params', "backward"),
 }
+# Text appended to a module, for the bugs that need a name of their own there.
+APPENDED = {"import_styles_cache_never_reset": '\n_CACHE = {"A": [], "Z": []}\n'}
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     grade, _ = engine()
-
-    def one(name: str) -> tuple[str, dict[str, Any]]:
-        variant, module, old, new, _ = BUGS[name]
-        root = variant_copy(variant, tmp_path_factory.mktemp(name))
+    roots = {}
+    for name, (variant, module, old, new, _) in BUGS.items():  # made here: mktemp is not
+        root = variant_copy(variant, tmp_path_factory.mktemp(name))  # safe across threads
         path = root / "backprop" / f"{module}.py"
         text = path.read_text()
         assert text.count(old) == 1, f"{name}: the variant changed ({old!r} not found once)"
-        path.write_text(text.replace(old, new))
-        return name, plain(grade(root))
+        path.write_text(text.replace(old, new) + APPENDED.get(name, ""))
+        roots[name] = root
+
+    def one(name: str) -> tuple[str, dict[str, Any]]:
+        return name, plain(grade(roots[name]))
 
     with ThreadPoolExecutor(2) as pool:
         return dict(pool.map(one, BUGS))

@@ -8,8 +8,10 @@ layer's A[l-1] and Z[l] (dense_backward, linear_backward, dense_forward, linear_
 layer found by its W) and the output A[L] (mse_loss_backward). A wrong read is forward's when
 the value is one of the cache's arrays and the right value is not where backward could find
 it: nowhere in the cache, or not in the cache's own entry of that layer (a tuple or dict that
-holds the layer's W). A value a callee computed from such a read is set right with it. Any
-other wrong read (backward took the wrong entry, or computed it wrongly) is backward's.
+holds the layer's W); or when the value is none of this network's (left from another call);
+or when the cache lacks the input X, which every backward needs for dW1. A value a callee
+computed from such a read is set right with it. Any other wrong read (backward took the wrong
+entry of a right cache, or computed it wrongly) is backward's.
 
 When every wrong read is forward's, backward is called again with those reads set right and
 nothing else changed, as often as each call shows more (a crash stops backward at its first);
@@ -151,11 +153,16 @@ def forward_mistakes(log: list, fc: ForwardCache) -> tuple[list[ArgumentFix], li
     """The reads of backward (its callee requests, ``log``) that were forward's mistakes: the
     fixes that set them right and what each was. None when a wrong read is backward's own.
 
-    A wrong read is forward's when the cache holds it and not the right value: nowhere in the
-    cache, or not in the cache's record of that layer (a tuple holding the layer's W). A wrong
-    read that a callee answered from a read already found wrong is set right with it."""
+    A wrong read is forward's when the cache holds it and not the right value where backward
+    could find it: nowhere in the cache, or not in the cache's record of that layer; or when
+    what it read is none of this network's values (left from another call); or when the cache
+    lacks the network's input X, which any backward needs (for dW1), so the cache is wrong
+    anyway. A wrong read that a callee answered from one already found wrong is set right with
+    it."""
     leaves = array_leaves(fc.cache)[:MAX_COMPARED]
     records = layer_records(fc.cache, fc.params)
+    X = fc.values[("A", 0)]
+    no_input = not any(_close(leaf, X) or _close(leaf, X.T) for leaf in leaves)
     fixes: list[ArgumentFix] = []
     said: list[str] = []
     derived: list[np.ndarray] = []  # answers to requests that carried a wrong read
@@ -177,12 +184,14 @@ def forward_mistakes(log: list, fc: ForwardCache) -> tuple[list[ArgumentFix], li
             if any(_close(got, d) for d in derived):
                 carried = True
                 continue
-            held = any(_close(got, leaf) for leaf in leaves)
             record = records.get(l, [])
-            missing = (not any(_close(right, leaf) for leaf in leaves)
-                       or (any(_close(got, a) for a in record)
-                           and not any(_close(right, a) for a in record)))
-            if not (held and missing):
+            forwards = any(_close(got, leaf) for leaf in leaves) and (
+                no_input
+                or not any(_close(right, leaf) for leaf in leaves)
+                or (any(_close(got, a) for a in record)
+                    and not any(_close(right, a) for a in record))
+                or not any(_close(got, v) for v in fc.values.values()))
+            if not forwards:
                 return None
             carried = True
             if not any(f.name == name and f.at == at and np.array_equal(f.wrong, got)
@@ -215,11 +224,40 @@ def judged_on_forward_cache(t: Any, fc: ForwardCache,
         first = exc
     if t.last_callees is None:  # not called, or the student's own callees (charged on purpose)
         raise first
+    judged, stopped = _reads_set_right(t, fc, judge)
+    if judged is None and stopped and fc.remake is not None:
+        # backward stopped at an entry the cache lacks: a layer left out of it?
+        try:
+            longer = fc.remake()
+        except CheckFailed:
+            raise first from None
+        try:
+            judged = Judged(judge(()))
+        except CheckFailed:
+            judged = _reads_set_right(t, longer, judge)[0] if t.last_callees else None
+        if judged is not None:
+            failed = str(first).splitlines()[0] if str(first) else "it failed"
+            judged.fault = (f"your backward failed on your forward's cache ({failed}), but on "
+                            "the cache your forward makes for the same network with an "
+                            "identity layer appended it is right"
+                            + (f", once {judged.fault}" if judged.fault else "")
+                            + ": your forward's cache leaves out or misplaces what backward "
+                            "reads.")
+    if judged is None:
+        raise first
+    return judged
+
+
+def _reads_set_right(t: Any, fc: ForwardCache,
+                     judge: Callable[[tuple], Any]) -> tuple[Judged | None, bool]:
+    """backward judged again with its reads that were forward's mistakes set right, as often as
+    each call shows more (a crash stops it at its first): the Judged when it is then right, or
+    None; and whether the last call stopped without a wrong read (an entry not there)."""
     crashed = t.last is not None and not t.last.ok and not t.last.timed_out
     found = forward_mistakes(t.last_callees.log, fc)
     fixes: list[ArgumentFix] = []
     said: list[str] = []
-    for _ in range(fc.layers + 1):  # a crash stops backward at its first wrong read
+    for _ in range(3 * fc.layers + 1):  # each call shows at least one more wrong read
         if not found or not found[0]:
             break
         fixes += found[0]
@@ -234,16 +272,5 @@ def judged_on_forward_cache(t: Any, fc: ForwardCache,
                       + ", ".join(dict.fromkeys(said)) + "; the right ones are not where it "
                       "reads them. With them set right, your backward's gradients are right: "
                       "store each layer's A[l-1] and Z[l] in the cache as they are computed, "
-                      "and do not change them afterwards.", tuple(fixes))
-    if crashed and found == ([], []) and fc.remake is not None:
-        try:  # backward stopped at an entry the cache lacks: a layer left out of it?
-            fc.remake()
-            value = judge(())
-        except CheckFailed:
-            raise first from None
-        failed = str(first).splitlines()[0] if str(first) else "it failed"
-        return Judged(value, f"your backward failed on your forward's cache ({failed}), but on "
-                      "the cache your forward makes for the same network with an identity "
-                      "layer appended it is right: your forward's cache leaves out a layer "
-                      "that backward reads (the output layer?).")
-    raise first
+                      "and do not change them afterwards.", tuple(fixes)), False
+    return None, crashed and found == ([], [])
