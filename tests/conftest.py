@@ -12,6 +12,11 @@ from pathlib import Path
 
 import pytest
 
+# The tests grade in two threads of one process, which forks sandboxes: a fork while the other
+# thread is inside a threaded OpenBLAS product left that thread spinning forever (seen with a
+# 200 x 20 layer). Before numpy is imported, one BLAS thread per process rules that out.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -17,11 +17,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+# Grading in threads of one process, which forks sandboxes: one OpenBLAS thread, set
+# before numpy loads (see tests/conftest.py).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from otter.nbmeta_config import NBMetadataConfig
 from otter.run import AutograderConfig

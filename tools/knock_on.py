@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+# Grading in threads of one process, which forks sandboxes: one OpenBLAS thread, set
+# before numpy loads (see tests/conftest.py).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from autograder import mistakes as mutants
 from autograder.engine.grading_host import grade_submission
