@@ -144,6 +144,7 @@ ATTACKS: list[Attack] = [
     Attack("read_callee", targets=frozenset({"dense_forward", "dense_backward"})),
     Attack("callee_flood", targets=frozenset({"dense_forward"}),
            zero=frozenset({"dense_forward"})),
+    Attack("poison_cache", targets=frozenset({"forward", "backward"})),
     Attack("silence_warnings", targets=frozenset({"sigmoid", "sigmoid_derivative"}),
            wrong=frozenset({"sigmoid", "sigmoid_derivative"})),
     Attack("forge_init", targets=frozenset({"init_params", "train"}), wrong=frozenset({"train"})),
