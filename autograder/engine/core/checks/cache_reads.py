@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from autograder.engine.core.calls import ArgumentFix
-from autograder.engine.core.compare import CheckFailed
+from autograder.engine.core.compare import CheckFailed, close
 
 # name: (index of the layer's W, or None for the output layer; the reads: (index, what, layer
 # offset)), for the contract's signatures called positionally.
@@ -82,9 +82,8 @@ def array_leaves(value: Any) -> list[np.ndarray]:
 
 
 def _close(got: Any, right: np.ndarray) -> bool:
-    return (isinstance(got, np.ndarray) and got.shape == right.shape
-            and got.dtype.kind in "biuf"
-            and bool(np.allclose(got.astype(float), right, rtol=1e-5, atol=1e-8)))
+    """``got`` is ``right`` within the checks' tolerance (compare.close)."""
+    return isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and close(got, right)
 
 
 def layer_of(W: Any, params: dict) -> int | None:

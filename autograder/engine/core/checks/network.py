@@ -119,14 +119,13 @@ def forward_unknown_activation(t):
        "with your backward, once forward's output is right)", 2)
 def forward_cache_holds_what_backward_reads(t):
     X, Y, params = random_problem(t.rng(405), DEEP_SIZES, DEEP_ACTS, 4)
-    expected = oracle.network_gradients(X, Y, params, DEEP_ACTS)
     try:
         fc = forward_cache_checked(t, X, params, DEEP_ACTS)
     except CheckFailed as exc:
         raise NotJudged(f"not judged yet: forward's output must be right first. {exc}") from None
     try:
-        judged = judged_on_forward_cache(t, fc, lambda fixes: _expect_grads_dict(
-            _judge_backward(t, X, Y, params, DEEP_ACTS, fixes), expected))
+        judged = judged_on_forward_cache(
+            t, fc, lambda fixes: _judge_backward(t, X, Y, params, DEEP_ACTS, fixes))
     except CheckFailed:
         return  # backward's own mistake, charged in backward's checks: none seen in the cache
     if judged.fault:

@@ -182,7 +182,7 @@ def _seed(args, kwargs):
     seed = args[3] if len(args) > 3 else kwargs.get("seed", 0)
     if isinstance(seed, (np.integer, np.floating)):
         return seed.item()
-    return seed if isinstance(seed, (int, float, str)) else repr(seed)[:40]
+    return seed if isinstance(seed, (int, float)) else repr(seed)[:40]
 
 
 @check("train", "a fresh shuffle each epoch: random_mini_batches gets a new seed every epoch "
